@@ -1,0 +1,169 @@
+package config
+
+import (
+	"time"
+)
+
+// Config is one protocol file: the information sharing agreement that a
+// landingd instance enforces. Paths in it are absolute after Load: relative
+// paths resolve against the folder of the protocol file.
+type Config struct {
+	// Path is the protocol file it was loaded from ("embedded:..." for the
+	// embedded default). Dir is the folder relative paths resolve against.
+	Path string `yaml:"-"`
+	Dir  string `yaml:"-"`
+	// Hash is the SHA-256 (lowercase hex) of the protocol file's bytes.
+	Hash string `yaml:"-"`
+	// SchemaData is the field list file's bytes (read by Load from
+	// Schema), and SchemaHash its SHA-256 in lowercase hex.
+	SchemaData []byte `yaml:"-"`
+	SchemaHash string `yaml:"-"`
+
+	Protocol        Protocol     `yaml:"protocol"`
+	Schema          string       `yaml:"schema"`
+	Filter          Filter       `yaml:"filter"`
+	Pseudonymise    Pseudonymise `yaml:"pseudonymise"`
+	MaxRowErrorRate float64      `yaml:"max_row_error_rate"`
+	StableAfter     Duration     `yaml:"stable_after"`
+	Concurrency     int          `yaml:"concurrency"`
+	State           string       `yaml:"state"`
+	Output          Output       `yaml:"output"`
+	Collection      Collection   `yaml:"collection"`
+	Schedule        Schedule     `yaml:"schedule"`
+	ShutdownTimeout Duration     `yaml:"shutdown_timeout"`
+	HTTP            HTTP         `yaml:"http"`
+	Alerts          Alerts       `yaml:"alerts"`
+	Retention       Retention    `yaml:"retention"`
+	Breach          Breach       `yaml:"breach"`
+	Partners        []Partner    `yaml:"partners"`
+}
+
+// Protocol identifies the agreement.
+type Protocol struct {
+	ID         string `yaml:"id"`
+	Title      string `yaml:"title"`
+	Lead       Org    `yaml:"lead"`
+	ReviewDate Date   `yaml:"review_date"`
+}
+
+// Org is an organisation with its ONS GSS code.
+type Org struct {
+	Name string `yaml:"name"`
+	GSS  string `yaml:"gss"`
+}
+
+// Filter keeps rows whose Field holds one of the Keep codes.
+type Filter struct {
+	Field string   `yaml:"field"`
+	Keep  []string `yaml:"keep"`
+}
+
+// Pseudonymise names the HMAC key file. The key itself is never in the
+// protocol file.
+type Pseudonymise struct {
+	KeyFile string `yaml:"key_file"`
+}
+
+// Collection bounds the quarters that status reports.
+type Collection struct {
+	// FirstQuarter is a quarter id such as "2021Q2" (the default).
+	FirstQuarter string `yaml:"first_quarter"`
+}
+
+// Schedule is when serve runs cycles.
+type Schedule struct {
+	Cron       string   `yaml:"cron"`        // default "0 6 7 1,4,7,10 *"
+	Timezone   string   `yaml:"timezone"`    // default Europe/London
+	RetryEvery Duration `yaml:"retry_every"` // default 24h
+	Deadline   Duration `yaml:"deadline"`    // default 42d after quarter end
+}
+
+// HTTP is the operators' endpoint.
+type HTTP struct {
+	Listen    string `yaml:"listen"`     // default 127.0.0.1:8080
+	TokenFile string `yaml:"token_file"` // required off loopback
+}
+
+// Alerts configures the webhook. At most one of the two is set.
+type Alerts struct {
+	WebhookURLEnv  string `yaml:"webhook_url_env"`
+	WebhookURLFile string `yaml:"webhook_url_file"`
+}
+
+// Retention says how long each kind of data is kept.
+type Retention struct {
+	Cases          Duration `yaml:"cases"`           // default 7y
+	ProcessedFiles Duration `yaml:"processed_files"` // default 90d
+	RejectedFiles  Duration `yaml:"rejected_files"`  // default 90d
+	Audit          Duration `yaml:"audit"`           // default 8y
+}
+
+// Breach sets the notification deadlines from detection.
+type Breach struct {
+	NotifyPartners Duration `yaml:"notify_partners"` // default 48h
+	ICO            Duration `yaml:"ico"`             // default 72h, at most 72h
+}
+
+// Partner is one district council.
+type Partner struct {
+	ID          string    `yaml:"id"`
+	Name        string    `yaml:"name"`
+	GSS         string    `yaml:"gss"`
+	DPOEmail    string    `yaml:"dpo_email"`
+	Landing     Location  `yaml:"landing"`
+	StableAfter *Duration `yaml:"stable_after"` // nil: the top-level value
+	Encoding    string    `yaml:"encoding"`     // "" (detect), utf-8, windows-1252
+	Sheet       string    `yaml:"sheet"`
+	// Aliases maps field name to {their value: canonical code}.
+	Aliases     map[string]map[string]string `yaml:"aliases"`
+	Disposition string                       `yaml:"disposition"` // move (default) | keep
+	Withdrawn   *Date                        `yaml:"withdrawn"`
+}
+
+// Location is a landing zone or an output. Kind selects which other keys
+// apply: local uses Path; sftp uses Address, User, Path and the key and
+// host-key settings; azblob uses ServiceURL, Container, Prefix and Auth.
+type Location struct {
+	Kind string `yaml:"kind"` // local | sftp | azblob
+	Path string `yaml:"path"`
+
+	// sftp
+	Address            string `yaml:"address"`
+	User               string `yaml:"user"`
+	KeyFile            string `yaml:"key_file"`
+	KeyPassphraseEnv   string `yaml:"key_passphrase_env"`
+	KeyPassphraseFile  string `yaml:"key_passphrase_file"`
+	PasswordEnv        string `yaml:"password_env"`
+	PasswordFile       string `yaml:"password_file"`
+	KnownHosts         string `yaml:"known_hosts"`
+	HostKeyFingerprint string `yaml:"host_key_fingerprint"`
+
+	// azblob
+	ServiceURL string    `yaml:"service_url"`
+	Container  string    `yaml:"container"`
+	Prefix     string    `yaml:"prefix"`
+	AllowHTTP  bool      `yaml:"allow_http"`
+	Auth       AzureAuth `yaml:"auth"`
+}
+
+// AzureAuth selects exactly one way to authenticate to Azure Storage.
+// Secrets are named by environment variable or file, never inline.
+type AzureAuth struct {
+	ConnectionStringEnv string `yaml:"connection_string_env"`
+	AccountName         string `yaml:"account_name"`
+	AccountKeyEnv       string `yaml:"account_key_env"`
+	AccountKeyFile      string `yaml:"account_key_file"`
+	SASEnv              string `yaml:"sas_env"`
+	SASFile             string `yaml:"sas_file"`
+	DefaultCredential   bool   `yaml:"default_credential"`
+}
+
+// Output is where combined datasets are written.
+type Output = Location
+
+// Duration is a time.Duration that also accepts "d" (24h days) and "y"
+// (365-day years) units, for example "90d" or "7y".
+type Duration struct{ time.Duration }
+
+// Date is a calendar date written YYYY-MM-DD.
+type Date struct{ time.Time }

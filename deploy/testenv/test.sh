@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# test.sh installs what the tests need on a fresh Debian machine and runs
+# every check: gofmt, go vet, staticcheck, the whole test suite against a
+# real OpenSSH sshd, a real Azurite and headless Chromium (all started by
+# the tests themselves on 127.0.0.1), and a short fuzz run of each parser.
+#
+# Usage: bash deploy/testenv/test.sh        (from the repository root)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TESTENV="$ROOT/deploy/testenv"
+cd "$ROOT"
+export DEBIAN_FRONTEND=noninteractive
+# npm is several times faster with the system CA bundle.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+	export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "system packages"
+need=()
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+[ -x /usr/lib/openssh/sftp-server ] || need+=(openssh-sftp-server)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ "${#need[@]}" -gt 0 ]; then
+	SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+	$SUDO apt-get update -q </dev/null >/dev/null
+	$SUDO apt-get install -y -q --no-install-recommends "${need[@]}" </dev/null >/dev/null
+fi
+echo "sshd: $(/usr/sbin/sshd -V 2>&1 | head -1 || true)"
+
+step "azurite (pinned in deploy/testenv/package-lock.json)"
+if [ -f "$TESTENV/package-lock.json" ] && ! [ -x "$TESTENV/node_modules/.bin/azurite-blob" ]; then
+	npm ci --prefix "$TESTENV" --no-audit --no-fund --loglevel=error </dev/null >/dev/null
+fi
+
+# The tests find the servers through these; with LANDINGD_TEST_REQUIRE set a
+# missing server fails the suite instead of skipping.
+export LANDINGD_AZURITE="$TESTENV/node_modules/.bin/azurite-blob"
+export LANDINGD_SSHD=/usr/sbin/sshd
+export LANDINGD_CHROMIUM="$(command -v chromium || true)"
+if [ "${CI:-}" = "true" ]; then
+	export LANDINGD_TEST_REQUIRE="${LANDINGD_TEST_REQUIRE:-sshd,azurite,chromium}"
+fi
+
+step "gofmt"
+bad="$(gofmt -l cmd ingest transform storage config deploy bench 2>/dev/null || true)"
+if [ -n "$bad" ]; then echo "not gofmt-clean:"; echo "$bad"; exit 1; fi
+
+step "go vet"
+go vet ./...
+
+step "staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+step "go test"
+go test -count=1 -timeout 20m ./...
+
+step "fuzz (short)"
+for target in $(grep -rhoE '^func (Fuzz[A-Za-z0-9_]+)' --include='*_test.go' transform | sed 's/^func //' | sort -u); do
+	pkg="$(grep -rlE "^func $target\(" --include='*_test.go' transform | head -1 | xargs dirname)"
+	go test -run='^$' -fuzz="^${target}\$" -fuzztime="${FUZZTIME:-10s}" "./$pkg"
+done
+echo
+echo "all checks passed"

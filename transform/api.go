@@ -1,0 +1,157 @@
+package transform
+
+// This file states the contract that the ingest package builds on.
+// Bodies live in the other files of the package.
+
+import (
+	"time"
+)
+
+// Verdict is the judgement on a whole file.
+type Verdict string
+
+// Verdicts.
+const (
+	Accepted Verdict = "accepted"
+	Rejected Verdict = "rejected"
+)
+
+// Frictionless-style rule names used in Issue.Rule.
+const (
+	RuleExtraLabel      = "extra-label"
+	RuleMissingLabel    = "missing-label"
+	RuleDuplicateLabel  = "duplicate-label"
+	RuleBlankLabel      = "blank-label"
+	RuleEncodingError   = "encoding-error"
+	RuleFormatError     = "format-error"
+	RuleEmptyFile       = "empty-file"
+	RuleTypeError       = "type-error"
+	RuleConstraintError = "constraint-error"
+	RulePartnerMismatch = "partner-mismatch"
+	RuleDuplicateKey    = "duplicate-key"
+	RuleErrorRate       = "error-rate"  // file level: too many rejected rows
+	RuleErased          = "erased-case" // row level: the case was erased; erase it at source
+)
+
+// Issue is one problem found in a file. Row is 0 for file-level issues,
+// otherwise the 1-based row number as Excel shows it. Message never holds
+// a cell value, except the bad code of a coded field.
+type Issue struct {
+	Row     int    `json:"row,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+}
+
+// Counts are a file's row counts. Read counts data rows (blank rows are
+// skipped and not counted). Read = Accepted + OutOfScope + Rejected.
+type Counts struct {
+	Read       int `json:"read"`
+	Accepted   int `json:"accepted"`
+	OutOfScope int `json:"out_of_scope"`
+	Rejected   int `json:"rejected"`
+}
+
+// Result is the judgement on one file.
+type Result struct {
+	File        string  `json:"file"`
+	Partner     string  `json:"partner"`
+	Format      string  `json:"format"` // csv | xlsx | "" when unknown
+	Verdict     Verdict `json:"verdict"`
+	Rows        Counts  `json:"rows"`
+	FileErrors  []Issue `json:"file_errors"`
+	Errors      []Issue `json:"errors"` // row-level issues, at most MaxIssues kept
+	ErrorsTotal int     `json:"errors_total"`
+	// PartnerMismatch counts rows that carried another district's la_code
+	// (a possible breach: issue 6 opens an incident on it).
+	PartnerMismatch int `json:"partner_mismatch,omitempty"`
+	// Erased counts rows dropped because their case is on the erasure list.
+	Erased int `json:"erased,omitempty"`
+	// SchemaVersion is the field list version the file was judged under.
+	SchemaVersion string `json:"-"`
+}
+
+// Row is one accepted, in-scope, pseudonymised row, ready to store.
+// Values are canonical (codes, ISO dates, plain integers, true/false),
+// one per schema field in schema order, "" where the district did not
+// send the field. The case_ref value holds the pseudonym, never the raw
+// reference.
+type Row struct {
+	LACode         string
+	Pseudonym      string
+	QuarterEndDate string // YYYY-MM-DD
+	Quarter        string // e.g. 2025Q4
+	SourceRow      int
+	Values         []string
+}
+
+// Options are what the Judge needs about the submitting partner and the
+// protocol. Zero values are safe defaults except where noted.
+type Options struct {
+	PartnerID       string
+	PartnerGSS      string                       // la_code must equal this
+	Encoding        string                       // "" detects; "utf-8" or "windows-1252" pins
+	Sheet           string                       // xlsx sheet; "" picks the first with a header
+	Aliases         map[string]map[string]string // field -> their value -> canonical code
+	Keep            []string                     // filter.keep codes of the filter field
+	FilterField     string                       // filter.field, usually reasonloss
+	MaxRowErrorRate float64
+	Now             time.Time // for "quarter_end_date is in the future"; zero means time.Now()
+	MaxIssues       int       // cap on Result.Errors kept; 0 means 1000
+	// Erased reports whether the case's erasure token is on the erasure
+	// list. nil means none are.
+	Erased func(token string) bool
+}
+
+// Record is one record of a file as the reader found it.
+type Record struct {
+	// Row is the 1-based record number as Excel shows it: header, title
+	// and blank rows count; a quoted CSV field that spans lines does not
+	// add rows.
+	Row   int
+	Cells []string
+}
+
+// Table is an opened file: its header and a stream of data records.
+// Readers stream: they never hold a whole file in memory (xlsx is spooled
+// to a temporary file, which Close removes).
+type Table interface {
+	// Format is "csv" or "xlsx".
+	Format() string
+	// Header is the header record, with trailing blank cells trimmed.
+	Header() Record
+	// Next returns the next data record after the header, skipping blank
+	// records and trimming trailing blank cells. It returns io.EOF at the
+	// end, and a *FileError when the file turns out to be unreadable
+	// part-way (bad encoding, malformed quoting, decompression limits).
+	Next() (Record, error)
+	// Close releases the table and removes any temporary file.
+	Close() error
+}
+
+// ReadOptions tune OpenTable.
+type ReadOptions struct {
+	Encoding string // "" detects (UTF-8, UTF-8 with BOM, else Windows-1252); "utf-8" or "windows-1252" pins
+	Sheet    string // xlsx sheet name; "" picks the first sheet with a header row
+	// IsHeader reports whether a record's cells look like the header
+	// (they match at least half of the required fields). The header is
+	// the first record within the first 20 for which it returns true.
+	// nil takes the first non-blank record.
+	IsHeader func(cells []string) bool
+	// MaxUnzippedBytes caps the total uncompressed size of an xlsx, and
+	// MaxEntryBytes any one zip entry. 0 means the package defaults.
+	MaxUnzippedBytes int64
+	MaxEntryBytes    int64
+	TempDir          string // for the xlsx spool; "" means os.TempDir()
+}
+
+// FileError is a file-level problem: the whole file is rejected with it.
+// Rule is one of the file-level rules (format-error, encoding-error,
+// empty-file, ...). Row is the record where it was found, or 0.
+type FileError struct {
+	Rule    string
+	Row     int
+	Message string
+}
+
+func (e *FileError) Error() string { return e.Rule + ": " + e.Message }
