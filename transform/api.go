@@ -102,4 +102,3 @@ type Options struct {
 	// list. nil means none are.
 	Erased func(token string) bool
 }
-
