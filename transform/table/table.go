@@ -1,6 +1,3 @@
-// Package table opens district files (CSV or xlsx) as streams of records:
-// it finds the encoding, the delimiter, the sheet and the header row, and
-// never holds a whole file in memory.
 package table
 
 // Record is one record of a file as the reader found it.
@@ -29,7 +26,7 @@ type Table interface {
 	Close() error
 }
 
-// ReadOptions tune OpenTable.
+// ReadOptions tune Open.
 type ReadOptions struct {
 	Encoding string // "" detects (UTF-8, UTF-8 with BOM, else Windows-1252); "utf-8" or "windows-1252" pins
 	Sheet    string // xlsx sheet name; "" picks the first sheet with a header row
@@ -39,7 +36,8 @@ type ReadOptions struct {
 	// nil takes the first non-blank record.
 	IsHeader func(cells []string) bool
 	// MaxUnzippedBytes caps the total uncompressed size of an xlsx, and
-	// MaxEntryBytes any one zip entry. 0 means the package defaults.
+	// MaxEntryBytes any one zip entry. 0 means the package defaults
+	// (DefaultMaxUnzippedBytes, DefaultMaxEntryBytes).
 	MaxUnzippedBytes int64
 	MaxEntryBytes    int64
 	TempDir          string // for the xlsx spool; "" means os.TempDir()

@@ -1,0 +1,248 @@
+package table
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/transform"
+)
+
+// sniffBytes is how much of a CSV Open looks at to choose the encoding
+// and the delimiter.
+const sniffBytes = 64 << 10
+
+var utf8BOM = []byte("\xEF\xBB\xBF")
+
+// openCSV opens a CSV. Cells handed out by Next are valid until the next
+// call (the slice is reused; the strings themselves stay valid).
+func openCSV(ctx context.Context, r io.Reader, opt ReadOptions) (Table, error) {
+	br := bufio.NewReaderSize(r, sniffBytes)
+	head, err := br.Peek(sniffBytes)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, fmt.Errorf("read csv: %w", err)
+	}
+	atEOF := err == io.EOF
+	if what := sniff(head); what != "" {
+		return nil, formatErr("the file is named .csv but is " + what)
+	}
+	var (
+		in       io.Reader = br
+		checkUTF bool
+	)
+	switch enc := strings.ToLower(strings.TrimSpace(opt.Encoding)); {
+	case bytes.HasPrefix(head, utf8BOM):
+		// A byte order mark settles it: no Windows-1252 file starts "ï»¿".
+		if _, err := br.Discard(len(utf8BOM)); err != nil {
+			return nil, fmt.Errorf("read csv: %w", err)
+		}
+		head = head[len(utf8BOM):]
+		checkUTF = true
+	case enc == "utf-8" || enc == "utf8":
+		checkUTF = true
+	case enc == "windows-1252" || enc == "cp1252":
+		in = transform.NewReader(br, charmap.Windows1252.NewDecoder())
+	case enc == "":
+		if validUTF8Prefix(head, atEOF) {
+			checkUTF = true
+		} else {
+			in = transform.NewReader(br, charmap.Windows1252.NewDecoder())
+		}
+	default:
+		return nil, &FileError{Rule: RuleEncodingError, Message: "the protocol names an encoding that is not read; use utf-8 or windows-1252"}
+	}
+	if !checkUTF {
+		// Delimiters and quotes are ASCII in both encodings; the decoded
+		// prefix matters only for what IsHeader sees.
+		if dec, err := charmap.Windows1252.NewDecoder().Bytes(head); err == nil {
+			head = dec
+		}
+	}
+	cr := csv.NewReader(in)
+	cr.Comma = sniffDelimiter(head, atEOF, opt.IsHeader)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	src := &csvSource{ctx: ctx, r: cr, checkUTF: checkUTF}
+	header, rest, _, err := findHeader(src, opt.IsHeader)
+	if err != nil {
+		return nil, err
+	}
+	return &table{format: "csv", header: header, pending: rest, src: src}, nil
+}
+
+// validUTF8Prefix reports whether head is UTF-8, allowing a rune cut off
+// at the end of a prefix that is not the whole file.
+func validUTF8Prefix(head []byte, atEOF bool) bool {
+	if utf8.Valid(head) {
+		return true
+	}
+	if atEOF {
+		return false
+	}
+	// Drop at most one incomplete rune at the end and try again.
+	for i := 1; i <= utf8.UTFMax-1 && i <= len(head); i++ {
+		if utf8.RuneStart(head[len(head)-i]) {
+			return !utf8.FullRune(head[len(head)-i:]) && utf8.Valid(head[:len(head)-i])
+		}
+	}
+	return false
+}
+
+// delimiters are the candidates, in order of preference on a tie.
+var delimiters = [...]byte{',', ';', '\t'}
+
+// sniffDelimiter chooses the delimiter from the header line of head: the
+// first of its first HeaderScan lines that isHeader accepts when split on
+// that line's commonest unquoted candidate, else the line with the most
+// unquoted candidates of one kind (title rows have few or none).
+func sniffDelimiter(head []byte, atEOF bool, isHeader func([]string) bool) rune {
+	lines := logicalLines(head, atEOF, HeaderScan)
+	best, bestCount := byte(','), 0
+	for _, line := range lines {
+		d, n := commonest(line)
+		if isHeader != nil && n > 0 && isHeader(splitLine(line, d)) {
+			return rune(d)
+		}
+		if n > bestCount {
+			best, bestCount = d, n
+		}
+	}
+	return rune(best)
+}
+
+// logicalLines splits head into at most max non-blank lines, keeping
+// quoted line breaks inside their line. An unfinished last line is kept
+// only at the end of the file.
+func logicalLines(head []byte, atEOF bool, max int) [][]byte {
+	var lines [][]byte
+	inQuote, start := false, 0
+	for i := 0; i < len(head) && len(lines) < max; i++ {
+		switch head[i] {
+		case '"':
+			inQuote = !inQuote
+		case '\n':
+			if !inQuote {
+				if line := bytes.TrimRight(head[start:i], "\r"); len(bytes.TrimSpace(line)) > 0 {
+					lines = append(lines, line)
+				}
+				start = i + 1
+			}
+		}
+	}
+	if atEOF && len(lines) < max && start < len(head) && len(bytes.TrimSpace(head[start:])) > 0 {
+		lines = append(lines, head[start:])
+	}
+	return lines
+}
+
+// commonest returns the candidate delimiter found most often outside
+// quotes in line, and how often.
+func commonest(line []byte) (byte, int) {
+	var counts [len(delimiters)]int
+	inQuote := false
+	for _, c := range line {
+		if c == '"' {
+			inQuote = !inQuote
+			continue
+		}
+		if inQuote {
+			continue
+		}
+		for k, d := range delimiters {
+			if c == d {
+				counts[k]++
+			}
+		}
+	}
+	best := 0
+	for k := range counts {
+		if counts[k] > counts[best] {
+			best = k
+		}
+	}
+	return delimiters[best], counts[best]
+}
+
+// splitLine splits one line on d the way encoding/csv would, ignoring
+// quoting errors.
+func splitLine(line []byte, d byte) []string {
+	cr := csv.NewReader(bytes.NewReader(line))
+	cr.Comma = rune(d)
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	rec, _ := cr.Read()
+	return rec
+}
+
+// csvSource turns encoding/csv records into Records numbered as Excel
+// shows them. encoding/csv skips empty lines and counts physical lines;
+// Excel shows one row per record and one per empty line. So each record's
+// row is the previous record's row plus the lines between the previous
+// record's last line and this record's first.
+type csvSource struct {
+	ctx      context.Context
+	r        *csv.Reader
+	checkUTF bool
+	prevRow  int // row of the previous record (0 before the first)
+	prevEnd  int // physical line the previous record ended on
+	n        int
+	err      error // sticky
+}
+
+func (s *csvSource) next() (Record, error) {
+	if s.err != nil {
+		return Record{}, s.err
+	}
+	rec, err := s.nextRecord()
+	if err != nil {
+		s.err = err
+	}
+	return rec, err
+}
+
+func (s *csvSource) nextRecord() (Record, error) {
+	for {
+		s.n++
+		if s.n%ctxEvery == 0 {
+			if err := s.ctx.Err(); err != nil {
+				return Record{}, err
+			}
+		}
+		cells, err := s.r.Read()
+		if err == io.EOF {
+			return Record{}, io.EOF
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				row := s.prevRow + pe.StartLine - s.prevEnd
+				return Record{}, &FileError{Rule: RuleFormatError, Row: row,
+					Message: fmt.Sprintf("the CSV is malformed at line %d, column %d: %v", pe.Line, pe.Column, pe.Err)}
+			}
+			return Record{}, fmt.Errorf("read csv: %w", err)
+		}
+		first, _ := s.r.FieldPos(0)
+		last, _ := s.r.FieldPos(len(cells) - 1)
+		row := s.prevRow + first - s.prevEnd
+		s.prevRow = row
+		s.prevEnd = last + strings.Count(cells[len(cells)-1], "\n")
+		if s.checkUTF {
+			for _, c := range cells {
+				if !utf8.ValidString(c) {
+					return Record{}, &FileError{Rule: RuleEncodingError, Row: row,
+						Message: "the row is not valid UTF-8; save the file as \"CSV UTF-8\" (or send it all in Windows-1252)"}
+				}
+			}
+		}
+		if cells = trimBlank(cells); len(cells) > 0 {
+			return Record{Row: row, Cells: cells}, nil
+		}
+	}
+}

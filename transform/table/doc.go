@@ -1,0 +1,24 @@
+// Package table opens district files (CSV or xlsx) as streams of records:
+// it finds the encoding, the delimiter, the sheet and the header row, and
+// never holds a whole file in memory.
+//
+// Open picks the reader from the file name's extension and checks the
+// content agrees with it. Everything that makes a file unreadable as a
+// whole comes back as a *FileError whose Rule is one of the file-level
+// rules (format-error, encoding-error, empty-file) and whose Message never
+// holds a cell value, so it can go straight into a district's report.
+//
+// CSV is read with encoding/csv. The encoding is detected from the first
+// 64 KiB (UTF-8, UTF-8 with a byte order mark, else Windows-1252) unless
+// ReadOptions.Encoding pins it, and the delimiter (comma, semicolon or tab)
+// from the header line. Row numbers are the rows Excel shows when it opens
+// the file: blank lines and title rows count, a quoted cell that spans
+// lines does not add rows.
+//
+// xlsx is spooled to a temporary file, checked against the decompression
+// limits with archive/zip (declared and real sizes of every entry), then
+// read with excelize's streaming row iterator. Row numbers are the sheet's
+// row numbers. Cells come back as stored: text as text (leading zeros
+// kept), numbers in their plain form, and date cells as Excel serial
+// numbers, which ExcelDate turns into ISO dates.
+package table
