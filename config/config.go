@@ -18,6 +18,8 @@ type Config struct {
 	// Schema), and SchemaHash its SHA-256 in lowercase hex.
 	SchemaData []byte `yaml:"-"`
 	SchemaHash string `yaml:"-"`
+	// src records where each setting sits in the file, for messages.
+	src *source
 
 	Protocol        Protocol     `yaml:"protocol"`
 	Schema          string       `yaml:"schema"`
