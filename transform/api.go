@@ -101,4 +101,7 @@ type Options struct {
 	// Erased reports whether the case's erasure token is on the erasure
 	// list. nil means none are.
 	Erased func(token string) bool
+	// TempDir is where an xlsx is spooled while it is read; "" means
+	// os.TempDir().
+	TempDir string
 }

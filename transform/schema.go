@@ -9,6 +9,8 @@ type Schema struct {
 	Hash       string // SHA-256 of the JSON bytes, lowercase hex
 	Fields     []Field
 	PrimaryKey []string
+
+	idx *schemaIndex
 }
 
 // Field is one agreed field.
@@ -26,6 +28,8 @@ type Field struct {
 	HeaderAliases []string
 	// Codes is the closed code list of a coded field; nil otherwise.
 	Codes []Code
+
+	idx *fieldIndex
 }
 
 // Code is one canonical code of a coded field.
@@ -33,4 +37,17 @@ type Code struct {
 	Value   string // the project's stable slug, e.g. da_victim
 	Label   string // the published label, e.g. "Domestic abuse – victim"
 	Aliases []string
+}
+
+// schemaIndex holds the lookups LoadSchema builds. It is shared by pointer
+// so that copies of a Schema stay cheap and consistent.
+type schemaIndex struct {
+	byName   map[string]int // field name -> index
+	byHeader map[string]int // folded header spelling -> index
+}
+
+// fieldIndex holds a coded field's lookups.
+type fieldIndex struct {
+	byFolded map[string]string // folded value, label or alias -> code
+	labels   map[string]string // code -> label
 }

@@ -1,0 +1,429 @@
+package transform
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"landingd/transform/table"
+)
+
+// DefaultMaxIssues is how many row-level issues a Result keeps when
+// Options.MaxIssues is 0.
+const DefaultMaxIssues = 1000
+
+// ctxCheckEvery is how many rows Judge reads between checks of ctx.
+const ctxCheckEvery = 1024
+
+// Judge reads the file called name from r and judges it against the
+// schema for the partner opt describes: it matches the header, validates
+// each row, drops erased cases and rows outside the filter, replaces
+// case_ref with p's pseudonym, and calls emit with each accepted row, in
+// file order.
+//
+// emit may be called before the verdict is known: when the Result's
+// Verdict is Rejected the caller must discard every row emitted for the
+// file (ingest stages rows in a transaction and rolls it back).
+//
+// Data problems never come back as errors: they are issues in the Result,
+// whose Verdict is Rejected when any file-level issue was found, or when
+// the share of rejected rows (erased cases aside) exceeds
+// opt.MaxRowErrorRate. Rows counted as Rejected include erased cases,
+// which Result.Erased counts too. The returned error is for
+// infrastructure only: a read fault, ctx cancelled, or emit's own error;
+// the Result is then nil.
+//
+// Issue messages hold no cell values except a bad code in a coded field;
+// the raw case_ref is in nothing returned or emitted.
+func Judge(ctx context.Context, s *Schema, p *Pseudonymiser, name string, r io.Reader, opt Options, emit func(Row) error) (*Result, error) {
+	res := newResult(name, s, opt)
+	tbl, err := table.Open(ctx, name, r, readOptions(s, opt))
+	if err != nil {
+		var fe *table.FileError
+		if errors.As(err, &fe) {
+			res.fileIssue(fileErrorIssue(fe))
+			res.decide(opt)
+			return res, nil
+		}
+		return nil, fmt.Errorf("judge %s: %w", name, err)
+	}
+	defer tbl.Close()
+	res.Format = tbl.Format()
+	if err := judgeTable(ctx, s, p, tbl, res, opt, emit); err != nil {
+		return nil, fmt.Errorf("judge %s: %w", name, err)
+	}
+	return res, nil
+}
+
+func readOptions(s *Schema, opt Options) table.ReadOptions {
+	return table.ReadOptions{Encoding: opt.Encoding, Sheet: opt.Sheet, IsHeader: s.IsHeader, TempDir: opt.TempDir}
+}
+
+func newResult(name string, s *Schema, opt Options) *Result {
+	return &Result{
+		File:          name,
+		Partner:       opt.PartnerID,
+		Verdict:       Accepted,
+		FileErrors:    []Issue{},
+		Errors:        []Issue{},
+		SchemaVersion: s.Version,
+	}
+}
+
+func fileErrorIssue(fe *table.FileError) Issue {
+	msg := fe.Message
+	if fe.Row > 0 {
+		msg = fmt.Sprintf("row %d: %s", fe.Row, msg)
+	}
+	return Issue{Rule: fe.Rule, Message: msg}
+}
+
+func (res *Result) fileIssue(is Issue) {
+	is.Row = 0
+	res.FileErrors = append(res.FileErrors, is)
+}
+
+// decide sets the verdict once every row has been read.
+func (res *Result) decide(opt Options) {
+	counted := res.Rows.Rejected - res.Erased
+	if len(res.FileErrors) == 0 && res.Rows.Read > 0 && float64(counted)/float64(res.Rows.Read) > opt.MaxRowErrorRate {
+		res.fileIssue(Issue{
+			Rule: RuleErrorRate,
+			Message: fmt.Sprintf("%d of %d rows (%.1f%%) were rejected, more than the agreed limit of %.1f%%, so the whole file is rejected",
+				counted, res.Rows.Read, 100*float64(counted)/float64(res.Rows.Read), 100*opt.MaxRowErrorRate),
+		})
+	}
+	res.Verdict = Accepted
+	if len(res.FileErrors) > 0 {
+		res.Verdict = Rejected
+	}
+}
+
+// judger holds what judging one file's rows needs.
+type judger struct {
+	s       *Schema
+	p       *Pseudonymiser
+	opt     Options
+	serials bool      // xlsx: numbers in date fields are Excel serial dates
+	d1904   bool      // the workbook counts serials from 1904
+	today   time.Time // UTC midnight of opt.Now's date
+	max     int
+
+	iLA, iCase, iQED, iApp, iFilter int
+	keep                            map[string]bool
+	aliases                         []map[string]string // per field: folded partner value -> code
+	seen                            map[[16]byte]int    // key hash -> first row
+}
+
+func newJudger(s *Schema, p *Pseudonymiser, opt Options, tbl table.Table) *judger {
+	now := opt.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	j := &judger{
+		s: s, p: p, opt: opt,
+		serials: tbl.Format() == "xlsx",
+		d1904:   table.Date1904(tbl),
+		today:   time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC),
+		max:     opt.MaxIssues,
+		iLA:     s.Index("la_code"),
+		iCase:   s.Index("case_ref"),
+		iQED:    s.Index("quarter_end_date"),
+		iApp:    s.Index("app_date"),
+		keep:    map[string]bool{},
+		aliases: make([]map[string]string, len(s.Fields)),
+		seen:    map[[16]byte]int{},
+	}
+	if j.max <= 0 {
+		j.max = DefaultMaxIssues
+	}
+	ff := opt.FilterField
+	if ff == "" {
+		ff = "reasonloss"
+	}
+	j.iFilter = s.Index(ff)
+	for _, k := range opt.Keep {
+		j.keep[k] = true
+	}
+	for name, m := range opt.Aliases {
+		i := s.Index(name)
+		if i < 0 || !s.Fields[i].Coded() {
+			continue
+		}
+		j.aliases[i] = map[string]string{}
+		for theirs, code := range m {
+			if hasCode(&s.Fields[i], code) {
+				j.aliases[i][FoldCode(theirs)] = code
+			}
+		}
+	}
+	return j
+}
+
+func hasCode(f *Field, code string) bool {
+	_, ok := f.idx.labels[code]
+	return ok
+}
+
+func judgeTable(ctx context.Context, s *Schema, p *Pseudonymiser, tbl table.Table, res *Result, opt Options, emit func(Row) error) error {
+	cols, issues := s.MatchHeader(tbl.Header().Cells)
+	if len(issues) > 0 {
+		for _, is := range issues {
+			res.fileIssue(is)
+		}
+		res.decide(opt)
+		return nil
+	}
+	j := newJudger(s, p, opt, tbl)
+	for n := 0; ; n++ {
+		if n%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, err := tbl.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var fe *table.FileError
+			if errors.As(err, &fe) {
+				res.fileIssue(fileErrorIssue(fe))
+				break
+			}
+			return err
+		}
+		if c := strayCell(rec.Cells, len(cols)); c >= 0 {
+			res.fileIssue(Issue{Rule: RuleBlankLabel, Message: fmt.Sprintf(
+				"row %d has a value in column %s, which has no heading; every column must be named with a field from the agreed list",
+				rec.Row, columnName(c))})
+			break
+		}
+		row, ok := j.row(rec, cols, res)
+		if !ok {
+			continue
+		}
+		if err := emit(row); err != nil {
+			return fmt.Errorf("emit row %d: %w", rec.Row, err)
+		}
+	}
+	res.decide(opt)
+	return nil
+}
+
+// strayCell returns the first column at or beyond width holding a
+// non-blank value, or -1.
+func strayCell(cells []string, width int) int {
+	for c := width; c < len(cells); c++ {
+		if strings.TrimSpace(cells[c]) != "" {
+			return c
+		}
+	}
+	return -1
+}
+
+// row judges one record. It returns the row to emit and true when the row
+// is accepted and in scope; otherwise it has counted the row in res.
+func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
+	raw := make([]string, len(j.s.Fields))
+	blank := true
+	for c, fi := range cols {
+		if fi < 0 || c >= len(rec.Cells) {
+			continue
+		}
+		v := strings.TrimSpace(rec.Cells[c])
+		raw[fi] = v
+		if v != "" {
+			blank = false
+		}
+	}
+	if blank {
+		return Row{}, false // a row of spaces is a blank row
+	}
+	res.Rows.Read++
+	var issues []Issue
+	add := func(fi int, rule, format string, a ...any) {
+		issues = append(issues, Issue{Row: rec.Row, Field: j.s.Fields[fi].Name, Rule: rule, Message: fmt.Sprintf(format, a...)})
+	}
+	vals := make([]string, len(j.s.Fields))
+	dates := make([]time.Time, len(j.s.Fields))
+	for fi := range j.s.Fields {
+		f := &j.s.Fields[fi]
+		v := raw[fi]
+		if v == "" {
+			if f.Required {
+				add(fi, RuleConstraintError, "%s is required but empty", f.Name)
+			}
+			continue
+		}
+		switch f.Type {
+		case TypeString:
+			if f.Coded() {
+				code, ok := j.lookup(fi, v)
+				if !ok {
+					add(fi, RuleConstraintError, "%s %q is not one of the agreed codes; use a code or label from the data dictionary", f.Name, clip(v, 40))
+					continue
+				}
+				vals[fi] = code
+				continue
+			}
+			n := utf8.RuneCountInString(v)
+			if n < f.MinLength || (f.MaxLength > 0 && n > f.MaxLength) {
+				add(fi, RuleConstraintError, "%s must be %s characters long", f.Name, lengthRange(f))
+				continue
+			}
+			vals[fi] = v
+		case TypeDate:
+			t, ok := parseDate(v, j.serials, j.d1904)
+			if !ok {
+				add(fi, RuleTypeError, "%s is not a date; write dates as YYYY-MM-DD or DD/MM/YYYY", f.Name)
+				continue
+			}
+			dates[fi] = t
+			vals[fi] = t.Format("2006-01-02")
+		case TypeInteger:
+			n, ok := parseInt(v)
+			if !ok {
+				add(fi, RuleTypeError, "%s is not a whole number", f.Name)
+				continue
+			}
+			if (f.Minimum != nil && n < *f.Minimum) || (f.Maximum != nil && n > *f.Maximum) {
+				add(fi, RuleConstraintError, "%s must be %s", f.Name, numberRange(f))
+				continue
+			}
+			vals[fi] = fmt.Sprint(n)
+		case TypeBoolean:
+			b, ok := parseBool(v)
+			if !ok {
+				add(fi, RuleTypeError, "%s must be yes or no (y/n, true/false and 1/0 also work)", f.Name)
+				continue
+			}
+			vals[fi] = fmt.Sprint(b)
+		}
+	}
+
+	la := vals[j.iLA]
+	if la != "" && j.opt.PartnerGSS != "" && la != j.opt.PartnerGSS {
+		res.PartnerMismatch++
+		add(j.iLA, RulePartnerMismatch, "la_code %s (%s) is not this district's code %s; a district may send only its own cases",
+			la, j.s.Fields[j.iLA].Label(la), j.opt.PartnerGSS)
+	}
+	qed := dates[j.iQED]
+	if !qed.IsZero() {
+		switch {
+		case !isQuarterEnd(qed):
+			add(j.iQED, RuleConstraintError, "quarter_end_date must be the last day of a quarter: 31 March, 30 June, 30 September or 31 December")
+		case qed.After(j.today):
+			add(j.iQED, RuleConstraintError, "quarter_end_date is in the future")
+		}
+	}
+	if j.iApp >= 0 && !dates[j.iApp].IsZero() {
+		app := dates[j.iApp]
+		switch {
+		case !qed.IsZero() && app.After(qed):
+			add(j.iApp, RuleConstraintError, "app_date is after quarter_end_date")
+		case app.Before(hclicStart):
+			add(j.iApp, RuleConstraintError, "app_date is before 3 April 2018, when H-CLIC began")
+		}
+	}
+	caseRef := vals[j.iCase]
+	if la != "" && caseRef != "" && !qed.IsZero() {
+		k := keyHash(la, caseRef, vals[j.iQED])
+		if first, dup := j.seen[k]; dup {
+			add(j.iCase, RuleDuplicateKey, "the same case_ref and quarter_end_date as row %d; send one row per case per quarter", first)
+		} else {
+			j.seen[k] = rec.Row
+		}
+	}
+	if len(issues) > 0 {
+		res.Rows.Rejected++
+		for _, is := range issues {
+			j.issue(res, is)
+		}
+		return Row{}, false
+	}
+	if j.opt.Erased != nil && j.opt.Erased(j.p.ErasureToken(la, caseRef)) {
+		res.Rows.Rejected++
+		res.Erased++
+		j.issue(res, Issue{Row: rec.Row, Field: "case_ref", Rule: RuleErased,
+			Message: "this case has been erased from the shared data; remove it from your extract and erase it at source as agreed"})
+		return Row{}, false
+	}
+	if j.iFilter < 0 || !j.keep[vals[j.iFilter]] {
+		res.Rows.OutOfScope++
+		return Row{}, false
+	}
+	res.Rows.Accepted++
+	pseudonym := j.p.Pseudonym(la, caseRef)
+	vals[j.iCase] = pseudonym
+	return Row{
+		LACode:         la,
+		Pseudonym:      pseudonym,
+		QuarterEndDate: vals[j.iQED],
+		Quarter:        QuarterOf(qed),
+		SourceRow:      rec.Row,
+		Values:         vals,
+	}, true
+}
+
+func (j *judger) issue(res *Result, is Issue) {
+	res.ErrorsTotal++
+	if len(res.Errors) < j.max {
+		res.Errors = append(res.Errors, is)
+	}
+}
+
+// lookup matches a coded value against the field's codes, then the
+// partner's aliases.
+func (j *judger) lookup(fi int, v string) (string, bool) {
+	k := FoldCode(v)
+	if c, ok := j.s.Fields[fi].idx.byFolded[k]; ok {
+		return c, true
+	}
+	if m := j.aliases[fi]; m != nil {
+		c, ok := m[k]
+		return c, ok
+	}
+	return "", false
+}
+
+// keyHash hashes a row's primary key to a fixed size, so that duplicate
+// detection never holds raw case references.
+func keyHash(la, caseRef, qed string) [16]byte {
+	h := sha256.New()
+	h.Write([]byte(la))
+	h.Write([]byte{0x1f})
+	h.Write([]byte(caseRef))
+	h.Write([]byte{0x1f})
+	h.Write([]byte(qed))
+	var k [16]byte
+	copy(k[:], h.Sum(nil))
+	return k
+}
+
+func lengthRange(f *Field) string {
+	switch {
+	case f.MaxLength > 0 && f.MinLength > 0:
+		return fmt.Sprintf("%d to %d", f.MinLength, f.MaxLength)
+	case f.MaxLength > 0:
+		return fmt.Sprintf("at most %d", f.MaxLength)
+	default:
+		return fmt.Sprintf("at least %d", f.MinLength)
+	}
+}
+
+func numberRange(f *Field) string {
+	switch {
+	case f.Minimum != nil && f.Maximum != nil:
+		return fmt.Sprintf("from %d to %d", *f.Minimum, *f.Maximum)
+	case f.Minimum != nil:
+		return fmt.Sprintf("at least %d", *f.Minimum)
+	default:
+		return fmt.Sprintf("at most %d", *f.Maximum)
+	}
+}

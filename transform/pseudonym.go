@@ -1,0 +1,152 @@
+package transform
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// MinKeyBytes is the shortest pseudonymisation key accepted.
+const MinKeyBytes = 32
+
+// erasurePurpose derives the erasure-token key from the main key, so
+// that tokens on an erasure list cannot be matched against pseudonyms.
+const erasurePurpose = "landingd erasure-token v1"
+
+// Pseudonymiser replaces case references with keyed pseudonyms. It is
+// safe for concurrent use.
+type Pseudonymiser struct {
+	key     []byte
+	erasure []byte
+}
+
+// NewPseudonymiser returns a Pseudonymiser for key, with surrounding
+// white space trimmed. It fails when the trimmed key is shorter than
+// MinKeyBytes. The error never holds the key.
+func NewPseudonymiser(key []byte) (*Pseudonymiser, error) {
+	k := bytes.TrimSpace(key)
+	if len(k) < MinKeyBytes {
+		return nil, fmt.Errorf("pseudonymisation key: %d bytes, need at least %d", len(k), MinKeyBytes)
+	}
+	k = bytes.Clone(k)
+	m := hmac.New(sha256.New, k)
+	m.Write([]byte(erasurePurpose))
+	return &Pseudonymiser{key: k, erasure: m.Sum(nil)}, nil
+}
+
+// NewEphemeralPseudonymiser returns a Pseudonymiser with a random key that
+// nothing keeps: its pseudonyms match no other run's. It suits checking
+// files without writing anything. It fails only when the system's random
+// source does.
+func NewEphemeralPseudonymiser() (*Pseudonymiser, error) {
+	k := make([]byte, MinKeyBytes)
+	if _, err := rand.Read(k); err != nil {
+		return nil, fmt.Errorf("ephemeral key: %w", err)
+	}
+	return NewPseudonymiser([]byte(base64.StdEncoding.EncodeToString(k)))
+}
+
+// ReadKeyFile reads the key file at path. The file's content, with
+// surrounding white space trimmed, is the key (see NewPseudonymiser).
+// warning is non-empty when group or others may read the file, which the
+// caller should show. Errors name the path, never the key.
+func ReadKeyFile(path string) (p *Pseudonymiser, warning string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("read key file: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, "", fmt.Errorf("read key file %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, "", fmt.Errorf("read key file %s: not a regular file", path)
+	}
+	if st.Size() > 64<<10 {
+		return nil, "", fmt.Errorf("read key file %s: larger than 64 KiB", path)
+	}
+	data := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, "", fmt.Errorf("read key file %s: %w", path, err)
+	}
+	p, err = NewPseudonymiser(data)
+	if err != nil {
+		return nil, "", fmt.Errorf("read key file %s: %w", path, err)
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		warning = fmt.Sprintf("key file %s has mode %04o: others may read it; run chmod 600 on it", path, perm)
+	}
+	return p, warning, nil
+}
+
+// WriteKeyFile writes a new key to path: 32 random bytes in base64 and a
+// newline, with mode 0600. It refuses to overwrite an existing file
+// (errors.Is(err, fs.ErrExist)), and syncs the file and its folder before
+// returning. A failed write removes the partial file.
+func WriteKeyFile(path string) (err error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return fmt.Errorf("write key file %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("write key file: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(path)
+		}
+	}()
+	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(raw) + "\n"); err != nil {
+		return fmt.Errorf("write key file %s: %w", path, err)
+	}
+	if err := f.Chmod(0o600); err != nil { // the umask may have narrowed it; never widened
+		return fmt.Errorf("write key file %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("write key file %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write key file %s: %w", path, err)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		serr := d.Sync()
+		d.Close()
+		if serr != nil && !errors.Is(serr, os.ErrInvalid) {
+			return fmt.Errorf("write key file %s: sync folder: %w", path, serr)
+		}
+	}
+	return nil
+}
+
+// Pseudonym returns the case's pseudonym: the lowercase hex of
+// HMAC-SHA256(key, laCode + "\x1f" + caseRef). The same key gives the
+// same pseudonym in every run.
+func (p *Pseudonymiser) Pseudonym(laCode, caseRef string) string {
+	return mac(hmac.New(sha256.New, p.key), laCode, caseRef)
+}
+
+// ErasureToken returns the token by which an erasure list names the case:
+// like Pseudonym but under a key derived from the main key for this
+// purpose alone, so a token never equals a pseudonym.
+func (p *Pseudonymiser) ErasureToken(laCode, caseRef string) string {
+	return mac(hmac.New(sha256.New, p.erasure), laCode, caseRef)
+}
+
+func mac(m hash.Hash, laCode, caseRef string) string {
+	m.Write([]byte(laCode))
+	m.Write([]byte{0x1f})
+	m.Write([]byte(caseRef))
+	return hex.EncodeToString(m.Sum(nil))
+}

@@ -1,0 +1,302 @@
+package transform
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Field types a schema may use.
+const (
+	TypeString  = "string"
+	TypeDate    = "date"
+	TypeInteger = "integer"
+	TypeBoolean = "boolean"
+)
+
+type jsonSchema struct {
+	Name          string      `json:"name"`
+	Title         string      `json:"title"`
+	Version       string      `json:"version"`
+	Fields        []jsonField `json:"fields"`
+	PrimaryKey    []string    `json:"primaryKey"`
+	MissingValues *[]string   `json:"missingValues"`
+}
+
+type jsonField struct {
+	Name        string `json:"name"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	Type        string `json:"type"`
+	Constraints struct {
+		Required  bool `json:"required"`
+		Minimum   *int `json:"minimum"`
+		Maximum   *int `json:"maximum"`
+		MinLength *int `json:"minLength"`
+		MaxLength *int `json:"maxLength"`
+	} `json:"constraints"`
+	Categories    []jsonCode `json:"categories"`
+	HeaderAliases []string   `json:"landingd:headerAliases"`
+}
+
+type jsonCode struct {
+	Value   string   `json:"value"`
+	Label   string   `json:"label"`
+	Aliases []string `json:"landingd:aliases"`
+}
+
+// LoadSchema parses a field list written as a Frictionless Table Schema
+// (JSON) with the project's extensions: "categories" of {value, label,
+// "landingd:aliases"} for coded fields and "landingd:headerAliases" for
+// other header spellings. It is strict: it reports every problem at once
+// (joined) for malformed JSON, a field without a name, an unknown type,
+// duplicate field names or header spellings, codes on a field that is not
+// a string, two codes that fold to the same text, bad ranges, a primary
+// key naming an unknown field, and a missingValues other than [""].
+func LoadSchema(data []byte) (*Schema, error) {
+	var js jsonSchema
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&js); err != nil {
+		return nil, fmt.Errorf("load schema: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("load schema: trailing data after the JSON object")
+	}
+	sum := sha256.Sum256(data)
+	s := &Schema{
+		Name:       js.Name,
+		Title:      js.Title,
+		Version:    js.Version,
+		Hash:       hex.EncodeToString(sum[:]),
+		PrimaryKey: js.PrimaryKey,
+		idx:        &schemaIndex{byName: map[string]int{}, byHeader: map[string]int{}},
+	}
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if js.Name == "" {
+		bad("schema has no name")
+	}
+	if len(js.Fields) == 0 {
+		bad("schema has no fields")
+	}
+	if js.MissingValues != nil && (len(*js.MissingValues) != 1 || (*js.MissingValues)[0] != "") {
+		bad(`schema missingValues must be [""]`)
+	}
+	for i, jf := range js.Fields {
+		f := Field{
+			Name:          jf.Name,
+			Title:         jf.Title,
+			Description:   jf.Description,
+			Type:          jf.Type,
+			Required:      jf.Constraints.Required,
+			Minimum:       jf.Constraints.Minimum,
+			Maximum:       jf.Constraints.Maximum,
+			HeaderAliases: jf.HeaderAliases,
+		}
+		if jf.Constraints.MinLength != nil {
+			f.MinLength = *jf.Constraints.MinLength
+		}
+		if jf.Constraints.MaxLength != nil {
+			f.MaxLength = *jf.Constraints.MaxLength
+		}
+		name := f.Name
+		if name == "" {
+			bad("field %d has no name", i+1)
+			name = fmt.Sprintf("#%d", i+1)
+		}
+		switch f.Type {
+		case TypeString, TypeDate, TypeInteger, TypeBoolean:
+		default:
+			bad("field %s: unknown type %q", name, f.Type)
+		}
+		if f.Minimum != nil && f.Maximum != nil && *f.Minimum > *f.Maximum {
+			bad("field %s: minimum above maximum", name)
+		}
+		if (f.Minimum != nil || f.Maximum != nil) && f.Type != TypeInteger {
+			bad("field %s: minimum and maximum apply only to integers", name)
+		}
+		if f.MinLength < 0 || f.MaxLength < 0 || (f.MaxLength > 0 && f.MinLength > f.MaxLength) {
+			bad("field %s: bad minLength or maxLength", name)
+		}
+		if _, dup := s.idx.byName[f.Name]; dup && f.Name != "" {
+			bad("field %s: defined twice", name)
+		} else if f.Name != "" {
+			s.idx.byName[f.Name] = i
+		}
+		for _, h := range append([]string{f.Name, f.Title}, f.HeaderAliases...) {
+			k := foldHeader(h)
+			if k == "" {
+				continue
+			}
+			if j, ok := s.idx.byHeader[k]; ok && j != i {
+				bad("field %s: header spelling %q also names field %s", name, h, js.Fields[j].Name)
+				continue
+			}
+			s.idx.byHeader[k] = i
+		}
+		if jf.Categories != nil {
+			if f.Type != TypeString {
+				bad("field %s: categories need type string", name)
+			}
+			if len(jf.Categories) == 0 {
+				bad("field %s: empty categories", name)
+			}
+			f.idx = &fieldIndex{byFolded: map[string]string{}, labels: map[string]string{}}
+			for _, jc := range jf.Categories {
+				if jc.Value == "" || strings.TrimSpace(jc.Value) != jc.Value {
+					bad("field %s: a code has an empty or padded value", name)
+					continue
+				}
+				if _, dup := f.idx.labels[jc.Value]; dup {
+					bad("field %s: code %q defined twice", name, jc.Value)
+					continue
+				}
+				f.Codes = append(f.Codes, Code(jc))
+				f.idx.labels[jc.Value] = jc.Label
+				for _, v := range append([]string{jc.Value, jc.Label}, jc.Aliases...) {
+					k := FoldCode(v)
+					if k == "" {
+						continue
+					}
+					if other, ok := f.idx.byFolded[k]; ok && other != jc.Value {
+						bad("field %s: %q of code %s folds to the same text as code %s", name, v, jc.Value, other)
+						continue
+					}
+					f.idx.byFolded[k] = jc.Value
+				}
+			}
+		}
+		s.Fields = append(s.Fields, f)
+	}
+	for _, k := range js.PrimaryKey {
+		if _, ok := s.idx.byName[k]; !ok {
+			bad("primaryKey names unknown field %q", k)
+		}
+	}
+	for _, k := range []string{"la_code", "case_ref", "quarter_end_date"} {
+		i, ok := s.idx.byName[k]
+		if !ok {
+			bad("schema lacks the field %s that landingd needs", k)
+			continue
+		}
+		if !s.Fields[i].Required {
+			bad("field %s must be required", k)
+		}
+	}
+	if i, ok := s.idx.byName["quarter_end_date"]; ok && s.Fields[i].Type != TypeDate {
+		bad("field quarter_end_date must be a date")
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("load schema: %w", errors.Join(errs...))
+	}
+	return s, nil
+}
+
+// FoldCode folds a coded value for matching: lowercase, en and em dashes
+// become hyphens, and all white space is deleted.
+func FoldCode(v string) string {
+	var b strings.Builder
+	b.Grow(len(v))
+	for _, r := range v {
+		switch {
+		case unicode.IsSpace(r):
+			continue
+		case r == '\u2013' || r == '\u2014':
+			b.WriteByte('-')
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// foldHeader folds a header cell for matching: lowercase, and white
+// space, underscores, hyphens and dashes deleted.
+func foldHeader(v string) string {
+	var b strings.Builder
+	b.Grow(len(v))
+	for _, r := range v {
+		switch {
+		case unicode.IsSpace(r), r == '_', r == '-', r == '\u2013', r == '\u2014', r == '\ufeff':
+			continue
+		default:
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// Index returns the position of the named field in Fields, or -1 when the
+// schema has no such field.
+func (s *Schema) Index(name string) int {
+	if s == nil || s.idx == nil {
+		return -1
+	}
+	if i, ok := s.idx.byName[name]; ok {
+		return i
+	}
+	return -1
+}
+
+// Field returns the named field, or nil when the schema has no such field.
+func (s *Schema) Field(name string) *Field {
+	i := s.Index(name)
+	if i < 0 {
+		return nil
+	}
+	return &s.Fields[i]
+}
+
+// Required returns the names of the required fields in schema order.
+func (s *Schema) Required() []string {
+	var out []string
+	for _, f := range s.Fields {
+		if f.Required {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// Coded reports whether the field has a closed code list.
+func (f *Field) Coded() bool { return f.idx != nil }
+
+// Label returns the published label of a canonical code, or "" when the
+// field has no such code.
+func (f *Field) Label(code string) string {
+	if f.idx == nil {
+		return ""
+	}
+	return f.idx.labels[code]
+}
+
+// Lookup matches a cell against the field's codes after folding (see
+// FoldCode): the code's value, its label, its aliases, and then extra, a
+// partner's own {their value: canonical code} aliases. It returns the
+// canonical code, or ok false when nothing matches (never a guess). An
+// extra alias that points at a code the field lacks does not match.
+func (f *Field) Lookup(value string, extra map[string]string) (code string, ok bool) {
+	if f.idx == nil {
+		return "", false
+	}
+	k := FoldCode(value)
+	if k == "" {
+		return "", false
+	}
+	if c, ok := f.idx.byFolded[k]; ok {
+		return c, true
+	}
+	for theirs, c := range extra {
+		if FoldCode(theirs) == k {
+			if _, known := f.idx.labels[c]; known {
+				return c, true
+			}
+		}
+	}
+	return "", false
+}
