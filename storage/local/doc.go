@@ -1,0 +1,23 @@
+// Package local implements storage.Zone and storage.Output on a folder of
+// the machine landingd runs on.
+//
+// # Guarantees
+//
+// Put writes a temporary file whose name starts with "." in the target
+// folder, fsyncs it, renames it over the final name and fsyncs the folder,
+// so a reader sees the old file or the whole new one, and a crash leaves at
+// most a hidden temporary file (which List skips). Rename is atomic only
+// within one filesystem, which holds because the temporary file sits in
+// the target folder.
+//
+// Move never overwrites: on Linux it uses renameat2 with RENAME_NOREPLACE,
+// which is atomic; on filesystems (or systems) without it, it links the
+// file under its new name (link fails if the name is taken) and then
+// removes the old name, so a crash between the two steps leaves the file
+// under both names, never under none. Both folders are fsynced afterwards.
+//
+// Names that could leave the zone are refused with storage.ErrUnsafeName,
+// and so is a name that is a symbolic link: objects are opened with
+// O_NOFOLLOW. Files and folders whose names start with "." are invisible
+// to List.
+package local

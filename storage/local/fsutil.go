@@ -1,0 +1,135 @@
+package local
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"landingd/storage"
+)
+
+// openFlags opens read-only without following a final symbolic link and
+// without blocking on a FIFO.
+const openFlags = os.O_RDONLY | syscall.O_NOFOLLOW | syscall.O_NONBLOCK
+
+// openRegular opens path for reading and checks it is a regular file. A
+// symbolic link or other special file is an ErrUnsafeName error.
+func openRegular(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, openFlags, 0)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("symbolic link: %w", storage.ErrUnsafeName)
+	}
+	if err != nil {
+		return nil, bare(err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, bare(err)
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("not a regular file (%s): %w", fi.Mode().Type(), storage.ErrUnsafeName)
+	}
+	return f, nil
+}
+
+// checkRegular returns nil when path is a regular file, fs.ErrNotExist
+// (wrapped) when it is missing, and ErrUnsafeName for anything else.
+func checkRegular(path string) error {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return bare(err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("not a regular file (%s): %w", fi.Mode().Type(), storage.ErrUnsafeName)
+	}
+	return nil
+}
+
+// ensureDir creates dir (0750) when missing and checks it is a real
+// folder, not a symbolic link.
+func ensureDir(dir string) error {
+	err := os.Mkdir(dir, 0o750)
+	if err == nil {
+		return syncDir(filepath.Dir(dir))
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return bare(err)
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return bare(err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a folder (%s): %w", dir, fi.Mode().Type(), storage.ErrUnsafeName)
+	}
+	return nil
+}
+
+// syncDir fsyncs a folder so renames and removals in it are durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return bare(err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("syncing folder: %w", bare(err))
+	}
+	return nil
+}
+
+// writeAtomic writes r to path through a temporary file in the same
+// folder: write, fsync, close, rename, fsync the folder. On any error the
+// temporary file is removed and path is left as it was.
+func writeAtomic(path string, r io.Reader, perm fs.FileMode) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".landingd-*.tmp")
+	if err != nil {
+		return bare(err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = io.Copy(tmp, r); err != nil {
+		return fmt.Errorf("writing: %w", bare(err))
+	}
+	if err = tmp.Chmod(perm); err != nil {
+		return bare(err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("syncing: %w", bare(err))
+	}
+	if err = tmp.Close(); err != nil {
+		return bare(err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return bare(err)
+	}
+	return syncDir(dir)
+}
+
+// bare drops the path an *fs.PathError or *os.LinkError repeats, since our
+// own wrap already names the object.
+func bare(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}

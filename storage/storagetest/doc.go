@@ -1,0 +1,19 @@
+// Package storagetest is the conformance suite every landing-zone and
+// output backend passes, and the real servers the suites run against.
+//
+// # Overview
+//
+// A backend's test builds a ZoneHarness (or OutputHarness) in a few lines
+// and calls RunZoneSuite (or RunOutputSuite). Each case runs in its own
+// t.Run with a fresh, empty root from the harness, so cases never share
+// state and may run in any order.
+//
+// # Servers
+//
+// StartSSHD starts one real OpenSSH sshd on 127.0.0.1 per test binary
+// (call StopSSHD from TestMain after m.Run). StartSFTPServer runs
+// OpenSSH's sftp-server over pipes for the fast cases. A missing server
+// skips the test, unless its name is listed in $LANDINGD_TEST_REQUIRE
+// (for example "sshd,azurite"), in which case the test fails: see
+// RequireServer.
+package storagetest
