@@ -224,7 +224,7 @@ func (s *csvSource) nextRecord() (Record, error) {
 			if errors.As(err, &pe) {
 				row := s.prevRow + pe.StartLine - s.prevEnd
 				return Record{}, &FileError{Rule: RuleFormatError, Row: row,
-					Message: fmt.Sprintf("the CSV is malformed at line %d, column %d: %v", pe.Line, pe.Column, pe.Err)}
+					Message: fmt.Sprintf("the CSV is malformed at text line %d, column %d: %v", pe.Line, pe.Column, pe.Err)}
 			}
 			return Record{}, fmt.Errorf("read csv: %w", err)
 		}
