@@ -6,6 +6,7 @@ import (
 	"io"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,11 +81,26 @@ func (d *decoder) parseYAML(data []byte) (root *yaml.Node, ok bool) {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// yamlErrorLine splits "yaml: line 3: msg" into 3 and "msg".
+// yamlParserErrors are the messages for which yaml.v3 reports a 0-based
+// line (its scanner's messages are 1-based).
+var yamlParserErrors = []string{
+	"did not find expected <document start>",
+	"did not find expected node content",
+	"did not find expected key",
+	"did not find expected '-' indicator",
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+}
+
+// yamlErrorLine splits "yaml: line 3: msg" into 3 and "msg", correcting
+// the line of parser errors.
 func yamlErrorLine(err error) (int, string) {
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
+		if slices.Contains(yamlParserErrors, m[2]) {
+			n++
+		}
 		return n, m[2]
 	}
 	return 0, strings.TrimPrefix(msg, "yaml: ")

@@ -1,7 +1,10 @@
 package config
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -79,6 +82,22 @@ type problems struct {
 
 func (p *problems) add(key, format string, args ...any) {
 	p.errs = append(p.errs, &Error{File: p.file, Line: p.pos.line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+// join returns the problems in file order (stable, so problems on one
+// line keep the order they were found in), joined with errors.Join.
+func (p *problems) join() error {
+	slices.SortStableFunc(p.errs, func(a, b error) int {
+		return cmp.Compare(lineOf(a), lineOf(b))
+	})
+	return errors.Join(p.errs...)
+}
+
+func lineOf(err error) int {
+	if e, ok := err.(*Error); ok {
+		return e.Line
+	}
+	return 0
 }
 
 func (p *problems) addAt(line int, key, format string, args ...any) {

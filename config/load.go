@@ -120,7 +120,7 @@ func load(data []byte, file, dir string, readSchema func(string) (string, []byte
 	if len(p.errs) > 0 {
 		// Type errors leave settings half-filled; validating them would
 		// only add noise.
-		return nil, errors.Join(p.errs...)
+		return nil, p.join()
 	}
 	sum := sha256.Sum256(data)
 	c.Path, c.Dir, c.Hash, c.src = file, dir, hex.EncodeToString(sum[:]), &source{pos: p.pos}
@@ -139,7 +139,7 @@ func load(data []byte, file, dir string, readSchema func(string) (string, []byte
 	}
 	c.validate(p)
 	if len(p.errs) > 0 {
-		return nil, errors.Join(p.errs...)
+		return nil, p.join()
 	}
 	return c, nil
 }

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"net"
@@ -38,7 +37,7 @@ var CronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | 
 func (c *Config) Validate() error {
 	p := &problems{file: c.Path, pos: c.positions()}
 	c.validate(p)
-	return errors.Join(p.errs...)
+	return p.join()
 }
 
 func (c *Config) positions() positions {
