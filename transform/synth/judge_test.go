@@ -44,9 +44,13 @@ func TestJudgeCounts(t *testing.T) {
 	d := district(t, "castle_point")
 	base := synth.Spec{District: d, Quarters: []string{"2023Q2", "2023Q3"}, Rows: 80, BadRows: 7, Duplicates: 3, Seed: 4}
 	variants := map[string]func(*synth.Spec){
-		"csv":    func(*synth.Spec) {},
-		"labels": func(s *synth.Spec) { s.Spelling, s.DateStyle, s.Encoding, s.Delimiter = "labels", "uk", "windows-1252", ';' },
-		"mixed":  func(s *synth.Spec) { s.Spelling, s.Headers, s.Shuffle, s.TitleRows = "mixed", "mixed", true, []string{"Castle Point – extract"} },
+		"csv": func(*synth.Spec) {},
+		"labels": func(s *synth.Spec) {
+			s.Spelling, s.DateStyle, s.Encoding, s.Delimiter = "labels", "uk", "windows-1252", ';'
+		},
+		"mixed": func(s *synth.Spec) {
+			s.Spelling, s.Headers, s.Shuffle, s.TitleRows = "mixed", "mixed", true, []string{"Castle Point – extract"}
+		},
 		"titles": func(s *synth.Spec) { s.Headers, s.Encoding = "titles", "utf-8-bom" },
 		"xlsx":   func(s *synth.Spec) { s.Format, s.DateStyle, s.Spelling = "xlsx", "excel", "mixed" },
 		"xlsx uk": func(s *synth.Spec) {
