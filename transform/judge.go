@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -341,6 +342,8 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 		}
 	}
 	if len(issues) > 0 {
+		// List a row's issues in field order, as the district reads the row.
+		sort.SliceStable(issues, func(a, b int) bool { return j.s.Index(issues[a].Field) < j.s.Index(issues[b].Field) })
 		res.Rows.Rejected++
 		for _, is := range issues {
 			j.issue(res, is)

@@ -60,14 +60,14 @@ func (res *Result) WriteText(w io.Writer) error {
 	p("  rejected:     %6d", res.Rows.Rejected)
 	if res.Rows.OutOfScope > 0 {
 		p("")
-		p(wrap(fmt.Sprintf("%d rows were outside the scope of the agreement (their main reason for loss of home is not one it covers). "+
+		p("%s", wrap(fmt.Sprintf("%d rows were outside the scope of the agreement (their main reason for loss of home is not one it covers). "+
 			"They were dropped and not kept anywhere. Please tighten your extract so that these rows are not sent.", res.Rows.OutOfScope), 78))
 	}
 	if len(res.FileErrors) > 0 {
 		p("")
 		p("Problems with the whole file:")
 		for _, is := range res.FileErrors {
-			p(indent(wrap(fmt.Sprintf("- %s: %s", is.Rule, is.Message), 74), "  ", "    "))
+			p("%s", indent(wrap(fmt.Sprintf("- %s: %s", is.Rule, is.Message), 74), "  ", "    "))
 		}
 	}
 	if res.ErrorsTotal > 0 {
@@ -97,7 +97,7 @@ func (res *Result) WriteText(w io.Writer) error {
 					p("    ... and %d more", len(list)-reportRowsPerRule)
 					break
 				}
-				p(indent(wrap(fmt.Sprintf("row %d, %s: %s", is.Row, is.Field, is.Message), 72), "    ", "      "))
+				p("%s", indent(wrap(fmt.Sprintf("row %d, %s: %s", is.Row, is.Field, is.Message), 72), "    ", "      "))
 			}
 		}
 		if more := res.ErrorsTotal - len(res.Errors); more > 0 {
@@ -109,11 +109,11 @@ func (res *Result) WriteText(w io.Writer) error {
 	p("What to do next:")
 	switch {
 	case res.Verdict == Rejected:
-		p(indent(wrap("Fix the problems above in your system or extract, then upload the whole file again. "+
+		p("%s", indent(wrap("Fix the problems above in your system or extract, then upload the whole file again. "+
 			"Files must be .csv (UTF-8 or Windows-1252) or .xlsx, with one header row naming fields from the agreed field list.", 76), "  ", "  "))
 	case res.ErrorsTotal > 0:
-		p(indent(wrap("The file was accepted without the rejected rows. Fix those rows at source; "+
-			"they can be sent again in the next upload for the same quarter.", 76), "  ", "  "))
+		p("%s", indent(wrap("The file was accepted; the rejected rows were left out. Fix them at source "+
+			"so that they are right in your next extract.", 76), "  ", "  "))
 	default:
 		p("  Nothing. Thank you.")
 	}
