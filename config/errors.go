@@ -84,6 +84,15 @@ func (p *problems) add(key, format string, args ...any) {
 	p.errs = append(p.errs, &Error{File: p.file, Line: p.pos.line(key), Key: key, Msg: fmt.Sprintf(format, args...)})
 }
 
+// where names an earlier setting for a message: "partners[0], line 11",
+// or just "partners[0]" when the line is not known.
+func (p *problems) where(key, field string) string {
+	if l := p.pos.line(key + "." + field); l > 0 {
+		return fmt.Sprintf("%s, line %d", key, l)
+	}
+	return key
+}
+
 // join returns the problems in file order (stable, so problems on one
 // line keep the order they were found in), joined with errors.Join.
 func (p *problems) join() error {

@@ -58,7 +58,7 @@ func partnerDefaults() Partner {
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("load protocol %s: %w", path, err)
+		return nil, fmt.Errorf("load protocol: %w", err)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -84,7 +84,7 @@ func Load(path string) (*Config, error) {
 func LoadFS(fsys fs.FS, name string) (*Config, error) {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return nil, fmt.Errorf("load protocol embedded:%s: %w", name, err)
+		return nil, fmt.Errorf("load protocol: embedded %w", err)
 	}
 	wd, err := os.Getwd()
 	if err != nil {

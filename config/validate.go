@@ -163,7 +163,7 @@ func (c *Config) validatePartners(p *problems) {
 		} else if !idRE.MatchString(pt.ID) {
 			p.add(key+".id", "%q is not an id (want lowercase letters, digits, _ or -, starting with a letter or digit, at most 63)", pt.ID)
 		} else if j, dup := ids[pt.ID]; dup {
-			p.add(key+".id", "duplicate partner id %q (also partners[%d], line %d)", pt.ID, j, p.pos.line(fmt.Sprintf("partners[%d].id", j)))
+			p.add(key+".id", "duplicate partner id %q (also %s)", pt.ID, p.where(fmt.Sprintf("partners[%d]", j), "id"))
 		} else {
 			ids[pt.ID] = i
 		}
@@ -174,7 +174,7 @@ func (c *Config) validatePartners(p *problems) {
 			p.add(key+".gss", "required")
 		} else if checkGSS(p, key+".gss", pt.GSS) {
 			if j, dup := gss[pt.GSS]; dup {
-				p.add(key+".gss", "duplicate GSS code %q (also partners[%d], line %d)", pt.GSS, j, p.pos.line(fmt.Sprintf("partners[%d].gss", j)))
+				p.add(key+".gss", "duplicate GSS code %q (also %s)", pt.GSS, p.where(fmt.Sprintf("partners[%d]", j), "gss"))
 			} else {
 				gss[pt.GSS] = i
 			}
