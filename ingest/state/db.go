@@ -1,0 +1,120 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// FileName is the database's name inside the state folder.
+const FileName = "landingd.db"
+
+// busyTimeout is how long a statement waits for another process's lock
+// (a status command reading during a run) before it fails.
+const busyTimeout = 30 * time.Second
+
+// DB is the state database. Its methods are safe for concurrent use.
+// Writes are serialised inside the process: a FileTx holds the write lock
+// from BeginFile to Commit or Rollback, and every other writing method
+// waits for it (or for its ctx). Reads never wait for writes.
+type DB struct {
+	db   *sql.DB
+	path string
+	// wlock serialises writers in this process, so that concurrent files
+	// queue here (cancellable by ctx) instead of on SQLite's busy timeout.
+	wlock chan struct{}
+}
+
+// Open opens (creating it if needed) the state database at path and
+// migrates it forward to the current schema. It fails when the file cannot
+// be opened or is not a SQLite database, when a migration fails (the
+// database is left at the last complete version), or when the database was
+// written by a newer landingd (its version is higher than this binary's).
+func Open(ctx context.Context, path string) (*DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	// Statement journals and sorts stay in memory, and a large file's
+	// staged pages stay in the cache rather than spilling mid-transaction.
+	q.Add("_pragma", "temp_store(MEMORY)")
+	q.Add("_pragma", "cache_size(-65536)")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open state %s: %w", path, err)
+	}
+	d := &DB{db: sdb, path: path, wlock: make(chan struct{}, 1)}
+	if err := d.migrate(ctx); err != nil {
+		_ = sdb.Close()
+		return nil, fmt.Errorf("open state %s: %w", path, err)
+	}
+	return d, nil
+}
+
+// Path returns the database file's path.
+func (d *DB) Path() string { return d.path }
+
+// Close closes the database. Uncommitted FileTx are rolled back by SQLite.
+func (d *DB) Close() error {
+	if err := d.db.Close(); err != nil {
+		return fmt.Errorf("close state %s: %w", d.path, err)
+	}
+	return nil
+}
+
+// lock takes the process-wide write lock, or returns ctx's error.
+func (d *DB) lock(ctx context.Context) error {
+	select {
+	case d.wlock <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (d *DB) unlock() { <-d.wlock }
+
+// write runs fn in one write transaction under the write lock.
+func (d *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := d.lock(ctx); err != nil {
+		return err
+	}
+	defer d.unlock()
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// timeText formats t for storage: UTC, RFC 3339 with nanoseconds, so that
+// text order is time order. The zero time is stored as "".
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000000000Z07:00")
+}
+
+// parseTime reads a value written by timeText.
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("bad stored time: %w", err)
+	}
+	return t, nil
+}

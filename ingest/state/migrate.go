@@ -1,0 +1,153 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations are applied in order, each in its own transaction, and never
+// edited once released: a change to the schema is a new entry at the end.
+// PRAGMA user_version holds how many have been applied.
+var migrations = []string{
+	// 1: the ledger, the case store, dirty quarters and runs.
+	`
+CREATE TABLE runs (
+	id          TEXT PRIMARY KEY,
+	started_at  TEXT NOT NULL,
+	finished_at TEXT NOT NULL DEFAULT '',
+	trigger     TEXT NOT NULL DEFAULT '',
+	outcome     TEXT NOT NULL DEFAULT '',   -- '' while running; ok | failed | interrupted
+	error       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX runs_started ON runs(started_at);
+
+CREATE TABLE run_partners (
+	run_id   TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+	partner  TEXT NOT NULL,
+	outcome  TEXT NOT NULL,
+	error    TEXT NOT NULL DEFAULT '',
+	accepted INTEGER NOT NULL DEFAULT 0,
+	rejected INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (run_id, partner)
+);
+
+CREATE TABLE objects (
+	id                INTEGER PRIMARY KEY,
+	run_id            TEXT NOT NULL,
+	partner           TEXT NOT NULL,
+	name              TEXT NOT NULL,
+	size              INTEGER NOT NULL DEFAULT 0,
+	mod_time          TEXT NOT NULL DEFAULT '',
+	etag              TEXT NOT NULL DEFAULT '',
+	sha256            TEXT NOT NULL,
+	format            TEXT NOT NULL DEFAULT '',
+	verdict           TEXT NOT NULL,        -- pending (inside a FileTx) | accepted | rejected | duplicate
+	rows_read         INTEGER NOT NULL DEFAULT 0,
+	rows_accepted     INTEGER NOT NULL DEFAULT 0,
+	rows_out_of_scope INTEGER NOT NULL DEFAULT 0,
+	rows_rejected     INTEGER NOT NULL DEFAULT 0,
+	rows_stored       INTEGER NOT NULL DEFAULT 0,
+	errors_total      INTEGER NOT NULL DEFAULT 0,
+	rule_counts       TEXT NOT NULL DEFAULT '{}', -- {"rule": count}; never a cell value
+	partner_mismatch  INTEGER NOT NULL DEFAULT 0,
+	erased            INTEGER NOT NULL DEFAULT 0,
+	schema_version    TEXT NOT NULL DEFAULT '',
+	quarter_hint      TEXT NOT NULL DEFAULT '',
+	received_at       TEXT NOT NULL DEFAULT '',
+	judged_at         TEXT NOT NULL DEFAULT '',
+	disposed_to       TEXT NOT NULL DEFAULT '',  -- processed | rejected | kept
+	disposed_name     TEXT NOT NULL DEFAULT '',
+	disposed_at       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX objects_partner_sha ON objects(partner, sha256, verdict);
+CREATE INDEX objects_undisposed ON objects(partner) WHERE disposed_at = '';
+
+-- object_quarters: how many rows each accepted file brought to each quarter.
+CREATE TABLE object_quarters (
+	object_id INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+	quarter   TEXT NOT NULL,
+	rows      INTEGER NOT NULL,
+	PRIMARY KEY (object_id, quarter)
+) WITHOUT ROWID;
+
+CREATE TABLE cases (
+	la_code          TEXT NOT NULL,
+	pseudonym        TEXT NOT NULL,
+	quarter_end_date TEXT NOT NULL,
+	quarter          TEXT NOT NULL,
+	object_id        INTEGER NOT NULL REFERENCES objects(id),
+	source_row       INTEGER NOT NULL,
+	schema_version   TEXT NOT NULL,
+	vals             BLOB NOT NULL,          -- see values.go
+	restricted       INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (la_code, pseudonym, quarter_end_date)
+) WITHOUT ROWID;
+CREATE INDEX cases_quarter ON cases(quarter, la_code, pseudonym);
+CREATE INDEX cases_object ON cases(object_id);
+
+CREATE TABLE dirty_quarters (
+	quarter    TEXT PRIMARY KEY,
+	generation INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- generations counts every marking of a quarter, so a quarter re-dirtied
+-- while its outputs were being written is not cleaned by that writer.
+CREATE TABLE generations (
+	quarter    TEXT PRIMARY KEY,
+	generation INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+}
+
+// SchemaVersion returns the state database version this binary writes
+// (the number of migrations it knows).
+func SchemaVersion() int { return len(migrations) }
+
+func (d *DB) version(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}) (int, error) {
+	var v int
+	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}
+
+// migrate applies every migration the database has not seen, each in one
+// transaction together with the version bump.
+func (d *DB) migrate(ctx context.Context) error {
+	if err := d.lock(ctx); err != nil {
+		return err
+	}
+	defer d.unlock()
+	for {
+		tx, err := d.db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		v, err := d.version(ctx, tx)
+		if err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if v > len(migrations) {
+			_ = tx.Rollback()
+			return fmt.Errorf("schema version %d is newer than this landingd's %d", v, len(migrations))
+		}
+		if v == len(migrations) {
+			return tx.Commit()
+		}
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("migrate to version %d: %w", v+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("migrate to version %d: %w", v+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate to version %d: %w", v+1, err)
+		}
+	}
+}

@@ -1,0 +1,416 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"landingd/transform"
+)
+
+// Verdicts stored in the ledger besides transform.Accepted and
+// transform.Rejected.
+const (
+	// VerdictDuplicate is a file whose content (SHA-256) the same partner
+	// already had accepted; it is not ingested again.
+	VerdictDuplicate = "duplicate"
+	// verdictPending marks the object row of an open FileTx. It is never
+	// visible outside that transaction.
+	verdictPending = "pending"
+)
+
+// Disposition folders recorded by MarkDisposed.
+const (
+	DisposedProcessed = "processed"
+	DisposedRejected  = "rejected"
+	DisposedKept      = "kept" // the partner's disposition is "keep": the file stays where it is
+)
+
+// FileRecord describes one source file as the run found it.
+type FileRecord struct {
+	RunID   string
+	Partner string // the partner's id from the protocol
+	Name    string // base name in the landing zone
+	Size    int64
+	ModTime time.Time
+	ETag    string
+	SHA256  string // lowercase hex of the content
+	// ReceivedAt is when the run first saw the file.
+	ReceivedAt time.Time
+	// SchemaVersion is the field list version the rows are staged under.
+	SchemaVersion string
+	// QuarterHint is the quarter that was last completed when the file was
+	// received (e.g. "2025Q4"). An accepted file that brings no in-scope
+	// rows, and a rejected file, count as a submission for this quarter.
+	QuarterHint string
+}
+
+// Object is one file in the ledger.
+type Object struct {
+	ID              int64
+	RunID           string
+	Partner         string
+	Name            string
+	Size            int64
+	ModTime         time.Time
+	ETag            string
+	SHA256          string
+	Format          string
+	Verdict         string // accepted | rejected | duplicate
+	Rows            transform.Counts
+	RowsStored      int            // rows Put (accepted, in scope) by this file
+	ErrorsTotal     int            // row and file issues in all, kept or not
+	RuleCounts      map[string]int // issues kept per rule name
+	PartnerMismatch int
+	Erased          int
+	SchemaVersion   string
+	QuarterHint     string
+	ReceivedAt      time.Time
+	JudgedAt        time.Time
+	DisposedTo      string // "" until MarkDisposed; then processed | rejected | kept
+	DisposedName    string
+	DisposedAt      time.Time
+}
+
+// AcceptedSHA reports whether partner already had a file with this content
+// accepted, under any name. It fails only on a database error.
+func (d *DB) AcceptedSHA(ctx context.Context, partner, sha256 string) (bool, error) {
+	var n int
+	err := d.db.QueryRowContext(ctx,
+		`SELECT count(*) FROM objects WHERE partner = ? AND sha256 = ? AND verdict = ?`,
+		partner, sha256, string(transform.Accepted)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look up accepted content for %s: %w", partner, err)
+	}
+	return n > 0, nil
+}
+
+// FileTx stages one file's rows in one transaction. It holds the process's
+// write lock until Commit or Rollback, which must always be called (a
+// deferred Rollback after Commit is harmless). A FileTx is not safe for
+// concurrent use.
+type FileTx struct {
+	d        *DB
+	tx       *sql.Tx
+	rec      FileRecord
+	id       int64
+	put      *sql.Stmt
+	buf      []byte
+	quarters map[string]int // rows put per quarter
+	rows     int
+	done     bool
+}
+
+// BeginFile opens the transaction for one file and records it as pending.
+// It waits for the write lock (or ctx). It fails on a database error.
+func (d *DB) BeginFile(ctx context.Context, rec FileRecord) (*FileTx, error) {
+	if err := d.lock(ctx); err != nil {
+		return nil, fmt.Errorf("begin file %s: %w", rec.Name, err)
+	}
+	ft, err := d.beginFile(ctx, rec)
+	if err != nil {
+		d.unlock()
+		return nil, fmt.Errorf("begin file %s: %w", rec.Name, err)
+	}
+	return ft, nil
+}
+
+func (d *DB) beginFile(ctx context.Context, rec FileRecord) (*FileTx, error) {
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	id, err := insertObject(ctx, tx, rec, verdictPending)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, err
+	}
+	// The upsert keeps a case's restricted flag: a resubmission must not
+	// lift a restriction.
+	put, err := tx.PrepareContext(ctx, `
+INSERT INTO cases (la_code, pseudonym, quarter_end_date, quarter, object_id, source_row, schema_version, vals)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (la_code, pseudonym, quarter_end_date) DO UPDATE SET
+	quarter = excluded.quarter, object_id = excluded.object_id, source_row = excluded.source_row,
+	schema_version = excluded.schema_version, vals = excluded.vals`)
+	if err != nil {
+		_ = tx.Rollback()
+		return nil, err
+	}
+	return &FileTx{d: d, tx: tx, rec: rec, id: id, put: put, quarters: map[string]int{}}, nil
+}
+
+func insertObject(ctx context.Context, tx *sql.Tx, rec FileRecord, verdict string) (int64, error) {
+	res, err := tx.ExecContext(ctx, `
+INSERT INTO objects (run_id, partner, name, size, mod_time, etag, sha256, verdict, quarter_hint, received_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		rec.RunID, rec.Partner, rec.Name, rec.Size, timeText(rec.ModTime), rec.ETag, rec.SHA256,
+		verdict, rec.QuarterHint, timeText(rec.ReceivedAt))
+	if err != nil {
+		return 0, fmt.Errorf("record object: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// ObjectID returns the ledger id of the file being staged.
+func (ft *FileTx) ObjectID() int64 { return ft.id }
+
+// Put stages one accepted row. A row with the same (la_code, pseudonym,
+// quarter_end_date) as a stored one replaces it (a rectification), keeping
+// its restricted flag. The row's quarter is marked dirty when the file
+// commits. Put fails on a database error, or when the row lacks its key;
+// the error names the source row, never a value.
+func (ft *FileTx) Put(ctx context.Context, r transform.Row) error {
+	if ft.done {
+		return fmt.Errorf("put row %d of %s: transaction is finished", r.SourceRow, ft.rec.Name)
+	}
+	if r.LACode == "" || r.Pseudonym == "" || r.QuarterEndDate == "" || r.Quarter == "" {
+		return fmt.Errorf("put row %d of %s: row has no key", r.SourceRow, ft.rec.Name)
+	}
+	ft.buf = appendValues(ft.buf[:0], r.Values)
+	if _, err := ft.put.ExecContext(ctx, r.LACode, r.Pseudonym, r.QuarterEndDate, r.Quarter,
+		ft.id, r.SourceRow, ft.rec.SchemaVersion, ft.buf); err != nil {
+		return fmt.Errorf("put row %d of %s: %w", r.SourceRow, ft.rec.Name, err)
+	}
+	ft.quarters[r.Quarter]++
+	ft.rows++
+	return nil
+}
+
+// Commit records the file's verdict and counts from res, marks the quarters
+// its rows touched dirty, and commits. judgedAt is when the file was
+// judged. res.Verdict must be accepted: a rejected file is rolled back and
+// recorded with RecordRejected. On error the transaction is rolled back and
+// nothing of the file is stored.
+func (ft *FileTx) Commit(ctx context.Context, res transform.Result, judgedAt time.Time) error {
+	if ft.done {
+		return fmt.Errorf("commit %s: transaction is finished", ft.rec.Name)
+	}
+	err := ft.commit(ctx, res, judgedAt)
+	ft.finish()
+	if err != nil {
+		return fmt.Errorf("commit %s: %w", ft.rec.Name, err)
+	}
+	return nil
+}
+
+func (ft *FileTx) commit(ctx context.Context, res transform.Result, judgedAt time.Time) error {
+	if res.Verdict != transform.Accepted {
+		_ = ft.tx.Rollback()
+		return fmt.Errorf("verdict is %q, not accepted", res.Verdict)
+	}
+	qs := make([]string, 0, len(ft.quarters))
+	for q := range ft.quarters {
+		qs = append(qs, q)
+	}
+	sort.Strings(qs)
+	for _, q := range qs {
+		if err := markDirty(ctx, ft.tx, q); err != nil {
+			_ = ft.tx.Rollback()
+			return fmt.Errorf("mark %s dirty: %w", q, err)
+		}
+		if _, err := ft.tx.ExecContext(ctx,
+			`INSERT INTO object_quarters (object_id, quarter, rows) VALUES (?, ?, ?)`,
+			ft.id, q, ft.quarters[q]); err != nil {
+			_ = ft.tx.Rollback()
+			return err
+		}
+	}
+	if err := judge(ctx, ft.tx, ft.id, ft.rec, res, judgedAt, ft.rows); err != nil {
+		_ = ft.tx.Rollback()
+		return err
+	}
+	return ft.tx.Commit()
+}
+
+// Rollback abandons the file: nothing of it stays in the store. It is safe
+// to call after Commit or more than once, and then does nothing.
+func (ft *FileTx) Rollback() error {
+	if ft.done {
+		return nil
+	}
+	err := ft.tx.Rollback()
+	ft.finish()
+	if err != nil {
+		return fmt.Errorf("roll back %s: %w", ft.rec.Name, err)
+	}
+	return nil
+}
+
+func (ft *FileTx) finish() {
+	ft.done = true
+	_ = ft.put.Close()
+	ft.d.unlock()
+}
+
+// judge writes the verdict, counts and rule counts onto object id.
+func judge(ctx context.Context, tx *sql.Tx, id int64, rec FileRecord, res transform.Result, judgedAt time.Time, stored int) error {
+	schemaVersion := res.SchemaVersion
+	if schemaVersion == "" {
+		schemaVersion = rec.SchemaVersion
+	}
+	rules := map[string]int{}
+	for _, is := range res.FileErrors {
+		rules[is.Rule]++
+	}
+	for _, is := range res.Errors {
+		rules[is.Rule]++
+	}
+	rj, err := json.Marshal(rules) // map keys are sorted by encoding/json
+	if err != nil {
+		return err
+	}
+	total := res.ErrorsTotal
+	if min := len(res.FileErrors) + len(res.Errors); total < min {
+		total = min
+	}
+	_, err = tx.ExecContext(ctx, `
+UPDATE objects SET format = ?, verdict = ?, rows_read = ?, rows_accepted = ?, rows_out_of_scope = ?,
+	rows_rejected = ?, rows_stored = ?, errors_total = ?, rule_counts = ?, partner_mismatch = ?,
+	erased = ?, schema_version = ?, judged_at = ?
+WHERE id = ?`,
+		res.Format, string(res.Verdict), res.Rows.Read, res.Rows.Accepted, res.Rows.OutOfScope,
+		res.Rows.Rejected, stored, total, string(rj), res.PartnerMismatch, res.Erased,
+		schemaVersion, timeText(judgedAt), id)
+	if err != nil {
+		return fmt.Errorf("record verdict: %w", err)
+	}
+	return nil
+}
+
+// RecordRejected records a file judged rejected (res.Verdict), without
+// rows, and returns its ledger id. It fails on a database error.
+func (d *DB) RecordRejected(ctx context.Context, rec FileRecord, res transform.Result, judgedAt time.Time) (int64, error) {
+	var id int64
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if id, err = insertObject(ctx, tx, rec, verdictPending); err != nil {
+			return err
+		}
+		if res.Verdict == "" {
+			res.Verdict = transform.Rejected
+		}
+		if res.Verdict == transform.Accepted {
+			return fmt.Errorf("verdict is accepted: use BeginFile")
+		}
+		return judge(ctx, tx, id, rec, res, judgedAt, 0)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("record rejected %s: %w", rec.Name, err)
+	}
+	return id, nil
+}
+
+// RecordDuplicate records a file whose content partner already had
+// accepted (see AcceptedSHA), and returns its ledger id. Its rows are not
+// read again. It fails on a database error.
+func (d *DB) RecordDuplicate(ctx context.Context, rec FileRecord, judgedAt time.Time) (int64, error) {
+	var id int64
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if id, err = insertObject(ctx, tx, rec, VerdictDuplicate); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE objects SET judged_at = ? WHERE id = ?`, timeText(judgedAt), id)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("record duplicate %s: %w", rec.Name, err)
+	}
+	return id, nil
+}
+
+// MarkDisposed records where object id went: folder is DisposedProcessed,
+// DisposedRejected or DisposedKept, newName its name there. It fails when
+// the object does not exist or on a database error.
+func (d *DB) MarkDisposed(ctx context.Context, id int64, folder, newName string, at time.Time) error {
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx,
+			`UPDATE objects SET disposed_to = ?, disposed_name = ?, disposed_at = ? WHERE id = ? AND verdict != ?`,
+			folder, newName, timeText(at), id, verdictPending)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("no such object")
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mark object %d disposed: %w", id, err)
+	}
+	return nil
+}
+
+// Undisposed returns partner's judged objects whose disposition was never
+// recorded, oldest first: after a crash between commit and move, the run
+// finishes the move. It fails on a database error.
+func (d *DB) Undisposed(ctx context.Context, partner string) ([]Object, error) {
+	obs, err := d.objects(ctx, `WHERE partner = ? AND disposed_at = '' AND verdict != ? ORDER BY id`, partner, verdictPending)
+	if err != nil {
+		return nil, fmt.Errorf("list undisposed objects of %s: %w", partner, err)
+	}
+	return obs, nil
+}
+
+// GetObject returns the ledger entry with id. A missing id is an error
+// satisfying errors.Is(err, sql.ErrNoRows).
+func (d *DB) GetObject(ctx context.Context, id int64) (Object, error) {
+	obs, err := d.objects(ctx, `WHERE id = ? AND verdict != ?`, id, verdictPending)
+	if err == nil && len(obs) == 0 {
+		err = sql.ErrNoRows
+	}
+	if err != nil {
+		return Object{}, fmt.Errorf("get object %d: %w", id, err)
+	}
+	return obs[0], nil
+}
+
+const objectColumns = `id, run_id, partner, name, size, mod_time, etag, sha256, format, verdict,
+	rows_read, rows_accepted, rows_out_of_scope, rows_rejected, rows_stored, errors_total, rule_counts,
+	partner_mismatch, erased, schema_version, quarter_hint, received_at, judged_at,
+	disposed_to, disposed_name, disposed_at`
+
+func (d *DB) objects(ctx context.Context, where string, args ...any) ([]Object, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT `+objectColumns+` FROM objects `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Object
+	for rows.Next() {
+		o, err := scanObject(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+func scanObject(rows *sql.Rows) (Object, error) {
+	var o Object
+	var mod, recv, judged, disp, rules string
+	err := rows.Scan(&o.ID, &o.RunID, &o.Partner, &o.Name, &o.Size, &mod, &o.ETag, &o.SHA256, &o.Format,
+		&o.Verdict, &o.Rows.Read, &o.Rows.Accepted, &o.Rows.OutOfScope, &o.Rows.Rejected, &o.RowsStored,
+		&o.ErrorsTotal, &rules, &o.PartnerMismatch, &o.Erased, &o.SchemaVersion, &o.QuarterHint,
+		&recv, &judged, &o.DisposedTo, &o.DisposedName, &disp)
+	if err != nil {
+		return o, err
+	}
+	for _, p := range []struct {
+		s string
+		t *time.Time
+	}{{mod, &o.ModTime}, {recv, &o.ReceivedAt}, {judged, &o.JudgedAt}, {disp, &o.DisposedAt}} {
+		if *p.t, err = parseTime(p.s); err != nil {
+			return o, err
+		}
+	}
+	if err := json.Unmarshal([]byte(rules), &o.RuleCounts); err != nil {
+		return o, fmt.Errorf("bad stored rule counts: %w", err)
+	}
+	return o, nil
+}

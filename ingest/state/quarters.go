@@ -1,0 +1,235 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"landingd/transform"
+)
+
+// StoredRow is one case as held in the store.
+type StoredRow struct {
+	LACode         string
+	Pseudonym      string
+	QuarterEndDate string
+	Quarter        string
+	ObjectID       int64 // the ledger id of the file it came from
+	SourceRow      int   // its row in that file, as Excel shows it
+	SchemaVersion  string
+	// Values are the canonical values in the order of the field list of
+	// SchemaVersion. QuarterRows reuses the slice between calls: copy it
+	// to keep it.
+	Values []string
+}
+
+// QuarterFile is one file whose rows are in a quarter's combined dataset.
+type QuarterFile struct {
+	ObjectID int64
+	Partner  string
+	Name     string
+	SHA256   string
+	Rows     transform.Counts // the whole file's counts
+	// RowsInQuarter is how many of the quarter's current (unrestricted)
+	// rows come from this file; a later rectification lowers it.
+	RowsInQuarter int
+}
+
+// markDirty bumps q's generation and marks it dirty, inside tx.
+func markDirty(ctx context.Context, tx *sql.Tx, q string) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO generations (quarter, generation) VALUES (?, 1)
+		ON CONFLICT (quarter) DO UPDATE SET generation = generation + 1`, q); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO dirty_quarters (quarter, generation)
+		SELECT quarter, generation FROM generations WHERE quarter = ?
+		ON CONFLICT (quarter) DO UPDATE SET generation = excluded.generation`, q)
+	return err
+}
+
+// MarkDirty marks quarter q dirty, so the next run regenerates its outputs
+// (for example after the field list or the partner list changed). It fails
+// on a database error.
+func (d *DB) MarkDirty(ctx context.Context, q string) error {
+	if err := d.write(ctx, func(tx *sql.Tx) error { return markDirty(ctx, tx, q) }); err != nil {
+		return fmt.Errorf("mark %s dirty: %w", q, err)
+	}
+	return nil
+}
+
+// DirtyQuarters returns the quarters whose outputs must be regenerated, in
+// order. It fails on a database error.
+func (d *DB) DirtyQuarters(ctx context.Context) ([]string, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT quarter FROM dirty_quarters ORDER BY quarter`)
+	if err != nil {
+		return nil, fmt.Errorf("list dirty quarters: %w", err)
+	}
+	defer rows.Close()
+	var qs []string
+	for rows.Next() {
+		var q string
+		if err := rows.Scan(&q); err != nil {
+			return nil, fmt.Errorf("list dirty quarters: %w", err)
+		}
+		qs = append(qs, q)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list dirty quarters: %w", err)
+	}
+	return qs, nil
+}
+
+// Generation returns q's generation: a counter bumped each time q is marked
+// dirty (0 for a quarter never marked). Read it BEFORE reading the
+// quarter's rows, and pass it to CleanQuarter after writing the outputs.
+func (d *DB) Generation(ctx context.Context, q string) (int64, error) {
+	var g int64
+	err := d.db.QueryRowContext(ctx, `SELECT generation FROM generations WHERE quarter = ?`, q).Scan(&g)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read generation of %s: %w", q, err)
+	}
+	return g, nil
+}
+
+// CleanQuarter clears q's dirty mark once its outputs are written from a
+// read that began at generation. If q was marked dirty again since (its
+// generation is higher), it stays dirty and CleanQuarter reports false.
+// A quarter that is not dirty is left alone (true). It fails on a
+// database error.
+func (d *DB) CleanQuarter(ctx context.Context, q string, generation int64) (bool, error) {
+	cleaned := false
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM dirty_quarters WHERE quarter = ? AND generation <= ?`, q, generation)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			cleaned = true
+			return nil
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM dirty_quarters WHERE quarter = ?`, q).Scan(&n); err != nil {
+			return err
+		}
+		cleaned = n == 0
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("clean quarter %s: %w", q, err)
+	}
+	return cleaned, nil
+}
+
+// QuarterRows calls fn for every unrestricted case of quarter q, ordered by
+// la_code then pseudonym (then quarter_end_date). An error from fn stops
+// the iteration and is returned as is. A stored row that does not decode
+// is an error naming its file and source row.
+func (d *DB) QuarterRows(ctx context.Context, q string, fn func(StoredRow) error) error {
+	rows, err := d.db.QueryContext(ctx, `
+SELECT la_code, pseudonym, quarter_end_date, quarter, object_id, source_row, schema_version, vals
+FROM cases WHERE quarter = ? AND restricted = 0
+ORDER BY la_code, pseudonym, quarter_end_date`, q)
+	if err != nil {
+		return fmt.Errorf("read quarter %s: %w", q, err)
+	}
+	defer rows.Close()
+	var r StoredRow
+	var vals []byte
+	for rows.Next() {
+		if err := rows.Scan(&r.LACode, &r.Pseudonym, &r.QuarterEndDate, &r.Quarter, &r.ObjectID,
+			&r.SourceRow, &r.SchemaVersion, &vals); err != nil {
+			return fmt.Errorf("read quarter %s: %w", q, err)
+		}
+		if r.Values, err = decodeValues(r.Values, vals); err != nil {
+			return fmt.Errorf("read quarter %s: object %d row %d: %w", q, r.ObjectID, r.SourceRow, err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read quarter %s: %w", q, err)
+	}
+	return nil
+}
+
+// QuarterFiles returns the files whose rows are in quarter q's combined
+// dataset now, ordered by partner then ledger id. It fails on a database
+// error.
+func (d *DB) QuarterFiles(ctx context.Context, q string) ([]QuarterFile, error) {
+	rows, err := d.db.QueryContext(ctx, `
+SELECT o.id, o.partner, o.name, o.sha256, o.rows_read, o.rows_accepted, o.rows_out_of_scope,
+	o.rows_rejected, c.n
+FROM (SELECT object_id, count(*) AS n FROM cases WHERE quarter = ? AND restricted = 0 GROUP BY object_id) c
+JOIN objects o ON o.id = c.object_id
+ORDER BY o.partner, o.id`, q)
+	if err != nil {
+		return nil, fmt.Errorf("list files of quarter %s: %w", q, err)
+	}
+	defer rows.Close()
+	var out []QuarterFile
+	for rows.Next() {
+		var f QuarterFile
+		if err := rows.Scan(&f.ObjectID, &f.Partner, &f.Name, &f.SHA256, &f.Rows.Read, &f.Rows.Accepted,
+			&f.Rows.OutOfScope, &f.Rows.Rejected, &f.RowsInQuarter); err != nil {
+			return nil, fmt.Errorf("list files of quarter %s: %w", q, err)
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list files of quarter %s: %w", q, err)
+	}
+	return out, nil
+}
+
+// SetRestricted sets or lifts the restriction of one case (every quarter
+// it appears in): restricted cases are kept but left out of the combined
+// outputs. The quarters it touched are marked dirty. It returns how many
+// rows changed and fails on a database error.
+func (d *DB) SetRestricted(ctx context.Context, laCode, pseudonym string, restricted bool) (int, error) {
+	flag := 0
+	if restricted {
+		flag = 1
+	}
+	n := 0
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT quarter FROM cases
+			WHERE la_code = ? AND pseudonym = ? AND restricted != ? ORDER BY quarter`, laCode, pseudonym, flag)
+		if err != nil {
+			return err
+		}
+		var qs []string
+		for rows.Next() {
+			var q string
+			if err := rows.Scan(&q); err != nil {
+				rows.Close()
+				return err
+			}
+			qs = append(qs, q)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE cases SET restricted = ? WHERE la_code = ? AND pseudonym = ? AND restricted != ?`,
+			flag, laCode, pseudonym, flag)
+		if err != nil {
+			return err
+		}
+		c, _ := res.RowsAffected()
+		n = int(c)
+		for _, q := range qs {
+			if err := markDirty(ctx, tx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("set restriction of a case of %s: %w", laCode, err)
+	}
+	return n, nil
+}

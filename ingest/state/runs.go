@@ -1,0 +1,140 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Run outcomes.
+const (
+	RunOK     = "ok"
+	RunFailed = "failed"
+	// RunInterrupted marks a run that never finished (the process died);
+	// BeginRun sets it on every unfinished run it finds.
+	RunInterrupted = "interrupted"
+)
+
+// Run is one cycle.
+type Run struct {
+	ID       string
+	Started  time.Time
+	Finished time.Time // zero while running
+	Trigger  string    // e.g. schedule | manual | retry
+	Outcome  string    // "" while running; RunOK | RunFailed | RunInterrupted
+	Error    string
+	Partners []PartnerOutcome // ordered by partner
+}
+
+// PartnerOutcome is how one partner fared in a run.
+type PartnerOutcome struct {
+	Partner  string
+	Outcome  string // e.g. ok | failed | nothing-new
+	Error    string // an infrastructure fault; never a cell value
+	Accepted int    // files accepted in this run
+	Rejected int    // files rejected in this run
+}
+
+// BeginRun records the start of run runID. Any run left unfinished by a
+// dead process is marked RunInterrupted first (the state folder lock makes
+// runs exclusive, so an unfinished run cannot be alive). It fails on a
+// database error or when runID was used before.
+func (d *DB) BeginRun(ctx context.Context, runID string, started time.Time, trigger string) error {
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE runs SET outcome = ? WHERE outcome = ''`, RunInterrupted); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO runs (id, started_at, trigger) VALUES (?, ?, ?)`,
+			runID, timeText(started), trigger)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("begin run %s: %w", runID, err)
+	}
+	return nil
+}
+
+// RecordPartner records (or replaces) partner p's outcome in run runID.
+// It fails when the run does not exist or on a database error.
+func (d *DB) RecordPartner(ctx context.Context, runID string, p PartnerOutcome) error {
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO run_partners (run_id, partner, outcome, error, accepted, rejected)
+			VALUES (?, ?, ?, ?, ?, ?)`, runID, p.Partner, p.Outcome, p.Error, p.Accepted, p.Rejected)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("record partner %s in run %s: %w", p.Partner, runID, err)
+	}
+	return nil
+}
+
+// FinishRun records the end of run runID with outcome RunOK or RunFailed
+// and, for a failure, errText (never a cell value). It fails when the run
+// does not exist or on a database error.
+func (d *DB) FinishRun(ctx context.Context, runID string, finished time.Time, outcome, errText string) error {
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE runs SET finished_at = ?, outcome = ?, error = ? WHERE id = ?`,
+			timeText(finished), outcome, errText, runID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("no such run")
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("finish run %s: %w", runID, err)
+	}
+	return nil
+}
+
+// LastRun returns the most recently started run, finished or not; ok is
+// false when there has been none. It fails on a database error.
+func (d *DB) LastRun(ctx context.Context) (r Run, ok bool, err error) {
+	return d.lastRun(ctx, `ORDER BY started_at DESC, rowid DESC LIMIT 1`)
+}
+
+// LastCompletedRun returns the most recently started run that finished
+// with RunOK; ok is false when there has been none. It fails on a database
+// error.
+func (d *DB) LastCompletedRun(ctx context.Context) (r Run, ok bool, err error) {
+	return d.lastRun(ctx, `WHERE outcome = 'ok' ORDER BY started_at DESC, rowid DESC LIMIT 1`)
+}
+
+func (d *DB) lastRun(ctx context.Context, tail string) (Run, bool, error) {
+	var r Run
+	var started, finished string
+	err := d.db.QueryRowContext(ctx, `SELECT id, started_at, finished_at, trigger, outcome, error FROM runs `+tail).
+		Scan(&r.ID, &started, &finished, &r.Trigger, &r.Outcome, &r.Error)
+	if err == sql.ErrNoRows {
+		return Run{}, false, nil
+	}
+	if err != nil {
+		return Run{}, false, fmt.Errorf("read last run: %w", err)
+	}
+	if r.Started, err = parseTime(started); err != nil {
+		return Run{}, false, fmt.Errorf("read run %s: %w", r.ID, err)
+	}
+	if r.Finished, err = parseTime(finished); err != nil {
+		return Run{}, false, fmt.Errorf("read run %s: %w", r.ID, err)
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT partner, outcome, error, accepted, rejected FROM run_partners
+		WHERE run_id = ? ORDER BY partner`, r.ID)
+	if err != nil {
+		return Run{}, false, fmt.Errorf("read run %s: %w", r.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p PartnerOutcome
+		if err := rows.Scan(&p.Partner, &p.Outcome, &p.Error, &p.Accepted, &p.Rejected); err != nil {
+			return Run{}, false, fmt.Errorf("read run %s: %w", r.ID, err)
+		}
+		r.Partners = append(r.Partners, p)
+	}
+	if err := rows.Err(); err != nil {
+		return Run{}, false, fmt.Errorf("read run %s: %w", r.ID, err)
+	}
+	return r, true, nil
+}

@@ -1,0 +1,114 @@
+package state
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Submission is what one partner sent for one quarter.
+type Submission struct {
+	Partner string
+	Quarter string
+	// AcceptedFiles counts accepted files that brought rows to the quarter,
+	// plus accepted files with no in-scope rows whose QuarterHint is the
+	// quarter (a header-only file is a submission of 0 cases).
+	AcceptedFiles int
+	// Cases counts the partner's cases held for the quarter now,
+	// restricted ones included.
+	Cases int
+	// RejectedFiles counts rejected files whose QuarterHint is the quarter.
+	RejectedFiles int
+	// LastReceived is when the latest of those files was first seen.
+	LastReceived time.Time
+}
+
+// Submissions returns one entry per partner and quarter that has any file,
+// ordered by partner then quarter. Duplicate files are not counted. It
+// fails on a database error.
+func (d *DB) Submissions(ctx context.Context) ([]Submission, error) {
+	type key struct{ partner, quarter string }
+	m := map[key]*Submission{}
+	get := func(p, q string) *Submission {
+		k := key{p, q}
+		s := m[k]
+		if s == nil {
+			s = &Submission{Partner: p, Quarter: q}
+			m[k] = s
+		}
+		return s
+	}
+	seen := func(s *Submission, recv string) error {
+		t, err := parseTime(recv)
+		if err != nil {
+			return err
+		}
+		if t.After(s.LastReceived) {
+			s.LastReceived = t
+		}
+		return nil
+	}
+	// Files: accepted ones by the quarters their rows went to, or by their
+	// hint when they had none; rejected ones by their hint.
+	rows, err := d.db.QueryContext(ctx, `
+SELECT o.partner, oq.quarter, o.verdict, o.received_at FROM objects o JOIN object_quarters oq ON oq.object_id = o.id
+WHERE o.verdict = 'accepted'
+UNION ALL
+SELECT o.partner, o.quarter_hint, o.verdict, o.received_at FROM objects o
+WHERE o.quarter_hint != '' AND ((o.verdict = 'accepted' AND o.rows_stored = 0) OR o.verdict = 'rejected')`)
+	if err != nil {
+		return nil, fmt.Errorf("list submissions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p, q, verdict, recv string
+		if err := rows.Scan(&p, &q, &verdict, &recv); err != nil {
+			return nil, fmt.Errorf("list submissions: %w", err)
+		}
+		s := get(p, q)
+		if verdict == "accepted" {
+			s.AcceptedFiles++
+		} else {
+			s.RejectedFiles++
+		}
+		if err := seen(s, recv); err != nil {
+			return nil, fmt.Errorf("list submissions: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list submissions: %w", err)
+	}
+	rows.Close()
+
+	cases, err := d.db.QueryContext(ctx, `
+SELECT o.partner, c.quarter, count(*) FROM cases c JOIN objects o ON o.id = c.object_id
+GROUP BY o.partner, c.quarter`)
+	if err != nil {
+		return nil, fmt.Errorf("count cases: %w", err)
+	}
+	defer cases.Close()
+	for cases.Next() {
+		var p, q string
+		var n int
+		if err := cases.Scan(&p, &q, &n); err != nil {
+			return nil, fmt.Errorf("count cases: %w", err)
+		}
+		get(p, q).Cases = n
+	}
+	if err := cases.Err(); err != nil {
+		return nil, fmt.Errorf("count cases: %w", err)
+	}
+
+	out := make([]Submission, 0, len(m))
+	for _, s := range m {
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Partner != out[j].Partner {
+			return out[i].Partner < out[j].Partner
+		}
+		return out[i].Quarter < out[j].Quarter
+	})
+	return out, nil
+}
