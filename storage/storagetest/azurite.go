@@ -140,6 +140,9 @@ func (a *Azurite) Stop() {
 	a.cmd, a.done = nil, nil
 }
 
+// startTimeout bounds the wait for Azurite's port to answer.
+const startTimeout = 90 * time.Second
+
 var containerSeq atomic.Int64
 
 // NewContainer creates a fresh, empty container with a unique name for t
@@ -189,7 +192,8 @@ func (a *Azurite) start() error {
 	a.cmd, a.done = cmd, done
 
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(a.Port))
-	deadline := time.Now().Add(30 * time.Second)
+	// Launch takes 1-2 s on an idle machine, over 15 s on a loaded one.
+	deadline := time.Now().Add(startTimeout)
 	for {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
@@ -206,7 +210,7 @@ func (a *Azurite) start() error {
 			_ = cmd.Process.Kill()
 			<-done
 			a.cmd, a.done = nil, nil
-			return fmt.Errorf("azurite did not answer on %s within 30s: %s", addr, tail(a.log))
+			return fmt.Errorf("azurite did not answer on %s within %v: %s", addr, startTimeout, tail(a.log))
 		}
 	}
 }
