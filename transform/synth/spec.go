@@ -63,6 +63,10 @@ type Spec struct {
 	// quarter_end_date) of an earlier in-scope row of the same quarter.
 	Duplicates int
 	Seed       int64
+	// CaseOffset is added to every case number, so that two files for
+	// one district and quarter (a main extract and a supplementary one)
+	// can hold different cases. Must not be negative.
+	CaseOffset int
 	// Now refuses quarters ending after it; zero means don't check.
 	Now time.Time
 }
@@ -115,7 +119,7 @@ func (sp *Spec) normalise(s *transform.Schema) ([]quarter, error) {
 	if len(sp.Quarters) == 0 {
 		return nil, bad("no quarters")
 	}
-	if sp.Rows < 0 || sp.BadRows < 0 || sp.Duplicates < 0 {
+	if sp.Rows < 0 || sp.BadRows < 0 || sp.Duplicates < 0 || sp.CaseOffset < 0 {
 		return nil, bad("negative row count")
 	}
 	qs := make([]quarter, 0, len(sp.Quarters))

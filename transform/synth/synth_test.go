@@ -603,3 +603,21 @@ func TestWriteFile(t *testing.T) {
 		t.Errorf("writing into a missing folder: %v, want not exist", err)
 	}
 }
+
+func TestCaseOffset(t *testing.T) {
+	spec := synth.Spec{District: district(t, "tendring"), Quarters: []string{"2025Q4"}, Rows: 100, Seed: 1}
+	a, _ := write(t, spec)
+	spec.CaseOffset = 1_000_000
+	b, _ := write(t, spec)
+	ta, tb := parseCSV(t, a, ',', 0), parseCSV(t, b, ',', 0)
+	iRef := ta.col(t, "case_ref")
+	refs := map[string]bool{}
+	for _, row := range ta.rows {
+		refs[row[iRef]] = true
+	}
+	for _, row := range tb.rows {
+		if refs[row[iRef]] || !strings.HasPrefix(row[iRef], "SYN-TEN-1") {
+			t.Fatalf("case_ref %s with offset 1000000 clashes or lacks the offset", row[iRef])
+		}
+	}
+}

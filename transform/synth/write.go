@@ -106,8 +106,8 @@ func writeRows(out sink, g *generator, rd *renderer, bad *badRows, cols []column
 		lastDA, last := 0, 0
 		for j := range sp.Rows {
 			n := caseNumber(q.index(), perm.at(j), sp.Rows)
-			g.fillCase(n, caseFirstQuarter(n, sp.Rows))
-			g.setRow(q, n)
+			g.fillCase(n+sp.CaseOffset, caseFirstQuarter(n, sp.Rows))
+			g.setRow(q, n+sp.CaseOffset)
 			last = n
 			isBad := len(badAt) > 0 && badAt[0] == k
 			if isBad {
@@ -118,7 +118,7 @@ func writeRows(out sink, g *generator, rd *renderer, bad *badRows, cols []column
 			} else if g.inScope() {
 				lastDA = n
 			}
-			if err := emit(n, !isBad); err != nil {
+			if err := emit(n+sp.CaseOffset, !isBad); err != nil {
 				return err
 			}
 			if len(dupAt) > 0 && dupAt[0] == k {
@@ -127,11 +127,11 @@ func writeRows(out sink, g *generator, rd *renderer, bad *badRows, cols []column
 				if d == 0 {
 					d = last
 				}
-				g.fillCase(d, caseFirstQuarter(d, sp.Rows))
-				g.setRow(q, d)
+				g.fillCase(d+sp.CaseOffset, caseFirstQuarter(d, sp.Rows))
+				g.setRow(q, d+sp.CaseOffset)
 				st.Duplicates++
 				st.DuplicateRows = append(st.DuplicateRows, rowNum+1)
-				if err := emit(d, false); err != nil {
+				if err := emit(d+sp.CaseOffset, false); err != nil {
 					return err
 				}
 			}
