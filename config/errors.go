@@ -93,6 +93,33 @@ func (p *problems) where(key, field string) string {
 	return key
 }
 
+// dropUnder removes the problems after the first n whose key is, or is
+// under, the key of one of the first n: a setting that could not be
+// decoded holds its default or nothing, and judging that only adds noise.
+func (p *problems) dropUnder(n int) {
+	var bad []string
+	for _, e := range p.errs[:n] {
+		if ce, ok := e.(*Error); ok {
+			bad = append(bad, ce.Key)
+		}
+	}
+	kept := p.errs[:n]
+	for _, e := range p.errs[n:] {
+		ce, ok := e.(*Error)
+		if ok && slices.ContainsFunc(bad, func(b string) bool { return under(ce.Key, b) }) {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	p.errs = kept
+}
+
+// under reports whether key is parent or a setting inside it.
+func under(key, parent string) bool {
+	return key == parent || parent == "" ||
+		strings.HasPrefix(key, parent+".") || strings.HasPrefix(key, parent+"[")
+}
+
 // join returns the problems in file order (stable, so problems on one
 // line keep the order they were found in), joined with errors.Join.
 func (p *problems) join() error {

@@ -117,11 +117,9 @@ func load(data []byte, file, dir string, readSchema func(string) (string, []byte
 	p.pos[""] = root.Line
 	c := Defaults()
 	d.decode(root, reflect.ValueOf(c).Elem(), "")
-	if len(p.errs) > 0 {
-		// Type errors leave settings half-filled; validating them would
-		// only add noise.
-		return nil, p.join()
-	}
+	// Validation goes on after decoding problems, so that one run lists
+	// everything; a setting that could not be decoded is left out of it.
+	decodeErrs := len(p.errs)
 	sum := sha256.Sum256(data)
 	c.Path, c.Dir, c.Hash, c.src = file, dir, hex.EncodeToString(sum[:]), &source{pos: p.pos}
 	c.normalise()
@@ -138,6 +136,9 @@ func load(data []byte, file, dir string, readSchema func(string) (string, []byte
 		}
 	}
 	c.validate(p)
+	if decodeErrs > 0 {
+		p.dropUnder(decodeErrs)
+	}
 	if len(p.errs) > 0 {
 		return nil, p.join()
 	}

@@ -117,6 +117,7 @@ filter:
 pseudonymise: {key_file: keys/pseudonym.key}
 ` + okBody + "partner: []\npassword: hunter2\n",
 	Errs: []string{
+		`protocol.yaml:7: filter.keep: required`,
 		`protocol.yaml:9: filter.kep: unknown key (did you mean keep?)`,
 		`protocol.yaml:14: partner: unknown key (did you mean partners?)`,
 		`protocol.yaml:15: password: unknown key`,
@@ -390,7 +391,7 @@ partners:
 `,
 	Errs: []string{`protocol.yaml:11: partners[0].disposition: "delete" is not a disposition (want move or keep)`},
 }, {
-	Name: "BadPartnerFields",
+	Name: "BadPartnerFields", // decoding and validation problems together
 	Input: header + `output: {kind: local, path: out}
 partners:
   - id: Basildon Council
@@ -401,24 +402,12 @@ partners:
     landing: {kind: ftp}
 `,
 	Errs: []string{
-		`protocol.yaml:14: partners[0].withdrawn: "2026-13-01": want a date written YYYY-MM-DD`,
-	},
-}, {
-	Name: "BadPartnerValues",
-	Input: header + `output: {kind: local, path: out}
-partners:
-  - id: Basildon Council
-    gss: E07000066
-    dpo_email: not an address
-    stable_after: -1s
-    landing: {kind: ftp}
-`,
-	Errs: []string{
 		`protocol.yaml:11: partners[0].id: "Basildon Council" is not an id`,
 		`protocol.yaml:11: partners[0].name: required`,
 		`protocol.yaml:13: partners[0].dpo_email: "not an address" is not an email address`,
-		`protocol.yaml:14: partners[0].stable_after: want a duration of zero or more`,
-		`protocol.yaml:15: partners[0].landing.kind: "ftp" is not a landing kind (want local, sftp or azblob)`,
+		`protocol.yaml:14: partners[0].withdrawn: "2026-13-01": want a date written YYYY-MM-DD`,
+		`protocol.yaml:15: partners[0].stable_after: want a duration of zero or more`,
+		`protocol.yaml:16: partners[0].landing.kind: "ftp" is not a landing kind (want local, sftp or azblob)`,
 	},
 }, {
 	Name:  "SettingOfAnotherKind",
