@@ -60,8 +60,12 @@ func (res *Result) WriteText(w io.Writer) error {
 	p("  rejected:     %6d", res.Rows.Rejected)
 	if res.Rows.OutOfScope > 0 {
 		p("")
-		p("%s", wrap(fmt.Sprintf("%d rows were outside the scope of the agreement (their main reason for loss of home is not one it covers). "+
-			"They were dropped and not kept anywhere. Please tighten your extract so that these rows are not sent.", res.Rows.OutOfScope), 78))
+		what := fmt.Sprintf("%d rows were", res.Rows.OutOfScope)
+		if res.Rows.OutOfScope == 1 {
+			what = "1 row was"
+		}
+		p("%s", wrap(what+" outside the scope of the agreement (the main reason for loss of home is not one it covers). "+
+			"They were dropped and not kept anywhere. Please tighten your extract so that such rows are not sent.", 78))
 	}
 	if len(res.FileErrors) > 0 {
 		p("")

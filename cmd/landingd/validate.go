@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"landingd/config"
+	"landingd/deploy"
+	"landingd/transform"
+)
+
+func init() {
+	commands["validate"] = command{summary: "check district files against the agreed field list; writes nothing", run: cmdValidate}
+}
+
+// errNoPartner marks a file whose district cannot be told.
+var errNoPartner = errors.New("no partner")
+
+// cmdValidate judges files exactly as a run would, and writes nothing.
+// It exits 0 when every file is accepted, 1 when any is rejected, and 2
+// for a usage or protocol error or a file whose district cannot be told.
+func cmdValidate(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	cfgPath := fs.String("config", "", "protocol file (default: the built-in protocol, which needs no key)")
+	partnerID := fs.String("partner", "", "partner id the files come from (default: the partner whose GSS code most la_code values carry)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: landingd validate [--config PROTOCOL] [--partner ID] [--json] FILE...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	var cfg *config.Config
+	var err error
+	if *cfgPath != "" {
+		cfg, err = config.Load(*cfgPath)
+	} else {
+		cfg, err = config.LoadFS(deploy.Protocols, deploy.DefaultProtocol)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return exitUsage
+	}
+	schema, err := transform.LoadSchema(cfg.SchemaData)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %s: %v\n", cfg.Schema, err)
+		return exitUsage
+	}
+	var pseudo *transform.Pseudonymiser
+	if *cfgPath != "" {
+		var warning string
+		pseudo, warning, err = transform.ReadKeyFile(cfg.Pseudonymise.KeyFile)
+		if warning != "" {
+			fmt.Fprintf(e.stderr, "landingd: warning: %s\n", warning)
+		}
+	} else {
+		pseudo, err = transform.NewEphemeralPseudonymiser()
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return exitUsage
+	}
+	var fixed *config.Partner
+	if *partnerID != "" {
+		p, ok := cfg.Partner(*partnerID)
+		if !ok {
+			fmt.Fprintf(e.stderr, "landingd: no partner %q in %s\n", *partnerID, cfg.Path)
+			return exitUsage
+		}
+		fixed = p
+	}
+
+	code := exitOK
+	var results []*transform.Result
+	for _, path := range fs.Args() {
+		res, err := validateFile(ctx, cfg, schema, pseudo, fixed, path)
+		switch {
+		case errors.Is(err, errNoPartner):
+			fmt.Fprintf(e.stderr, "landingd: %s: no la_code value is a partner's GSS code, so the district cannot be told; use --partner\n", path)
+			code = exitUsage
+			continue
+		case err != nil:
+			fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+			return exitUsage
+		}
+		results = append(results, res)
+		if res.Verdict == transform.Rejected && code == exitOK {
+			code = exitFailed
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if results == nil {
+			results = []*transform.Result{}
+		}
+		if err := enc.Encode(struct {
+			Files []*transform.Result `json:"files"`
+		}{results}); err != nil {
+			return exitFailed
+		}
+		return code
+	}
+	for i, res := range results {
+		if i > 0 {
+			fmt.Fprintln(e.stdout, "\n----------------------------------------------------------------")
+		}
+		if err := res.WriteText(e.stdout); err != nil {
+			return exitFailed
+		}
+	}
+	return code
+}
+
+// validateFile judges one file. Without a fixed partner it first reads
+// the file to find whose la_code it carries; when none is a partner's it
+// still judges the file, so that a file unreadable or with the wrong
+// columns gets its verdict, and otherwise returns errNoPartner.
+func validateFile(ctx context.Context, cfg *config.Config, s *transform.Schema, pseudo *transform.Pseudonymiser, fixed *config.Partner, path string) (*transform.Result, error) {
+	p := fixed
+	if p == nil {
+		var gss string
+		err := withFile(path, func(r io.Reader) (err error) {
+			gss, err = transform.GuessPartnerGSS(ctx, s, path, r, transform.Options{})
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for i := range cfg.Partners {
+			if gss != "" && cfg.Partners[i].GSS == gss {
+				p = &cfg.Partners[i]
+				break
+			}
+		}
+	}
+	opt := transform.Options{
+		Keep:            cfg.Filter.Keep,
+		FilterField:     cfg.Filter.Field,
+		MaxRowErrorRate: cfg.MaxRowErrorRate,
+		Now:             time.Now(),
+	}
+	if p != nil {
+		opt.PartnerID, opt.PartnerGSS = p.ID, p.GSS
+		opt.Encoding, opt.Sheet, opt.Aliases = p.Encoding, p.Sheet, p.Aliases
+	}
+	var res *transform.Result
+	err := withFile(path, func(r io.Reader) (err error) {
+		res, err = transform.Judge(ctx, s, pseudo, path, r, opt, func(transform.Row) error { return nil })
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p == nil {
+		for _, is := range res.FileErrors {
+			if is.Rule != transform.RuleErrorRate {
+				return res, nil // the file itself is bad: say so
+			}
+		}
+		return nil, errNoPartner
+	}
+	return res, nil
+}
+
+func withFile(path string, f func(io.Reader) error) error {
+	fh, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("validate: %w", err)
+	}
+	defer fh.Close()
+	return f(fh)
+}
