@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Reasons a Problem gives.
@@ -157,7 +158,7 @@ func (v *verifier) file(ctx context.Context, path, name string) error {
 func (v *verifier) entry(pos position, line []byte) {
 	e, ok, err := decode(line)
 	if err != nil {
-		v.flag(pos, 0, Unparseable, err.Error())
+		v.flag(pos, 0, Unparseable, strings.TrimPrefix(err.Error(), errUnparseable.Error()+": "))
 		v.linked = false
 		return
 	}
