@@ -104,7 +104,7 @@ func TestVerifyEditEveryField(t *testing.T) {
 						}
 						wantSeq := seq
 						if ed.name == "seq" {
-							wantSeq = seq*10
+							wantSeq = seq * 10
 						}
 						if p.File != f.name || p.Line != li+1 || p.Seq != wantSeq || p.Reason != Edited {
 							t.Errorf("Verify(head %q) = %s; want %s line %d (seq %d): %s", want, p, f.name, li+1, wantSeq, Edited)
