@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -119,6 +120,8 @@ type judger struct {
 	keep                            map[string]bool
 	aliases                         []map[string]string // per field: folded partner value -> code
 	seen                            map[[16]byte]int    // key hash -> first row
+	raw                             []string            // the current row's trimmed cells, by field
+	dates                           []time.Time         // the current row's parsed dates, by field
 }
 
 func newJudger(s *Schema, p *Pseudonymiser, opt Options, tbl table.Table) *judger {
@@ -139,6 +142,8 @@ func newJudger(s *Schema, p *Pseudonymiser, opt Options, tbl table.Table) *judge
 		keep:    map[string]bool{},
 		aliases: make([]map[string]string, len(s.Fields)),
 		seen:    map[[16]byte]int{},
+		raw:     make([]string, len(s.Fields)),
+		dates:   make([]time.Time, len(s.Fields)),
 	}
 	if j.max <= 0 {
 		j.max = DefaultMaxIssues
@@ -231,7 +236,10 @@ func strayCell(cells []string, width int) int {
 // row judges one record. It returns the row to emit and true when the row
 // is accepted and in scope; otherwise it has counted the row in res.
 func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
-	raw := make([]string, len(j.s.Fields))
+	// raw and dates are reused from row to row; vals is emitted, so it is not.
+	raw, dates := j.raw, j.dates
+	clear(raw)
+	clear(dates)
 	blank := true
 	for c, fi := range cols {
 		if fi < 0 || c >= len(rec.Cells) {
@@ -252,7 +260,6 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 		issues = append(issues, Issue{Row: rec.Row, Field: j.s.Fields[fi].Name, Rule: rule, Message: fmt.Sprintf(format, a...)})
 	}
 	vals := make([]string, len(j.s.Fields))
-	dates := make([]time.Time, len(j.s.Fields))
 	for fi := range j.s.Fields {
 		f := &j.s.Fields[fi]
 		v := raw[fi]
@@ -297,14 +304,14 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 				add(fi, RuleConstraintError, "%s must be %s", f.Name, numberRange(f))
 				continue
 			}
-			vals[fi] = fmt.Sprint(n)
+			vals[fi] = strconv.Itoa(n)
 		case TypeBoolean:
 			b, ok := parseBool(v)
 			if !ok {
 				add(fi, RuleTypeError, "%s must be yes or no (y/n, true/false and 1/0 also work)", f.Name)
 				continue
 			}
-			vals[fi] = fmt.Sprint(b)
+			vals[fi] = strconv.FormatBool(b)
 		}
 	}
 

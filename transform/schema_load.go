@@ -200,6 +200,9 @@ func LoadSchema(data []byte) (*Schema, error) {
 // FoldCode folds a coded value for matching: lowercase, en and em dashes
 // become hyphens, and all white space is deleted.
 func FoldCode(v string) string {
+	if foldedASCII(v) {
+		return v
+	}
 	var b strings.Builder
 	b.Grow(len(v))
 	for _, r := range v {
@@ -213,6 +216,17 @@ func FoldCode(v string) string {
 		}
 	}
 	return b.String()
+}
+
+// foldedASCII reports whether v is ASCII that FoldCode leaves unchanged.
+func foldedASCII(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c >= 0x80 || ('A' <= c && c <= 'Z') || c == ' ' || ('\t' <= c && c <= '\r') {
+			return false
+		}
+	}
+	return true
 }
 
 // foldHeader folds a header cell for matching: lowercase, and white
