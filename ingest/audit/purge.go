@@ -30,16 +30,38 @@ type SegmentInfo struct {
 // after it. A crash between the two leaves the segment in place and a
 // checkpoint that does no harm; the next purge writes another.
 //
-// PurgeBefore refuses (an error wrapping ErrCorrupt) to delete a segment
-// whose own chain is damaged, so that evidence of tampering is not
-// destroyed by retention; run Verify. It returns the segments removed
-// before any error.
+// When a segment is due, PurgeBefore first verifies the whole chain (as
+// Verify does, against the log's own head) and refuses, with an error
+// wrapping ErrCorrupt that names the first bad entry, when it is not
+// whole, so that retention never destroys or vouches for evidence of
+// tampering. It returns the segments removed before any error.
 func (l *Log) PurgeBefore(ctx context.Context, cutoff time.Time) (removed []SegmentInfo, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	segs, err := segments(l.dir)
 	if err != nil {
 		return nil, fmt.Errorf("purge audit log %s: %w", l.dir, err)
+	}
+	if len(segs) == 0 || segs[0].year == 0 {
+		return nil, nil
+	}
+	// Only the oldest segment need be read to know whether anything is
+	// due; when something is, the whole chain is verified first, so that
+	// a purge never launders damage (such as an oldest segment deleted by
+	// hand, which the new checkpoint would otherwise vouch for).
+	oldest, err := scanSegment(filepath.Join(l.dir, segs[0].name), segs[0].name)
+	if err != nil {
+		return nil, fmt.Errorf("purge audit %s: %w", segs[0].name, err)
+	}
+	if oldest.Entries > 0 && !oldest.LastTime.Before(cutoff) {
+		return nil, nil
+	}
+	p, err := Verify(ctx, l.dir, l.hash)
+	if err != nil {
+		return nil, fmt.Errorf("purge audit log %s: %w", l.dir, err)
+	}
+	if p != nil {
+		return nil, fmt.Errorf("purge audit log %s: %w: %s", l.dir, ErrCorrupt, p)
 	}
 	for _, s := range segs {
 		if s.year == 0 {
