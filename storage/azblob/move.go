@@ -1,0 +1,188 @@
+package azblob
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
+
+	"landingd/storage"
+)
+
+// maxClash bounds the names Move tries when the target name is taken.
+const maxClash = 100
+
+// copyPoll is how often Move asks whether a pending copy has finished.
+var copyPoll = 200 * time.Millisecond
+
+// Move moves the top-level blob name into folder to (storage.Processed or
+// storage.Rejected) and returns its name there: name itself, or, when
+// that is taken, name with a UTC timestamp before the extension
+// ("data.csv" becomes "data.20260107T060000Z.csv").
+//
+// It is copy, check, delete, and not atomic:
+//  1. a server-side copy to the target with If-None-Match "*", so an
+//     existing blob is never overwritten (a taken name moves on to the
+//     next candidate), and with If-Match on the source's ETag;
+//  2. a check that the copy's length, and its Content-MD5 when the source
+//     has one, equal the source's (a source without an MD5 is checked by
+//     length only; the copy is made by the service from the same ETag, so
+//     nothing more is compared); a copy that fails the check is deleted;
+//  3. deletion of the source with If-Match on its ETag.
+//
+// A failure after step 1 leaves two copies, and the error says so. The
+// next run finds the top-level one again; its content hash is already in
+// the ingest ledger, so it is moved again without being ingested twice.
+// If the district replaced the source between steps 1 and 3, the new
+// version is left at the top level for the next run and Move succeeds
+// (the old version is what was moved).
+//
+// A missing source is an error wrapping storage.ErrNotExist.
+func (z *Zone) Move(ctx context.Context, name string, to storage.Folder) (string, error) {
+	if err := z.checkPath(to, name); err != nil {
+		return "", fmt.Errorf("azblob move %s: %w", z.s.name, err)
+	}
+	if to == storage.Top {
+		return "", fmt.Errorf("azblob move %s: target must be processed or rejected, not the top level", z.object(storage.Top, name))
+	}
+	srcObj := z.object(storage.Top, name)
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("azblob move %s: %w", srcObj, err)
+	}
+	src := z.s.c.NewBlobClient(z.folderPrefix(storage.Top) + name)
+	props, err := src.GetProperties(ctx, nil)
+	if err != nil {
+		return "", z.s.fail(ctx, "move", srcObj, err)
+	}
+	etag := props.ETag
+	var size int64
+	if props.ContentLength != nil {
+		size = *props.ContentLength
+	}
+
+	now := time.Now()
+	for n := range maxClash {
+		target := storage.ClashName(name, now, n)
+		dstObj := z.object(to, target)
+		dst := z.s.c.NewBlobClient(z.folderPrefix(to) + target)
+		resp, err := dst.StartCopyFromURL(ctx, src.URL(), &blob.StartCopyFromURLOptions{
+			SourceModifiedAccessConditions: &blob.SourceModifiedAccessConditions{SourceIfMatch: etag},
+			AccessConditions: &blob.AccessConditions{
+				ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfNoneMatch: new(azcore.ETagAny)},
+			},
+		})
+		switch {
+		case bloberror.HasCode(err, bloberror.SourceConditionNotMet):
+			// The district replaced the blob after it was looked at: that
+			// version was never read, so it must not be moved.
+			return "", fmt.Errorf("azblob move %s: the blob was replaced while being moved; it stays at the top level", srcObj)
+		case targetTaken(err):
+			continue
+		case err != nil:
+			return "", z.s.fail(ctx, "move", srcObj+" to "+dstObj, err)
+		}
+		if err := z.awaitCopy(ctx, dst, resp.CopyStatus, dstObj); err != nil {
+			return "", err
+		}
+		if err := z.checkCopy(ctx, dst, dstObj, size, props.ContentMD5); err != nil {
+			return "", err
+		}
+		_, err = src.Delete(ctx, &blob.DeleteOptions{AccessConditions: &blob.AccessConditions{
+			ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: etag},
+		}})
+		switch {
+		case err == nil:
+		case bloberror.HasCode(err, bloberror.BlobNotFound):
+			z.s.log.Warn("moved blob was already gone from the top level", "object", srcObj)
+		case bloberror.HasCode(err, bloberror.ConditionNotMet):
+			z.s.log.Warn("blob was replaced during the move; the new version stays at the top level", "object", srcObj)
+		default:
+			return "", fmt.Errorf("%w (the copy %s is made; both copies now exist)", z.s.fail(ctx, "move", srcObj, err), target)
+		}
+		return target, nil
+	}
+	return "", fmt.Errorf("azblob move %s: %d names taken in %s", srcObj, maxClash, to)
+}
+
+// targetTaken reports whether a copy failed because its target exists.
+func targetTaken(err error) bool {
+	if bloberror.HasCode(err, bloberror.BlobAlreadyExists, bloberror.TargetConditionNotMet) {
+		return true
+	}
+	var re *azcore.ResponseError
+	return errors.As(err, &re) && re.StatusCode == http.StatusPreconditionFailed &&
+		re.ErrorCode != string(bloberror.SourceConditionNotMet)
+}
+
+// awaitCopy waits until a started copy is no longer pending. If ctx ends
+// first, it aborts the copy.
+func (z *Zone) awaitCopy(ctx context.Context, dst *blob.Client, status *blob.CopyStatusType, dstObj string) error {
+	for {
+		switch {
+		case status == nil || *status == blob.CopyStatusTypeSuccess:
+			return nil
+		case *status != blob.CopyStatusTypePending:
+			return fmt.Errorf("azblob move %s: server-side copy ended with status %q", dstObj, *status)
+		}
+		t := time.NewTimer(copyPoll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			z.abortCopy(dst, dstObj)
+			return fmt.Errorf("azblob move %s: %w", dstObj, ctx.Err())
+		case <-t.C:
+		}
+		p, err := dst.GetProperties(ctx, nil)
+		if err != nil {
+			return z.s.fail(ctx, "move", dstObj, err)
+		}
+		status = p.CopyStatus
+	}
+}
+
+func (z *Zone) abortCopy(dst *blob.Client, dstObj string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, err := dst.GetProperties(ctx, nil)
+	if err == nil && p.CopyID != nil {
+		_, err = dst.AbortCopyFromURL(ctx, *p.CopyID, nil)
+	}
+	if err == nil {
+		_, err = dst.Delete(ctx, nil)
+	}
+	if err != nil {
+		z.s.log.Warn("could not abort a cancelled copy", "object", dstObj, "err", z.s.fail(ctx, "abort copy", dstObj, err))
+	}
+}
+
+// checkCopy compares the finished copy with what the source was.
+func (z *Zone) checkCopy(ctx context.Context, dst *blob.Client, dstObj string, size int64, md5 []byte) error {
+	p, err := dst.GetProperties(ctx, nil)
+	if err != nil {
+		return z.s.fail(ctx, "move", dstObj, err)
+	}
+	var got int64
+	if p.ContentLength != nil {
+		got = *p.ContentLength
+	}
+	switch {
+	case got != size:
+		err = fmt.Errorf("azblob move %s: the copy has %d bytes, the source %d; the copy is removed and the source kept", dstObj, got, size)
+	case len(md5) > 0 && !bytes.Equal(p.ContentMD5, md5):
+		err = fmt.Errorf("azblob move %s: the copy's Content-MD5 differs from the source's; the copy is removed and the source kept", dstObj)
+	default:
+		return nil
+	}
+	if _, derr := dst.Delete(ctx, &blob.DeleteOptions{AccessConditions: &blob.AccessConditions{
+		ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: p.ETag},
+	}}); derr != nil {
+		z.s.log.Warn("could not remove a bad copy", "object", dstObj, "err", z.s.fail(ctx, "delete", dstObj, derr))
+	}
+	return err
+}
