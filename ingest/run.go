@@ -1,0 +1,544 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"landingd/config"
+	"landingd/ingest/state"
+	"landingd/storage"
+	"landingd/transform"
+)
+
+// Runner runs cycles for one protocol. Its fields are set once before the
+// first Cycle; a Runner is not safe for concurrent Cycles (the state lock
+// prevents them anyway).
+type Runner struct {
+	Config  *config.Config
+	Schema  *transform.Schema
+	Pseudo  *transform.Pseudonymiser
+	DB      *state.DB
+	Output  storage.Output
+	Logger  *slog.Logger
+	Version string
+
+	// Trigger names what started a cycle in the ledger: "run" (the
+	// default), "schedule", "catch-up" or "retry".
+	Trigger string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// OpenZone opens a partner's landing zone; nil means OpenZone.
+	OpenZone func(ctx context.Context, p *config.Partner) (storage.Zone, error)
+	// Getenv reads secrets named in the protocol; nil means os.Getenv.
+	Getenv func(string) string
+	// Retries is how many times a transient fault is retried; 0 means 3.
+	Retries int
+	// Backoff is the first wait between retries, doubled each time; 0
+	// means one second.
+	Backoff time.Duration
+	// AfterCommit, when set, is called after each file's commit and before
+	// its disposition. Tests use it to stop a run at the worst moment.
+	AfterCommit func(partner, object string)
+
+	unlock func() error
+}
+
+// Summary is what one cycle did.
+type Summary struct {
+	RunID    string
+	Started  time.Time
+	Finished time.Time
+	Partners []PartnerSummary
+	// Quarters lists the quarters whose outputs were regenerated.
+	Quarters []string
+	// OutputErr is set when an output could not be written.
+	OutputErr error
+	// Stopped is true when a signal stopped the cycle early.
+	Stopped bool
+}
+
+// PartnerSummary is one partner's part of a cycle.
+type PartnerSummary struct {
+	Partner string
+	Files   []FileSummary
+	// Waiting counts files that were still changing (taken next cycle).
+	Waiting int
+	// Err is set when the zone could not be reached or a file could not be
+	// read after retries. Other partners still complete.
+	Err error
+}
+
+// FileSummary is the outcome for one source file.
+type FileSummary struct {
+	Object     string
+	Verdict    string // accepted | rejected | duplicate
+	Rows       transform.Counts
+	DisposedTo string // processed/NAME, rejected/NAME, or "" when kept
+}
+
+// Failed reports whether a zone or the output could not be reached or
+// written: the "exit 1" outcome of landingd run.
+func (s *Summary) Failed() bool {
+	if s.OutputErr != nil {
+		return true
+	}
+	for _, p := range s.Partners {
+		if p.Err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// NewRunID returns a fresh, sortable run id such as 20260107T060000Z-3f9a.
+func NewRunID(now time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+// Cycle runs one cycle over the named partners (all when none are named).
+//
+// Cancelling ctx stops the cycle from taking new files; the file being
+// committed is finished, within the protocol's shutdown_timeout, or rolled
+// back. An error is returned only when the cycle could not start or record
+// itself; zone and output faults are reported in the Summary.
+func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error) {
+	start := r.now()
+	sum := &Summary{RunID: NewRunID(start), Started: start}
+	log := r.Logger.With("run_id", sum.RunID)
+
+	selected, err := r.selectPartners(partners)
+	if err != nil {
+		return nil, err
+	}
+	trigger := r.Trigger
+	if trigger == "" {
+		trigger = "run"
+	}
+	if err := r.DB.BeginRun(context.WithoutCancel(ctx), sum.RunID, start, trigger); err != nil {
+		return nil, fmt.Errorf("record run %s: %w", sum.RunID, err)
+	}
+	log.Info("cycle started", "partners", len(selected))
+
+	sum.Partners = make([]PartnerSummary, len(selected))
+	var g errgroup.Group
+	g.SetLimit(max(1, r.Config.Concurrency))
+	for i, p := range selected {
+		g.Go(func() error {
+			sum.Partners[i] = r.partner(ctx, log.With("partner", p.ID), sum.RunID, p)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	sum.Stopped = ctx.Err() != nil
+
+	// Outputs are regenerated even after a stop signal, within the
+	// shutdown budget, so that what was committed is published; whatever
+	// is not finished stays dirty for the next cycle.
+	octx, cancel := r.shutdownContext(ctx)
+	sum.Quarters, sum.OutputErr = r.publishDirty(octx, log)
+	cancel()
+
+	sum.Finished = r.now()
+	outcome, errText := "ok", ""
+	var errs []string
+	for _, p := range sum.Partners {
+		if p.Err != nil {
+			errs = append(errs, p.Partner+": "+p.Err.Error())
+		}
+	}
+	if sum.OutputErr != nil {
+		errs = append(errs, "output: "+sum.OutputErr.Error())
+	}
+	if len(errs) > 0 {
+		outcome = "failed"
+		errText = fmt.Sprint(errs)
+	}
+	if err := r.DB.FinishRun(context.WithoutCancel(ctx), sum.RunID, sum.Finished, outcome, errText); err != nil {
+		return sum, fmt.Errorf("record run %s: %w", sum.RunID, err)
+	}
+	log.Info("cycle finished", "outcome", outcome, "quarters", len(sum.Quarters),
+		"duration_ms", sum.Finished.Sub(start).Milliseconds())
+	return sum, nil
+}
+
+func (r *Runner) selectPartners(ids []string) ([]*config.Partner, error) {
+	if len(ids) == 0 {
+		out := make([]*config.Partner, 0, len(r.Config.Partners))
+		for i := range r.Config.Partners {
+			out = append(out, &r.Config.Partners[i])
+		}
+		return out, nil
+	}
+	var out []*config.Partner
+	for _, id := range ids {
+		p, ok := r.Config.Partner(id)
+		if !ok {
+			return nil, fmt.Errorf("select partner %q: not in the protocol", id)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// shutdownContext returns a context for work that must finish once begun:
+// it outlives ctx by the protocol's shutdown_timeout.
+func (r *Runner) shutdownContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	budget := r.Config.ShutdownTimeout.Duration
+	if budget <= 0 {
+		budget = 30 * time.Second
+	}
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(budget, cancel)
+		context.AfterFunc(wctx, func() { t.Stop() })
+	})
+	return wctx, func() { stop(); cancel() }
+}
+
+func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p *config.Partner) PartnerSummary {
+	ps := PartnerSummary{Partner: p.ID}
+	var z storage.Zone
+	err := r.retry(ctx, log, "open zone", func() error {
+		var err error
+		z, err = r.openZone(ctx, p)
+		return err
+	})
+	if err != nil {
+		ps.Err = err
+		log.Error("zone unreachable", "err", err)
+		return ps
+	}
+	defer z.Close()
+
+	// A file committed by an earlier, interrupted cycle but never moved is
+	// moved first.
+	if err := r.finishDispositions(ctx, log, p, z); err != nil {
+		ps.Err = err
+		log.Error("finish earlier dispositions", "err", err)
+		return ps
+	}
+
+	var stable []storage.Object
+	err = r.retry(ctx, log, "list zone", func() error {
+		var err error
+		stable, ps.Waiting, err = stableObjects(ctx, z, r.Config.StableAfterFor(p))
+		return err
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			ps.Err = err
+			log.Error("list zone", "err", err)
+		}
+		return ps
+	}
+	for _, obj := range stable {
+		if ctx.Err() != nil {
+			break // a stop signal: take no new file
+		}
+		if p.Disposition == "keep" {
+			known, err := r.DB.Seen(ctx, p.ID, obj.Name, obj.Size, obj.ModTime, obj.ETag)
+			if err != nil {
+				ps.Err = err
+				return ps
+			}
+			if known {
+				continue
+			}
+		}
+		var fs FileSummary
+		err := r.retry(ctx, log.With("object", obj.Name), "take file", func() error {
+			var err error
+			fs, err = r.takeFile(ctx, log.With("object", obj.Name), runID, p, z, obj)
+			return err
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			ps.Err = err
+			log.Error("take file", "object", obj.Name, "err", err)
+			return ps
+		}
+		ps.Files = append(ps.Files, fs)
+	}
+	return ps
+}
+
+// retry runs fn until it succeeds, returns a permanent error, or the
+// retries run out. Only storage.IsTransient errors are retried.
+func (r *Runner) retry(ctx context.Context, log *slog.Logger, op string, fn func() error) error {
+	tries := r.Retries
+	if tries <= 0 {
+		tries = 3
+	}
+	wait := r.Backoff
+	if wait <= 0 {
+		wait = time.Second
+	}
+	var err error
+	for attempt := 0; ; attempt++ {
+		if err = fn(); err == nil || !storage.IsTransient(err) || attempt >= tries || ctx.Err() != nil {
+			return err
+		}
+		log.Warn("retrying after a transient fault", "op", op, "attempt", attempt+1, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		wait *= 2
+	}
+}
+
+// hashingReader hashes and counts what is read through it.
+type hashingReader struct {
+	r io.Reader
+	h hashState
+	n int64
+}
+
+type hashState interface {
+	io.Writer
+	Sum([]byte) []byte
+}
+
+func (h *hashingReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if n > 0 {
+		h.h.Write(p[:n])
+		h.n += int64(n)
+	}
+	return n, err
+}
+
+// takeFile judges one stable object, commits it, and disposes of it.
+func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p *config.Partner, z storage.Zone, obj storage.Object) (FileSummary, error) {
+	fs := FileSummary{Object: obj.Name}
+	// Once a file is begun it is finished within the shutdown budget, so a
+	// stop signal never leaves it half-done.
+	wctx, cancel := r.shutdownContext(ctx)
+	defer cancel()
+
+	rc, err := z.Open(wctx, storage.Top, obj.Name)
+	if err != nil {
+		return fs, err
+	}
+	defer rc.Close()
+	hr := &hashingReader{r: rc, h: sha256.New()}
+	spool, err := newRowSpool(r.Config.State)
+	if err != nil {
+		return fs, err
+	}
+	defer spool.Close()
+
+	received := r.now()
+	res, err := transform.Judge(wctx, r.Schema, r.Pseudo, obj.Name, hr, r.options(p), spool.Put)
+	if err == nil {
+		// The hash covers the whole file even when judging stopped early.
+		_, err = io.Copy(io.Discard, hr)
+	}
+	if err != nil {
+		return fs, fmt.Errorf("judge %s: %w", obj.Name, err)
+	}
+	if hr.n != obj.Size {
+		return fs, storage.Transient(fmt.Errorf("read %s: got %d bytes, listed %d: %w", obj.Name, hr.n, obj.Size, io.ErrUnexpectedEOF))
+	}
+	rc.Close()
+	rec := state.FileRecord{
+		RunID:         runID,
+		Partner:       p.ID,
+		Name:          obj.Name,
+		Size:          obj.Size,
+		ModTime:       obj.ModTime,
+		ETag:          obj.ETag,
+		SHA256:        hex.EncodeToString(hr.h.Sum(nil)),
+		ReceivedAt:    received,
+		SchemaVersion: r.Schema.Version,
+		QuarterHint:   transform.LastCompletedQuarter(received),
+	}
+	fs.Rows = res.Rows
+
+	dup, err := r.DB.AcceptedSHA(wctx, p.ID, rec.SHA256)
+	if err != nil {
+		return fs, err
+	}
+	var report bytes.Buffer
+	var folder storage.Folder
+	var id int64
+	switch {
+	case dup:
+		fs.Verdict = state.VerdictDuplicate
+		fs.Rows = transform.Counts{}
+		folder = storage.Processed
+		if id, err = r.DB.RecordDuplicate(wctx, rec, r.now()); err != nil {
+			return fs, err
+		}
+		fmt.Fprintf(&report, "File: %s\nVerdict: already received\n\nThis file has the same content as a file you sent before, which was accepted.\nNothing new was taken from it, and there is nothing you need to do.\n", obj.Name)
+	case res.Verdict == transform.Accepted:
+		fs.Verdict = string(transform.Accepted)
+		folder = storage.Processed
+		if id, err = r.commit(wctx, rec, res, spool); err != nil {
+			return fs, err
+		}
+		if res.Rows.Rejected > 0 || res.Rows.OutOfScope > 0 || res.Erased > 0 {
+			if err := res.WriteText(&report); err != nil {
+				return fs, err
+			}
+		}
+	default:
+		fs.Verdict = string(transform.Rejected)
+		folder = storage.Rejected
+		if id, err = r.DB.RecordRejected(wctx, rec, *res, r.now()); err != nil {
+			return fs, err
+		}
+		if err := res.WriteText(&report); err != nil {
+			return fs, err
+		}
+	}
+	log.Info("file judged", "verdict", fs.Verdict, "rows", res.Rows.Read,
+		"accepted", res.Rows.Accepted, "out_of_scope", res.Rows.OutOfScope, "rejected", res.Rows.Rejected)
+	if r.AfterCommit != nil {
+		r.AfterCommit(p.ID, obj.Name)
+	}
+
+	if p.Disposition == "keep" {
+		return fs, r.DB.MarkDisposed(wctx, id, state.DisposedKept, "", r.now())
+	}
+	newName, err := z.Move(wctx, obj.Name, folder)
+	if err != nil {
+		return fs, fmt.Errorf("move %s to %s: %w", obj.Name, folder, err)
+	}
+	fs.DisposedTo = string(folder) + "/" + newName
+	if report.Len() > 0 {
+		if err := z.Put(wctx, folder, newName+".report.txt", &report); err != nil {
+			return fs, fmt.Errorf("write report for %s: %w", obj.Name, err)
+		}
+	}
+	if err := r.DB.MarkDisposed(wctx, id, string(folder), newName, r.now()); err != nil {
+		return fs, err
+	}
+	log.Info("file disposed", "to", fs.DisposedTo)
+	return fs, nil
+}
+
+// commit stores an accepted file's spooled rows in one transaction.
+func (r *Runner) commit(ctx context.Context, rec state.FileRecord, res *transform.Result, spool *rowSpool) (int64, error) {
+	tx, err := r.DB.BeginFile(ctx, rec)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	if err := spool.Replay(func(row transform.Row) error { return tx.Put(ctx, row) }); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx, *res, r.now()); err != nil {
+		return 0, err
+	}
+	return tx.ObjectID(), nil
+}
+
+func (r *Runner) options(p *config.Partner) transform.Options {
+	return transform.Options{
+		PartnerID:       p.ID,
+		PartnerGSS:      p.GSS,
+		Encoding:        p.Encoding,
+		Sheet:           p.Sheet,
+		Aliases:         p.Aliases,
+		Keep:            r.Config.Filter.Keep,
+		FilterField:     r.Config.Filter.Field,
+		MaxRowErrorRate: r.Config.MaxRowErrorRate,
+		Now:             r.now(),
+	}
+}
+
+// finishDispositions moves files that an interrupted cycle committed but
+// did not move.
+func (r *Runner) finishDispositions(ctx context.Context, log *slog.Logger, p *config.Partner, z storage.Zone) error {
+	pending, err := r.DB.Undisposed(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	for _, o := range pending {
+		if p.Disposition == "keep" {
+			if err := r.DB.MarkDisposed(ctx, o.ID, state.DisposedKept, "", r.now()); err != nil {
+				return err
+			}
+			continue
+		}
+		folder := storage.Processed
+		if o.Verdict == string(transform.Rejected) {
+			folder = storage.Rejected
+		}
+		newName, err := z.Move(ctx, o.Name, folder)
+		if errors.Is(err, storage.ErrNotExist) {
+			// Someone took it away (or another move landed): nothing to move.
+			newName, err = "", nil
+		}
+		if err != nil {
+			return fmt.Errorf("move %s to %s: %w", o.Name, folder, err)
+		}
+		if err := r.DB.MarkDisposed(ctx, o.ID, string(folder), newName, r.now()); err != nil {
+			return err
+		}
+		log.Info("finished an interrupted disposition", "object", o.Name, "to", folder)
+	}
+	return nil
+}
+
+// publishDirty regenerates the outputs of every dirty quarter.
+func (r *Runner) publishDirty(ctx context.Context, log *slog.Logger) ([]string, error) {
+	quarters, err := r.DB.DirtyQuarters(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var done []string
+	var mu sync.Mutex
+	var errs []error
+	for _, q := range quarters {
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, err)
+			break
+		}
+		gen, err := r.DB.Generation(ctx, q)
+		if err == nil {
+			err = r.PublishQuarter(ctx, q)
+		}
+		if err == nil {
+			_, err = r.DB.CleanQuarter(ctx, q, gen)
+		}
+		mu.Lock()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("publish %s: %w", q, err))
+			log.Error("publish quarter", "quarter", q, "err", err)
+		} else {
+			done = append(done, q)
+			log.Info("quarter published", "quarter", q)
+		}
+		mu.Unlock()
+	}
+	sort.Strings(done)
+	return done, errors.Join(errs...)
+}
