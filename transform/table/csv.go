@@ -15,6 +15,11 @@ import (
 	"golang.org/x/text/transform"
 )
 
+// MaxRecordBytes caps one CSV record. encoding/csv holds a record whole,
+// so an unclosed quote would otherwise pull the rest of the file into
+// memory; a longer record is a format-error.
+const MaxRecordBytes = 16 << 20
+
 // sniffBytes is how much of a CSV Open looks at to choose the encoding
 // and the delimiter.
 const sniffBytes = 64 << 10
@@ -24,7 +29,8 @@ var utf8BOM = []byte("\xEF\xBB\xBF")
 // openCSV opens a CSV. Cells handed out by Next are valid until the next
 // call (the slice is reused; the strings themselves stay valid).
 func openCSV(ctx context.Context, r io.Reader, opt ReadOptions) (Table, error) {
-	br := bufio.NewReaderSize(r, sniffBytes)
+	guard := &recordGuard{r: r}
+	br := bufio.NewReaderSize(guard, sniffBytes)
 	head, err := br.Peek(sniffBytes)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return nil, fmt.Errorf("read csv: %w", err)
@@ -69,7 +75,7 @@ func openCSV(ctx context.Context, r io.Reader, opt ReadOptions) (Table, error) {
 	cr.Comma = sniffDelimiter(head, atEOF, opt.IsHeader)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	src := &csvSource{ctx: ctx, r: cr, checkUTF: checkUTF}
+	src := &csvSource{ctx: ctx, r: cr, checkUTF: checkUTF, guard: guard}
 	header, rest, _, err := findHeader(src, opt.IsHeader)
 	if err != nil {
 		return nil, err
@@ -194,6 +200,26 @@ type csvSource struct {
 	prevEnd  int // physical line the previous record ended on
 	n        int
 	err      error // sticky
+	guard    *recordGuard
+}
+
+// errRecordTooLong is what recordGuard returns past MaxRecordBytes.
+var errRecordTooLong = errors.New("record too long")
+
+// recordGuard sits under encoding/csv's buffer and fails once more than
+// MaxRecordBytes have been read since the last record ended.
+type recordGuard struct {
+	r io.Reader
+	n int64
+}
+
+func (g *recordGuard) Read(p []byte) (int, error) {
+	if g.n > MaxRecordBytes+2*sniffBytes {
+		return 0, errRecordTooLong
+	}
+	n, err := g.r.Read(p)
+	g.n += int64(n)
+	return n, err
 }
 
 func (s *csvSource) next() (Record, error) {
@@ -215,6 +241,7 @@ func (s *csvSource) nextRecord() (Record, error) {
 				return Record{}, err
 			}
 		}
+		s.guard.n = 0
 		cells, err := s.r.Read()
 		if err == io.EOF {
 			return Record{}, io.EOF
@@ -225,6 +252,10 @@ func (s *csvSource) nextRecord() (Record, error) {
 				row := s.prevRow + pe.StartLine - s.prevEnd
 				return Record{}, &FileError{Rule: RuleFormatError, Row: row,
 					Message: fmt.Sprintf("the CSV is malformed at text line %d, column %d: %v", pe.Line, pe.Column, pe.Err)}
+			}
+			if errors.Is(err, errRecordTooLong) {
+				return Record{}, &FileError{Rule: RuleFormatError, Row: s.prevRow + 1,
+					Message: fmt.Sprintf("the record that starts here is longer than %d MiB (perhaps a quote is never closed)", MaxRecordBytes>>20)}
 			}
 			return Record{}, fmt.Errorf("read csv: %w", err)
 		}

@@ -405,3 +405,29 @@ func TestExcelDate(t *testing.T) {
 		}
 	}
 }
+
+func TestCSVRecordTooLong(t *testing.T) {
+	// An unclosed quote would make encoding/csv read the rest of the
+	// file as one record: it stops at MaxRecordBytes.
+	input := io.MultiReader(strings.NewReader("a,b\n1,2\n3,\"open"), strings.NewReader(strings.Repeat("x", MaxRecordBytes+3*sniffBytes)))
+	tab, err := Open(context.Background(), "x.csv", input, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tab.Close()
+	recs, err := readAll(tab)
+	checkFileErr(t, err, &FileError{Rule: RuleFormatError, Row: 3})
+	if len(recs) != 1 {
+		t.Errorf("%d records before the error", len(recs))
+	}
+	// A long record under the cap is fine.
+	long := strings.Repeat("y", 4<<20)
+	tab2, err := Open(context.Background(), "x.csv", strings.NewReader("a\n"+long+"\n"+long+"\n"), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tab2.Close()
+	if recs, err := readAll(tab2); err != nil || len(recs) != 2 {
+		t.Fatalf("%d records, err %v", len(recs), err)
+	}
+}
