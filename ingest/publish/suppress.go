@@ -1,0 +1,199 @@
+package publish
+
+import "strconv"
+
+// unbounded stands for "no upper bound" on a "*" cell: large enough that
+// no real count reaches it, small enough that sums of a line never overflow.
+const unbounded = 1 << 40
+
+// Smallest is the smallest count published as it is: counts from 1 to
+// Smallest-1 are suppressed.
+const Smallest = 5
+
+// Cell is one count of a summary table after suppression.
+type Cell struct {
+	N int
+	// Primary marks a count from 1 to 4, shown as "<5".
+	Primary bool
+	// Secondary marks a count suppressed only so that no primary count can
+	// be worked out from the totals; shown as "*".
+	Secondary bool
+}
+
+// Suppressed reports whether the cell is hidden.
+func (c Cell) Suppressed() bool { return c.Primary || c.Secondary }
+
+// String is the cell as published: the count, "<5" or "*".
+func (c Cell) String() string {
+	switch {
+	case c.Primary:
+		return "<" + strconv.Itoa(Smallest)
+	case c.Secondary:
+		return "*"
+	}
+	return strconv.Itoa(c.N)
+}
+
+// Suppress adds row and column totals to counts (r rows of c columns, all
+// rows the same length, no negative counts) and hides what could identify
+// a household. It returns r+1 rows of c+1 cells: the last column holds the
+// row totals, the last row the column totals and the grand total.
+//
+// Primary suppression hides every count from 1 to 4, totals included.
+// Zero is shown: a zero here says only that no household of that kind
+// came from that district in the quarter, which identifies no one.
+//
+// Secondary suppression then treats each row and each column (with its
+// total) as an equation that a reader can solve, knowing that a "<5" cell
+// holds 1 to 4 and a "*" cell at least 5. While some hidden cell of a line
+// can be worked out exactly (the usual case: a line with one hidden cell;
+// also two hidden cells of 4 with a total showing 8), the smallest
+// non-zero visible cell of that line is hidden too, preferring inner cells
+// to the total, and the lines are checked again until none gives a cell
+// away. This is the conventional line-by-line rule; it does not solve all
+// lines together as a linear programme would.
+func Suppress(counts [][]int) [][]Cell {
+	r := len(counts)
+	c := 0
+	if r > 0 {
+		c = len(counts[0])
+	}
+	t := make([][]Cell, r+1)
+	for i := range t {
+		t[i] = make([]Cell, c+1)
+	}
+	for i, row := range counts {
+		for j, n := range row {
+			if j >= c {
+				break
+			}
+			t[i][j].N = n
+			t[i][c].N += n
+			t[r][j].N += n
+			t[r][c].N += n
+		}
+	}
+	for i := range t {
+		for j := range t[i] {
+			if n := t[i][j].N; n > 0 && n < Smallest {
+				t[i][j].Primary = true
+			}
+		}
+	}
+	// Each line is a list of coordinates whose last one is the total.
+	type pos struct{ i, j int }
+	var lines [][]pos
+	for i := 0; i <= r; i++ {
+		var l []pos
+		for j := 0; j <= c; j++ {
+			l = append(l, pos{i, j})
+		}
+		lines = append(lines, l)
+	}
+	for j := 0; j <= c; j++ {
+		var l []pos
+		for i := 0; i <= r; i++ {
+			l = append(l, pos{i, j})
+		}
+		lines = append(lines, l)
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, l := range lines {
+			cells := make([]Cell, len(l))
+			for k, p := range l {
+				cells[k] = t[p.i][p.j]
+			}
+			if !disclosive(cells) {
+				continue
+			}
+			best := -1
+			for k, cl := range cells {
+				if cl.Suppressed() || cl.N == 0 {
+					continue
+				}
+				// Strictly smaller wins, so ties go to the earlier cell and the
+				// total (last) only when it is alone the smallest.
+				if best < 0 || cl.N < cells[best].N {
+					best = k
+				}
+			}
+			if best < 0 {
+				continue // nothing left to hide in this line
+			}
+			t[l[best].i][l[best].j].Secondary = true
+			changed = true
+		}
+	}
+	return t
+}
+
+// bounds is what a reader knows of a cell: its exact value when shown, 1
+// to Smallest-1 for "<5", and at least Smallest for "*".
+func bounds(c Cell) (lo, hi int) {
+	switch {
+	case c.Primary:
+		return 1, Smallest - 1
+	case c.Secondary:
+		return Smallest, unbounded
+	}
+	return c.N, c.N
+}
+
+// disclosive reports whether some hidden cell of a line (inner cells, then
+// the total last) can be worked out exactly from the visible cells, the
+// equation sum(inner) = total and the bounds of the hidden cells.
+func disclosive(line []Cell) bool {
+	// Write the line as sum(inner) - total = 0, with coefficient +1 for
+	// inner cells and -1 for the total, and bound each hidden cell.
+	last := len(line) - 1
+	hidden := 0
+	minSum, maxSum := 0, 0 // bounds of sum(coef * value) over all cells
+	for k, c := range line {
+		lo, hi := bounds(c)
+		if c.Suppressed() {
+			hidden++
+		}
+		if k == last {
+			minSum -= hi
+			maxSum -= lo
+		} else {
+			minSum += lo
+			maxSum += hi
+		}
+	}
+	if hidden == 0 {
+		return false
+	}
+	// For each hidden cell, the others' range fixes its feasible range.
+	for k, c := range line {
+		if !c.Suppressed() {
+			continue
+		}
+		lo, hi := bounds(c)
+		var restMin, restMax int
+		if k == last {
+			// total = sum(inner): rest = minSum + hi .. maxSum + lo
+			restMin, restMax = minSum+hi, maxSum+lo
+		} else {
+			restMin, restMax = minSum-lo, maxSum-hi
+		}
+		// The cell equals -(rest) for an inner cell, +(rest) for the total.
+		var flo, fhi int
+		if k == last {
+			flo, fhi = restMin, restMax
+		} else {
+			flo, fhi = -restMax, -restMin
+		}
+		if flo < lo {
+			flo = lo
+		}
+		if fhi > hi {
+			fhi = hi
+		}
+		if flo >= fhi {
+			return true
+		}
+	}
+	return false
+}

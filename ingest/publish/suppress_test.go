@@ -1,0 +1,216 @@
+package publish
+
+import (
+	"strings"
+	"testing"
+)
+
+// render shows a suppressed table one row a line, cells separated by
+// spaces, the total last: "<5 * 7 | 12".
+func render(t [][]Cell) string {
+	var b strings.Builder
+	for i, row := range t {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		for j, c := range row {
+			switch {
+			case j == len(row)-1:
+				b.WriteString(" | ")
+			case j > 0:
+				b.WriteString(" ")
+			}
+			b.WriteString(c.String())
+		}
+	}
+	return b.String()
+}
+
+func TestSuppress(t *testing.T) {
+	tests := []struct {
+		name   string
+		counts [][]int
+		want   string
+	}{{
+		name:   "nothing small",
+		counts: [][]int{{10, 20}, {30, 40}},
+		want:   "10 20 | 30\n30 40 | 70\n40 60 | 100",
+	}, {
+		name:   "zeros are shown and need no protection",
+		counts: [][]int{{0, 12}, {7, 0}},
+		want:   "0 12 | 12\n7 0 | 7\n7 12 | 19",
+	}, {
+		name:   "empty table",
+		counts: [][]int{},
+		want:   " | 0",
+	}, {
+		name: "one small cell: its row and column each lose their next smallest",
+		// 3 alone in row 0 and column 0; then the cells hidden for it
+		// protect each other through row 1 / column 1.
+		counts: [][]int{{3, 10, 20}, {8, 9, 30}, {11, 12, 40}},
+		want:   "<5 * 20 | 33\n* * 30 | 47\n11 12 40 | 63\n22 31 90 | 143",
+	}, {
+		name:   "small total is hidden as primary",
+		counts: [][]int{{2, 0}, {0, 30}},
+		// 32 - 30 would give the 2 away, so the 30s go too.
+		want: "<5 0 | <5\n0 * | *\n<5 * | 32",
+	}, {
+		// Two "<5" cells of 4 with the total 8 showing: both must be 4, so
+		// the total is hidden too; then the total column and the first
+		// column need a second hidden cell.
+		name:   "adversarial: two fours and their total",
+		counts: [][]int{{4, 4}, {20, 25}},
+		want:   "<5 <5 | *\n* * | *\n24 29 | 53",
+	}, {
+		// A line of a "<5" cell and a "*" cell is safe: 3 + x = 13 gives
+		// x from 9 to 12.
+		name:   "single row",
+		counts: [][]int{{3, 10}},
+		want:   "<5 * | 13\n<5 * | 13",
+	}, {
+		name:   "adversarial: ones add up to their minimum",
+		counts: [][]int{{1, 1, 50}, {30, 40, 50}},
+		// 1 + 1 + 50 = 52 would pin both ones; hiding the 50 leaves
+		// a + b + c = 52 with c from 44 to 50.
+		want: "<5 <5 * | 52\n* * * | 120\n31 41 100 | 172",
+	}}
+	for _, tt := range tests {
+		got := Suppress(tt.counts)
+		if s := render(got); s != tt.want {
+			t.Errorf("%s: Suppress(%v) =\n%s\nwant\n%s", tt.name, tt.counts, s, tt.want)
+		}
+		if leak := firstDisclosure(got); leak != "" {
+			t.Errorf("%s: %s", tt.name, leak)
+		}
+	}
+}
+
+// firstDisclosure checks every row and column of a suppressed table for a
+// hidden cell that the line's equation pins down, by brute force over the
+// values a reader thinks possible: 1 to 4 for "<5", 5 and up for "*" (independent of disclosive). Lines with more than 4 hidden cells
+// are skipped.
+func firstDisclosure(t [][]Cell) string {
+	var lines [][]Cell
+	lines = append(lines, t...)
+	for j := range t[0] {
+		var col []Cell
+		for i := range t {
+			col = append(col, t[i][j])
+		}
+		lines = append(lines, col)
+	}
+	// Well above any true value, so the checker knows no tighter bound
+	// than a reader does.
+	grand := 2*t[len(t)-1][len(t[0])-1].N + 10
+	rng := func(c Cell) (int, int) {
+		if c.Primary {
+			return 1, 4
+		}
+		return 5, grand
+	}
+	for _, l := range lines {
+		var hidden []int
+		for k, c := range l {
+			if c.Suppressed() {
+				hidden = append(hidden, k)
+			}
+		}
+		if len(hidden) == 0 || len(hidden) > 4 {
+			continue
+		}
+		possible := make([]map[int]bool, len(l))
+		vals := make([]int, len(l))
+		for k, c := range l {
+			vals[k] = c.N
+			possible[k] = map[int]bool{}
+		}
+		total := len(l) - 1
+		// Enumerate all hidden cells but the last; the equation gives it.
+		var walk func(h int)
+		walk = func(h int) {
+			if h == len(hidden)-1 {
+				k := hidden[h]
+				inner := 0
+				for m := 0; m < total; m++ {
+					if m != k {
+						inner += vals[m]
+					}
+				}
+				v := vals[total] - inner // k is an inner cell
+				if k == total {
+					v = inner
+				}
+				if lo, hi := rng(l[k]); v < lo || v > hi {
+					return
+				}
+				vals[k] = v
+				for _, m := range hidden {
+					possible[m][vals[m]] = true
+				}
+				vals[k] = l[k].N
+				return
+			}
+			k := hidden[h]
+			lo, hi := rng(l[k])
+			for v := lo; v <= hi; v++ {
+				vals[k] = v
+				walk(h + 1)
+			}
+			vals[k] = l[k].N
+		}
+		walk(0)
+		for _, k := range hidden {
+			if len(possible[k]) == 1 {
+				return "line " + render([][]Cell{l}) + " gives away a hidden cell"
+			}
+		}
+	}
+	return ""
+}
+
+func TestSuppressRandomTablesNeverDisclose(t *testing.T) {
+	// A fixed pseudo-random sweep (no math/rand seed drift): small tables
+	// with many small counts.
+	x := uint32(2463534242)
+	next := func() int {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		return int(x % 1024)
+	}
+	for n := 0; n < 300; n++ {
+		r, c := 1+next()%3, 1+next()%3
+		counts := make([][]int, r)
+		for i := range counts {
+			counts[i] = make([]int, c)
+			for j := range counts[i] {
+				counts[i][j] = next() % 8
+			}
+		}
+		got := Suppress(counts)
+		if leak := firstDisclosure(got); leak != "" {
+			t.Fatalf("Suppress(%v) =\n%s\n%s", counts, render(got), leak)
+		}
+		for i := range counts {
+			for j, v := range counts[i] {
+				if v > 0 && v < 5 && !got[i][j].Primary {
+					t.Fatalf("count %d at %d,%d shown", v, i, j)
+				}
+				if got[i][j].N != v {
+					t.Fatalf("count changed at %d,%d", i, j)
+				}
+			}
+		}
+	}
+}
+
+func TestDisclosureCheckerCatchesPrimaryOnly(t *testing.T) {
+	// Primary suppression alone leaves 3 = 13 - 10: the checker must say so.
+	naive := [][]Cell{{{N: 3, Primary: true}, {N: 10}, {N: 13}}, {{N: 3, Primary: true}, {N: 10}, {N: 13}}}
+	if firstDisclosure(naive) == "" {
+		t.Fatal("the brute-force checker missed a single hidden cell")
+	}
+	if !disclosive(naive[0]) {
+		t.Fatal("disclosive missed a single hidden cell")
+	}
+}

@@ -1,0 +1,239 @@
+package publish
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"landingd/transform"
+)
+
+// Sheet names of combined.xlsx.
+const (
+	SheetData       = "Data"
+	SheetDictionary = "Data dictionary"
+	SheetSummary    = "Summary"
+)
+
+// xlsxWriter streams the Data sheet and writes the two small sheets at the
+// end. Only the Data sheet uses a StreamWriter: excelize writes streamed
+// sheets in map order, so one stream keeps the file byte-for-byte stable.
+type xlsxWriter struct {
+	f      *excelize.File
+	sw     *excelize.StreamWriter
+	s      *transform.Schema
+	bold   int
+	date   int
+	row    int
+	cells  []any
+	cellsN []excelize.Cell
+}
+
+func newXLSX(s *transform.Schema, title string, stamp time.Time) (*xlsxWriter, error) {
+	f := excelize.NewFile()
+	ts := stamp.UTC().Format(time.RFC3339)
+	if err := f.SetDocProps(&excelize.DocProperties{
+		Creator: "landingd", LastModifiedBy: "landingd", Title: title, Created: ts, Modified: ts,
+	}); err != nil {
+		return nil, err
+	}
+	if err := f.SetSheetName("Sheet1", SheetData); err != nil {
+		return nil, err
+	}
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return nil, err
+	}
+	fmtDate := "yyyy-mm-dd"
+	date, err := f.NewStyle(&excelize.Style{CustomNumFmt: &fmtDate})
+	if err != nil {
+		return nil, err
+	}
+	sw, err := f.NewStreamWriter(SheetData)
+	if err != nil {
+		return nil, err
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return nil, err
+	}
+	if err := sw.SetColWidth(1, len(s.Fields), 18); err != nil {
+		return nil, err
+	}
+	x := &xlsxWriter{f: f, sw: sw, s: s, bold: bold, date: date, row: 1,
+		cells: make([]any, len(s.Fields)), cellsN: make([]excelize.Cell, len(s.Fields))}
+	for i, fd := range s.Fields {
+		h := fd.Title
+		if h == "" {
+			h = fd.Name
+		}
+		x.cells[i] = excelize.Cell{StyleID: bold, Value: Neutralise(h)}
+	}
+	if err := sw.SetRow("A1", x.cells); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// add writes one row of canonical values as labels, Yes/No, dates and
+// numbers. A value that does not parse as its type is written as text.
+func (x *xlsxWriter) add(vals []string) error {
+	x.row++
+	for i, v := range vals {
+		fd := &x.s.Fields[i]
+		x.cells[i] = x.cell(fd, v)
+	}
+	cell, err := excelize.CoordinatesToCellName(1, x.row)
+	if err != nil {
+		return err
+	}
+	return x.sw.SetRow(cell, x.cells[:len(vals)])
+}
+
+func (x *xlsxWriter) cell(fd *transform.Field, v string) any {
+	if v == "" {
+		return nil
+	}
+	switch fd.Type {
+	case transform.TypeInteger:
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
+		}
+	case transform.TypeBoolean:
+		switch v {
+		case "true":
+			return "Yes"
+		case "false":
+			return "No"
+		}
+	case transform.TypeDate:
+		if t, err := time.Parse(time.DateOnly, v); err == nil {
+			return excelize.Cell{StyleID: x.date, Value: t}
+		}
+	}
+	if fd.Coded() {
+		if l := fd.Label(v); l != "" {
+			return Neutralise(l)
+		}
+	}
+	return Neutralise(v)
+}
+
+// dictionary writes the Data dictionary sheet: one row per field, then one
+// row per code of a coded field.
+func (x *xlsxWriter) dictionary() error {
+	const sh = SheetDictionary
+	if _, err := x.f.NewSheet(sh); err != nil {
+		return err
+	}
+	head := []any{"Field", "Title", "Type", "Required", "Description", "Code", "Code label"}
+	if err := x.f.SetSheetRow(sh, "A1", &head); err != nil {
+		return err
+	}
+	if err := x.f.SetRowStyle(sh, 1, 1, x.bold); err != nil {
+		return err
+	}
+	if err := x.f.SetPanes(sh, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	row := 2
+	put := func(vals []any) error {
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		row++
+		return x.f.SetSheetRow(sh, cell, &vals)
+	}
+	for _, fd := range x.s.Fields {
+		req := "No"
+		if fd.Required {
+			req = "Yes"
+		}
+		if err := put([]any{fd.Name, Neutralise(fd.Title), fd.Type, req, Neutralise(fd.Description)}); err != nil {
+			return err
+		}
+		for _, c := range fd.Codes {
+			if err := put([]any{fd.Name, nil, nil, nil, nil, Neutralise(c.Value), Neutralise(c.Label)}); err != nil {
+				return err
+			}
+		}
+	}
+	for col, w := range []float64{28, 40, 10, 10, 80, 28, 48} {
+		name, _ := excelize.ColumnNumberToName(col + 1)
+		if err := x.f.SetColWidth(sh, name, name, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// summary writes the Summary sheet from the suppressed table t, whose rows
+// are rowNames then "Total" and whose columns are colNames then "Total".
+func (x *xlsxWriter) summary(title string, rowNames, colNames []string, t [][]Cell) error {
+	const sh = SheetSummary
+	if _, err := x.f.NewSheet(sh); err != nil {
+		return err
+	}
+	if err := x.f.SetCellValue(sh, "A1", Neutralise(title)); err != nil {
+		return err
+	}
+	if err := x.f.SetCellStyle(sh, "A1", "A1", x.bold); err != nil {
+		return err
+	}
+	head := []any{"District"}
+	for _, c := range colNames {
+		head = append(head, Neutralise(c))
+	}
+	head = append(head, "Total")
+	if err := x.f.SetSheetRow(sh, "A3", &head); err != nil {
+		return err
+	}
+	if err := x.f.SetRowStyle(sh, 3, 3, x.bold); err != nil {
+		return err
+	}
+	names := append(append([]string(nil), rowNames...), "Total")
+	for i, cells := range t {
+		vals := []any{Neutralise(names[i])}
+		for _, c := range cells {
+			if c.Suppressed() {
+				vals = append(vals, c.String())
+			} else {
+				vals = append(vals, c.N)
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, 4+i)
+		if err := x.f.SetSheetRow(sh, cell, &vals); err != nil {
+			return err
+		}
+	}
+	last := 4 + len(t)
+	if err := x.f.SetRowStyle(sh, last-1, last-1, x.bold); err != nil {
+		return err
+	}
+	notes := []string{
+		"<5: a count from 1 to 4, hidden so that no household can be picked out.",
+		"*: a count hidden so that a count under 5 cannot be worked out from the totals.",
+		"0 is shown: it says only that no case of that kind came from that district this quarter.",
+		"Totals are the true totals of all cases, hidden or not.",
+	}
+	for i, n := range notes {
+		if err := x.f.SetCellValue(sh, "A"+strconv.Itoa(last+1+i), n); err != nil {
+			return err
+		}
+	}
+	return x.f.SetColWidth(sh, "A", "A", 24)
+}
+
+// finish writes the workbook to w.
+func (x *xlsxWriter) finish(w io.Writer) error {
+	if err := x.sw.Flush(); err != nil {
+		return fmt.Errorf("flush data sheet: %w", err)
+	}
+	if _, err := x.f.WriteTo(w); err != nil {
+		return err
+	}
+	return nil
+}
+
+// close removes the writer's temporary files.
+func (x *xlsxWriter) close() { _ = x.f.Close() }
