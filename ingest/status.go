@@ -8,6 +8,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"landingd/config"
 	"landingd/ingest/state"
 	"landingd/transform"
@@ -19,6 +21,9 @@ const (
 	StateRejected = "rejected"
 	StateLate     = "late"    // still being polled before the deadline
 	StateMissing  = "missing" // nothing accepted
+	// StateWithdrawn is a quarter that ended after the partner withdrew
+	// from the agreement: nothing is expected.
+	StateWithdrawn = "withdrawn"
 )
 
 // Status is what "landingd status --json" prints and /api/status serves.
@@ -33,6 +38,9 @@ type Status struct {
 	Matrix    []StatusQuarter `json:"matrix"`
 	LastRun   *StatusRun      `json:"last_run"`
 	LastError string          `json:"last_error"`
+	// NextCycle is the cycle serve runs next (the schedule's or a retry
+	// of late partners); nil when the schedule never fires again.
+	NextCycle *NextCycle `json:"next_cycle,omitempty"`
 }
 
 // StatusProtocol identifies the protocol and its review.
@@ -56,6 +64,9 @@ type StatusQuarter struct {
 	Quarter string       `json:"quarter"`
 	Label   string       `json:"label"`
 	Cells   []StatusCell `json:"cells"`
+	// Due is when files for the quarter are due: the schedule's deadline
+	// after the quarter's end.
+	Due time.Time `json:"due"`
 }
 
 // StatusCell is what one partner sent for one quarter.
@@ -97,7 +108,8 @@ func ReviewState(cfg *config.Config, now time.Time) string {
 }
 
 // BuildStatus reads the ledger into the quarters-by-partners matrix, from
-// the protocol's first quarter to the last completed quarter at now.
+// the protocol's first quarter to the last completed quarter at now, and
+// plans the next cycle. It fails on a database error.
 func BuildStatus(ctx context.Context, cfg *config.Config, db *state.DB, now time.Time) (*Status, error) {
 	st := &Status{
 		Protocol: StatusProtocol{
@@ -110,11 +122,17 @@ func BuildStatus(ctx context.Context, cfg *config.Config, db *state.DB, now time
 	for _, p := range cfg.Partners {
 		st.Partners = append(st.Partners, StatusPartner{ID: p.ID, Name: p.Name, GSS: p.GSS})
 	}
+	// A protocol that loaded has a schedule that parses; should it not,
+	// quarters fall back to UTC and no cycle is planned.
+	sched, schedErr := ParseSchedule(cfg.Schedule)
+	if schedErr != nil {
+		sched = &Schedule{Location: time.UTC}
+	}
 	first := cfg.Collection.FirstQuarter
 	if first == "" {
 		first = "2021Q2"
 	}
-	last := transform.LastCompletedQuarter(now)
+	last := sched.LastCompleted(now)
 	for q := first; q <= last; q = transform.NextQuarter(q) {
 		st.Quarters = append(st.Quarters, q)
 	}
@@ -122,29 +140,22 @@ func BuildStatus(ctx context.Context, cfg *config.Config, db *state.DB, now time
 	if err != nil {
 		return nil, err
 	}
-	type key struct{ partner, quarter string }
-	byKey := map[key]state.Submission{}
-	for _, s := range subs {
-		byKey[key{s.Partner, s.Quarter}] = s
-	}
+	byKey := submissionIndex(subs)
 	for i := len(st.Quarters) - 1; i >= 0; i-- {
 		q := st.Quarters[i]
 		row := StatusQuarter{Quarter: q, Label: transform.QuarterLabel(q)}
-		for _, p := range st.Partners {
-			c := StatusCell{Partner: p.ID, State: StateMissing}
-			if s, ok := byKey[key{p.ID, q}]; ok {
-				c.Cases, c.AcceptedFiles, c.RejectedFiles = s.Cases, s.AcceptedFiles, s.RejectedFiles
-				if !s.LastReceived.IsZero() {
-					t := s.LastReceived.UTC()
-					c.LastReceived = &t
-				}
-				switch {
-				case s.AcceptedFiles > 0:
-					c.State = StateAccepted
-				case s.RejectedFiles > 0:
-					c.State = StateRejected
-				}
+		due, _ := sched.Due(q)
+		row.Due = due.UTC()
+		for pi := range cfg.Partners {
+			p := &cfg.Partners[pi]
+			c := StatusCell{Partner: p.ID}
+			s := byKey[submissionKey{p.ID, q}]
+			c.Cases, c.AcceptedFiles, c.RejectedFiles = s.Cases, s.AcceptedFiles, s.RejectedFiles
+			if !s.LastReceived.IsZero() {
+				t := s.LastReceived.UTC()
+				c.LastReceived = &t
 			}
+			c.State = CellState(s, Expected(p, q), q == last, now, due)
 			row.Cells = append(row.Cells, c)
 		}
 		st.Matrix = append(st.Matrix, row)
@@ -162,7 +173,193 @@ func BuildStatus(ctx context.Context, cfg *config.Config, db *state.DB, now time
 		st.LastRun = sr
 		st.LastError = run.Error
 	}
+	if schedErr == nil {
+		if next, ok := sched.PlanNext(now, run.Started, Outstanding(cfg, subs, last, now), last); ok {
+			next.At = next.At.UTC()
+			st.NextCycle = &next
+		}
+	}
 	return st, nil
+}
+
+type submissionKey struct{ partner, quarter string }
+
+func submissionIndex(subs []state.Submission) map[submissionKey]state.Submission {
+	m := make(map[submissionKey]state.Submission, len(subs))
+	for _, s := range subs {
+		m[submissionKey{s.Partner, s.Quarter}] = s
+	}
+	return m
+}
+
+// CellState decides what one partner's cell for one quarter shows, from
+// what the partner sent for it (s), whether the quarter is expected from
+// the partner (see Expected), whether it is the last completed quarter
+// (current), now and the quarter's due time:
+//   - accepted when any file was accepted for it;
+//   - rejected when files came but every one was rejected;
+//   - withdrawn when nothing came and nothing was expected;
+//   - late when nothing came for the current quarter before it is due;
+//   - missing otherwise: past due, or an older quarter.
+func CellState(s state.Submission, expected, current bool, now, due time.Time) string {
+	switch {
+	case s.AcceptedFiles > 0:
+		return StateAccepted
+	case s.RejectedFiles > 0:
+		return StateRejected
+	case !expected:
+		return StateWithdrawn
+	case current && now.Before(due):
+		return StateLate
+	}
+	return StateMissing
+}
+
+// Expected reports whether partner p owes files for quarter q: false for
+// a quarter that ended on or after the day p withdrew (or that is not a
+// quarter id).
+func Expected(p *config.Partner, q string) bool {
+	if p.Withdrawn == nil {
+		return true
+	}
+	_, end, err := transform.ParseQuarter(q)
+	if err != nil {
+		return false
+	}
+	return p.Withdrawn.Time.After(end)
+}
+
+// WithdrawnAt reports whether partner p has withdrawn at now (its
+// withdrawn date is on or before now's date).
+func WithdrawnAt(p *config.Partner, now time.Time) bool {
+	if p.Withdrawn == nil {
+		return false
+	}
+	return !p.Withdrawn.Time.After(now)
+}
+
+// Outstanding returns, in protocol order, the partners that owe quarter q
+// and have had nothing accepted for it: the ones a retry polls and an
+// alert names. Partners withdrawn at now are left out.
+func Outstanding(cfg *config.Config, subs []state.Submission, q string, now time.Time) []string {
+	byKey := submissionIndex(subs)
+	var out []string
+	for i := range cfg.Partners {
+		p := &cfg.Partners[i]
+		if WithdrawnAt(p, now) || !Expected(p, q) {
+			continue
+		}
+		if byKey[submissionKey{p.ID, q}].AcceptedFiles == 0 {
+			out = append(out, p.ID)
+		}
+	}
+	return out
+}
+
+// Schedule is the protocol's schedule, parsed. Times it returns are in
+// its Location.
+type Schedule struct {
+	Spec       cron.Schedule
+	Location   *time.Location
+	RetryEvery time.Duration
+	Deadline   time.Duration
+}
+
+// ParseSchedule parses the protocol's schedule. It fails when the cron
+// expression or the time zone does not parse.
+func ParseSchedule(s config.Schedule) (*Schedule, error) {
+	spec, err := config.CronParser.Parse(s.Cron)
+	if err != nil {
+		return nil, fmt.Errorf("parse schedule %q: %w", s.Cron, err)
+	}
+	tz := s.Timezone
+	if tz == "" {
+		tz = "UTC"
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, fmt.Errorf("parse schedule time zone %q: %w", s.Timezone, err)
+	}
+	return &Schedule{Spec: spec, Location: loc, RetryEvery: s.RetryEvery.Duration, Deadline: s.Deadline.Duration}, nil
+}
+
+// Next returns the first scheduled time after t, or the zero time when
+// the schedule never fires again.
+func (s *Schedule) Next(t time.Time) time.Time {
+	if s.Spec == nil {
+		return time.Time{}
+	}
+	return s.Spec.Next(t.In(s.Location))
+}
+
+// LastCompleted returns the latest quarter that ended before now, by the
+// calendar of the schedule's time zone.
+func (s *Schedule) LastCompleted(now time.Time) string {
+	return transform.LastCompletedQuarter(now.In(s.Location))
+}
+
+// QuarterEnd returns the instant quarter q ends: midnight at the start of
+// the next quarter, in the schedule's time zone. It fails when q is not a
+// quarter id.
+func (s *Schedule) QuarterEnd(q string) (time.Time, error) {
+	_, end, err := transform.ParseQuarter(q)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.Date(end.Year(), end.Month(), end.Day()+1, 0, 0, 0, 0, s.Location), nil
+}
+
+// Due returns when files for quarter q are due: the deadline after the
+// quarter's end. It fails when q is not a quarter id.
+func (s *Schedule) Due(q string) (time.Time, error) {
+	end, err := s.QuarterEnd(q)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return end.Add(s.Deadline), nil
+}
+
+// NextCycle is the cycle that serve runs next.
+type NextCycle struct {
+	At time.Time `json:"at"`
+	// Trigger is "schedule" (every partner) or "retry" (Partners only).
+	Trigger string `json:"trigger"`
+	// Partners are the late partners a retry polls.
+	Partners []string `json:"partners,omitempty"`
+	// Quarter is the quarter a retry is for.
+	Quarter string `json:"quarter,omitempty"`
+}
+
+// PlanNext returns the next cycle after now. It is the schedule's next
+// time, unless a retry comes first: once a cycle has started since
+// quarter q ended (lastStart is the latest cycle's start, zero for none),
+// the outstanding partners of q are polled every RetryEvery after
+// lastStart until q is due, the last retry running at the due time
+// itself. A retry already overdue (after downtime) is planned at now. ok
+// is false when neither the schedule nor a retry ever fires again.
+func (s *Schedule) PlanNext(now, lastStart time.Time, outstanding []string, q string) (next NextCycle, ok bool) {
+	if c := s.Next(now); !c.IsZero() {
+		next, ok = NextCycle{At: c, Trigger: "schedule"}, true
+	}
+	end, err := s.QuarterEnd(q)
+	if err != nil || len(outstanding) == 0 || s.RetryEvery <= 0 || lastStart.Before(end) {
+		return next, ok
+	}
+	due := end.Add(s.Deadline)
+	if !now.Before(due) {
+		return next, ok
+	}
+	r := lastStart.Add(s.RetryEvery)
+	if r.After(due) {
+		r = due
+	}
+	if r.Before(now) {
+		r = now
+	}
+	if !ok || r.Before(next.At) {
+		return NextCycle{At: r.In(s.Location), Trigger: "retry", Partners: outstanding, Quarter: q}, true
+	}
+	return next, ok
 }
 
 // WriteText prints the status for a terminal.
@@ -181,6 +378,13 @@ func (st *Status) WriteText(w io.Writer) error {
 	}
 	if st.LastError != "" {
 		fmt.Fprintf(w, "Last error: %s\n", st.LastError)
+	}
+	if n := st.NextCycle; n != nil {
+		fmt.Fprintf(w, "Next cycle: %s (%s", n.At.Format(time.RFC3339), n.Trigger)
+		if len(n.Partners) > 0 {
+			fmt.Fprintf(w, " of %s for %s", strings.Join(n.Partners, ", "), n.Quarter)
+		}
+		fmt.Fprintln(w, ")")
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
