@@ -8,16 +8,34 @@ import (
 
 	"landingd/config"
 	"landingd/storage"
+	"landingd/storage/azblob"
 	"landingd/storage/local"
+	"landingd/storage/sftp"
 )
 
 // OpenZone opens a partner's landing zone with a plain switch on its kind.
-// Secrets named in the protocol are read through getenv or from their
-// files here, and never logged.
+// Secrets named in the protocol are read here, through getenv or from
+// their files, passed to the backend as values, and never logged.
+//
+// Each backend states its own guarantees: local renames atomically on one
+// filesystem; sftp verifies the host key and renames with
+// posix-rename@openssh.com; azblob moves by copy, check and delete.
 func OpenZone(ctx context.Context, loc config.Location, getenv func(string) string, logger *slog.Logger) (storage.Zone, error) {
 	switch loc.Kind {
 	case "local":
 		return local.NewZone(loc.Path)
+	case "sftp":
+		cfg, err := sftpConfig(loc, getenv)
+		if err != nil {
+			return nil, fmt.Errorf("open zone %s: %w", loc.String(), err)
+		}
+		return sftp.Open(ctx, cfg, logger)
+	case "azblob":
+		cfg, err := azblobConfig(loc, getenv)
+		if err != nil {
+			return nil, fmt.Errorf("open zone %s: %w", loc.String(), err)
+		}
+		return azblob.OpenZone(ctx, cfg, logger)
 	default:
 		return nil, fmt.Errorf("open zone %s: unknown kind %q", loc.String(), loc.Kind)
 	}
@@ -34,9 +52,68 @@ func OpenOutput(ctx context.Context, loc config.Location, getenv func(string) st
 			return nil, fmt.Errorf("create output folder %s: %w", loc.Path, err)
 		}
 		return local.NewOutput(loc.Path)
+	case "azblob":
+		cfg, err := azblobConfig(loc, getenv)
+		if err != nil {
+			return nil, fmt.Errorf("open output %s: %w", loc.String(), err)
+		}
+		return azblob.OpenOutput(ctx, cfg, logger)
 	default:
 		return nil, fmt.Errorf("open output %s: unknown kind %q", loc.String(), loc.Kind)
 	}
+}
+
+// secret reads an optional secret: "" when neither source is named.
+func secret(getenv func(string) string, env, file string) (string, error) {
+	if env == "" && file == "" {
+		return "", nil
+	}
+	return config.ReadSecret(getenv, env, file)
+}
+
+func sftpConfig(loc config.Location, getenv func(string) string) (sftp.Config, error) {
+	cfg := sftp.Config{
+		Address:            loc.Address,
+		User:               loc.User,
+		Path:               loc.Path,
+		KeyFile:            loc.KeyFile,
+		KnownHostsFile:     loc.KnownHosts,
+		HostKeyFingerprint: loc.HostKeyFingerprint,
+	}
+	pass, err := secret(getenv, loc.KeyPassphraseEnv, loc.KeyPassphraseFile)
+	if err != nil {
+		return cfg, err
+	}
+	if pass != "" {
+		cfg.Passphrase = []byte(pass)
+	}
+	if cfg.Password, err = secret(getenv, loc.PasswordEnv, loc.PasswordFile); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+func azblobConfig(loc config.Location, getenv func(string) string) (azblob.Config, error) {
+	cfg := azblob.Config{
+		ServiceURL:        loc.ServiceURL,
+		Container:         loc.Container,
+		Prefix:            loc.Prefix,
+		AllowHTTP:         loc.AllowHTTP,
+		AccountName:       loc.Auth.AccountName,
+		DefaultCredential: loc.Auth.DefaultCredential,
+	}
+	var err error
+	a := loc.Auth
+	if cfg.ConnectionString, err = secret(getenv, a.ConnectionStringEnv, ""); err != nil {
+		return cfg, err
+	}
+	if cfg.AccountKey, err = secret(getenv, a.AccountKeyEnv, a.AccountKeyFile); err != nil {
+		return cfg, err
+	}
+	if cfg.SASToken, err = secret(getenv, a.SASEnv, a.SASFile); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
 }
 
 func (r *Runner) openZone(ctx context.Context, p *config.Partner) (storage.Zone, error) {
