@@ -99,7 +99,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("no host key check: set a known_hosts file or a host key fingerprint"))
 	}
 	if f := c.HostKeyFingerprint; f != "" && !strings.HasPrefix(f, "SHA256:") {
-		errs = append(errs, fmt.Errorf("host key fingerprint %q does not start with SHA256:", f))
+		errs = append(errs, fmt.Errorf("host key fingerprint %q lacks the \"SHA256:\" prefix", f))
 	}
 	if c.IOTimeout < 0 || c.DialTimeout < 0 || c.MaxRetries < 0 || c.RetryBackoff < 0 {
 		errs = append(errs, errors.New("timeouts, retries and backoff must not be negative"))

@@ -211,9 +211,12 @@ func (z *Zone) obj(f storage.Folder, name string) (string, error) {
 	return path.Join(dir, name), nil
 }
 
-// label names an object in errors.
+// name names an object in errors.
 func (z *Zone) name(f storage.Folder, name string) string {
-	return z.label + "/" + path.Join(string(f), name)
+	if rel := path.Join(string(f), name); rel != "" {
+		return z.label + "/" + rel
+	}
+	return z.label
 }
 
 // checkDir returns whether folder p exists, and an ErrUnsafeName error if
