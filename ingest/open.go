@@ -51,6 +51,9 @@ func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger, version 
 	if r.DB, err = state.Open(ctx, filepath.Join(cfg.State, state.FileName)); err != nil {
 		return fail(err)
 	}
+	if err := r.openAudit(ctx); err != nil {
+		return fail(err)
+	}
 	if r.Output, err = OpenOutput(ctx, cfg.Output, r.getenv, logger); err != nil {
 		return fail(fmt.Errorf("open output %s: %w", cfg.Output.String(), err))
 	}
@@ -62,6 +65,9 @@ func (r *Runner) Close() error {
 	var errs []error
 	if r.Output != nil {
 		errs = append(errs, r.Output.Close())
+	}
+	if r.Audit != nil {
+		errs = append(errs, r.Audit.Close())
 	}
 	if r.DB != nil {
 		errs = append(errs, r.DB.Close())

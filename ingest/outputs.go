@@ -35,6 +35,3 @@ func (r *Runner) meta() publish.Meta {
 	}
 	return m
 }
-
-// auditHead is the audit log's head hash, recorded in each manifest.
-func (r *Runner) auditHead() string { return "" }

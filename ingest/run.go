@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"landingd/config"
+	"landingd/ingest/audit"
 	"landingd/ingest/state"
 	"landingd/storage"
 	"landingd/transform"
@@ -51,6 +52,10 @@ type Runner struct {
 	// AfterCommit, when set, is called after each file's commit and before
 	// its disposition. Tests use it to stop a run at the worst moment.
 	AfterCommit func(partner, object string)
+
+	// Audit is the audit trail; Open sets it.
+	Audit   *audit.Log
+	auditMu sync.Mutex
 
 	unlock func() error
 }
@@ -139,6 +144,16 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 		return nil, fmt.Errorf("record run %s: %w", sum.RunID, err)
 	}
 	log.Info("cycle started", "partners", len(selected))
+	if review := ReviewState(r.Config, start); review != "ok" {
+		log.Warn("the protocol's review is "+review, "review_date", r.Config.Protocol.ReviewDate.String())
+	}
+	if err := r.record(ctx, audit.Entry{Event: audit.EventCycleStart, RunID: sum.RunID,
+		Data: map[string]any{"trigger": trigger, "partners": partnerIDs(selected)}}); err != nil {
+		return nil, err
+	}
+	if err := r.noteProtocolChanges(ctx, sum.RunID); err != nil {
+		return nil, err
+	}
 
 	sum.Partners = make([]PartnerSummary, len(selected))
 	var g errgroup.Group
@@ -156,7 +171,10 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	// shutdown budget, so that what was committed is published; whatever
 	// is not finished stays dirty for the next cycle.
 	octx, cancel := r.shutdownContext(ctx)
-	sum.Quarters, sum.OutputErr = r.publishDirty(octx, log)
+	sum.Quarters, sum.OutputErr = r.publishDirty(octx, log, sum.RunID)
+	if err := r.copyAudit(octx); err != nil && sum.OutputErr == nil {
+		sum.OutputErr = fmt.Errorf("copy audit log: %w", err)
+	}
 	cancel()
 
 	sum.Finished = r.now()
@@ -174,12 +192,24 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 		outcome = "failed"
 		errText = fmt.Sprint(errs)
 	}
+	if err := r.record(ctx, audit.Entry{Event: audit.EventCycleEnd, RunID: sum.RunID,
+		Data: map[string]any{"outcome": outcome, "quarters": sum.Quarters, "duration_ms": sum.Finished.Sub(start).Milliseconds()}}); err != nil {
+		return sum, err
+	}
 	if err := r.DB.FinishRun(context.WithoutCancel(ctx), sum.RunID, sum.Finished, outcome, errText); err != nil {
 		return sum, fmt.Errorf("record run %s: %w", sum.RunID, err)
 	}
 	log.Info("cycle finished", "outcome", outcome, "quarters", len(sum.Quarters),
 		"duration_ms", sum.Finished.Sub(start).Milliseconds())
 	return sum, nil
+}
+
+func partnerIDs(ps []*config.Partner) []string {
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	return ids
 }
 
 func (r *Runner) selectPartners(ids []string) ([]*config.Partner, error) {
@@ -420,12 +450,22 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 	}
 	log.Info("file judged", "verdict", fs.Verdict, "rows", res.Rows.Read,
 		"accepted", res.Rows.Accepted, "out_of_scope", res.Rows.OutOfScope, "rejected", res.Rows.Rejected)
+	if err := r.record(wctx, audit.Entry{Event: audit.EventFileVerdict, RunID: runID, Partner: p.ID, Object: obj.Name,
+		Data: map[string]any{"verdict": fs.Verdict, "sha256": rec.SHA256, "size": obj.Size, "format": res.Format,
+			"rows_read": res.Rows.Read, "rows_accepted": res.Rows.Accepted, "rows_out_of_scope": res.Rows.OutOfScope,
+			"rows_rejected": res.Rows.Rejected, "rules": ruleNames(res), "schema_version": r.Schema.Version}}); err != nil {
+		return fs, err
+	}
 	if r.AfterCommit != nil {
 		r.AfterCommit(p.ID, obj.Name)
 	}
 
 	if p.Disposition == "keep" {
-		return fs, r.DB.MarkDisposed(wctx, id, state.DisposedKept, "", r.now())
+		if err := r.DB.MarkDisposed(wctx, id, state.DisposedKept, "", r.now()); err != nil {
+			return fs, err
+		}
+		return fs, r.record(wctx, audit.Entry{Event: audit.EventFileDisposition, RunID: runID, Partner: p.ID, Object: obj.Name,
+			Data: map[string]any{"to": state.DisposedKept}})
 	}
 	newName, err := z.Move(wctx, obj.Name, folder)
 	if err != nil {
@@ -441,7 +481,8 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 		return fs, err
 	}
 	log.Info("file disposed", "to", fs.DisposedTo)
-	return fs, nil
+	return fs, r.record(wctx, audit.Entry{Event: audit.EventFileDisposition, RunID: runID, Partner: p.ID, Object: obj.Name,
+		Data: map[string]any{"to": fs.DisposedTo, "report": report.Len() > 0}})
 }
 
 // commit stores an accepted file's spooled rows in one transaction.
@@ -472,6 +513,22 @@ func (r *Runner) options(p *config.Partner) transform.Options {
 		MaxRowErrorRate: r.Config.MaxRowErrorRate,
 		Now:             r.now(),
 	}
+}
+
+// ruleNames lists the rules a file broke, without positions or values.
+func ruleNames(res *transform.Result) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, list := range [][]transform.Issue{res.FileErrors, res.Errors} {
+		for _, is := range list {
+			if !seen[is.Rule] {
+				seen[is.Rule] = true
+				out = append(out, is.Rule)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // finishDispositions moves files that an interrupted cycle committed but
@@ -509,7 +566,7 @@ func (r *Runner) finishDispositions(ctx context.Context, log *slog.Logger, p *co
 }
 
 // publishDirty regenerates the outputs of every dirty quarter.
-func (r *Runner) publishDirty(ctx context.Context, log *slog.Logger) ([]string, error) {
+func (r *Runner) publishDirty(ctx context.Context, log *slog.Logger, runID string) ([]string, error) {
 	quarters, err := r.DB.DirtyQuarters(ctx)
 	if err != nil {
 		return nil, err
@@ -525,6 +582,10 @@ func (r *Runner) publishDirty(ctx context.Context, log *slog.Logger) ([]string, 
 		gen, err := r.DB.Generation(ctx, q)
 		if err == nil {
 			err = r.PublishQuarter(ctx, q)
+		}
+		if err == nil {
+			err = r.record(ctx, audit.Entry{Event: audit.EventOutputWrite, RunID: runID, Object: q,
+				Data: map[string]any{"output": r.Output.String()}})
 		}
 		if err == nil {
 			_, err = r.DB.CleanQuarter(ctx, q, gen)

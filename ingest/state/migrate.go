@@ -98,6 +98,15 @@ CREATE TABLE generations (
 	generation INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
+
+	// 2: settings the run keeps between cycles: the audit log's head hash,
+	// and the hashes of the protocol file and field list last seen.
+	`
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion returns the state database version this binary writes
