@@ -214,3 +214,37 @@ func TestDisclosureCheckerCatchesPrimaryOnly(t *testing.T) {
 		t.Fatal("disclosive missed a single hidden cell")
 	}
 }
+
+// FuzzSuppress checks Suppress's promises on arbitrary small tables: counts
+// and totals are kept, every count from 1 to 4 is hidden as "<5", and no
+// row or column gives a hidden cell away.
+func FuzzSuppress(f *testing.F) {
+	f.Add([]byte{3, 10, 20, 8, 9, 30}, uint8(3))
+	f.Add([]byte{4, 4, 20, 25}, uint8(2))
+	f.Add([]byte{1, 1, 50, 30, 40, 50}, uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, cols uint8) {
+		c := int(cols%4) + 1
+		if len(data) < c || len(data) > 3*c {
+			return
+		}
+		var counts [][]int
+		for i := 0; i+c <= len(data); i += c {
+			row := make([]int, c)
+			for j := range row {
+				row[j] = int(data[i+j] % 10)
+			}
+			counts = append(counts, row)
+		}
+		got := Suppress(counts)
+		for i, row := range counts {
+			for j, v := range row {
+				if got[i][j].N != v || (v > 0 && v < Smallest) != got[i][j].Primary {
+					t.Fatalf("cell %d,%d = %+v for count %d", i, j, got[i][j], v)
+				}
+			}
+		}
+		if leak := firstDisclosure(got); leak != "" {
+			t.Fatalf("Suppress(%v) =\n%s\n%s", counts, render(got), leak)
+		}
+	})
+}

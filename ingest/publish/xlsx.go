@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"archive/zip"
 	"fmt"
 	"io"
 	"strconv"
@@ -224,12 +225,17 @@ func (x *xlsxWriter) summary(title string, rowNames, colNames []string, t [][]Ce
 	return x.f.SetColWidth(sh, "A", "A", 24)
 }
 
-// finish writes the workbook to w.
+// finish writes the workbook to w. excelize's WriteTo builds the whole zip
+// in a memory buffer first; a zip writer over w streams it instead, and
+// the (then empty) buffer goes to io.Discard. This skips excelize's zip64
+// header fix-up, needed only for a part over 4 GiB, far beyond the
+// 1,048,576 rows a sheet can hold at this width.
 func (x *xlsxWriter) finish(w io.Writer) error {
 	if err := x.sw.Flush(); err != nil {
 		return fmt.Errorf("flush data sheet: %w", err)
 	}
-	if _, err := x.f.WriteTo(w); err != nil {
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	if _, err := x.f.WriteTo(io.Discard); err != nil {
 		return err
 	}
 	return nil

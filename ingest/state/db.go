@@ -43,7 +43,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// Statement journals and sorts stay in memory, and a large file's
 	// staged pages stay in the cache rather than spilling mid-transaction.
 	q.Add("_pragma", "temp_store(MEMORY)")
-	q.Add("_pragma", "cache_size(-65536)")
+	q.Add("_pragma", "cache_size(-32768)")
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	sdb, err := sql.Open("sqlite", dsn)
