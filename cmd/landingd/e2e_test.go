@@ -179,13 +179,15 @@ func sortedKeys(m map[string][]byte) []string {
 	return ks
 }
 
-// normaliseManifest drops the fields that carry a time: generated_at, and
+// normaliseManifest drops the fields that carry a time: generated_at, the
+// audit head, and
 // the xlsx's hash and size (its zip holds timestamps).
 func normaliseManifest(t *testing.T, b []byte) string {
 	t.Helper()
 	var m map[string]any
 	must(t, json.Unmarshal(b, &m))
 	delete(m, "generated_at")
+	delete(m, "audit_head") // the audit trail records times
 	if outs, ok := m["outputs"].([]any); ok {
 		for _, o := range outs {
 			om := o.(map[string]any)
