@@ -37,6 +37,6 @@ func seed(t *testing.T, z storage.Zone, f storage.Folder, name string, data []by
 	}
 }
 
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }

@@ -1,6 +1,7 @@
 package sftp
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,23 @@ import (
 
 	"landingd/storage"
 )
+
+// readAhead is how much reader asks the server for at once: pkg/sftp
+// splits a large read into concurrent requests, so small reads by the
+// caller (a CSV parser's 4 KiB) do not each wait for a round trip.
+const readAhead = 1 << 20
+
+// newReader returns the stream Open hands out.
+func newReader(r *reader) io.ReadCloser {
+	return bufferedReader{bufio.NewReaderSize(r, readAhead), r}
+}
+
+type bufferedReader struct {
+	*bufio.Reader
+	r *reader
+}
+
+func (b bufferedReader) Close() error { return b.r.Close() }
 
 // reader streams one remote file and turns a short read into an error.
 type reader struct {

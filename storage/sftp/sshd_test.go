@@ -23,7 +23,7 @@ import (
 )
 
 // config returns a Config for a fresh zone on the test sshd.
-func config(t *testing.T, s *storagetest.SSHD) sftp.Config {
+func config(t testing.TB, s *storagetest.SSHD) sftp.Config {
 	return sftp.Config{
 		Address:        s.Addr,
 		User:           s.User,
@@ -34,7 +34,7 @@ func config(t *testing.T, s *storagetest.SSHD) sftp.Config {
 	}
 }
 
-func open(t *testing.T, cfg sftp.Config) *sftp.Zone {
+func open(t testing.TB, cfg sftp.Config) *sftp.Zone {
 	t.Helper()
 	z, err := sftp.Open(t.Context(), cfg, testLogger(t))
 	if err != nil {

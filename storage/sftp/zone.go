@@ -328,7 +328,7 @@ func (z *Zone) Open(ctx context.Context, folder storage.Folder, name string) (io
 	if err = w.result(ctx, err); err != nil {
 		return nil, fmt.Errorf("open %s: %w", label, err)
 	}
-	return &reader{ctx: ctx, f: f, cn: cn, size: size, timeout: z.ioTimeout, label: label}, nil
+	return newReader(&reader{ctx: ctx, f: f, cn: cn, size: size, timeout: z.ioTimeout, label: label}), nil
 }
 
 // Move moves name from the top level into folder to (Processed or

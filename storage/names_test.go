@@ -1,0 +1,145 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"landingd/storage"
+)
+
+func TestCheckName(t *testing.T) {
+	tests := []struct {
+		name string
+		ok   bool
+	}{
+		{"data.csv", true},
+		{"Épping – data.csv", true},
+		{`quote"double'single#hash.csv`, true},
+		{".hidden", true},
+		{"", false},
+		{".", false},
+		{"..", false},
+		{"a..b", false},
+		{"../x", false},
+		{"a/b", false},
+		{`a\b`, false},
+		{"a\x00b", false},
+	}
+	for _, tt := range tests {
+		err := storage.CheckName(tt.name)
+		if tt.ok != (err == nil) {
+			t.Errorf("CheckName(%q) = %v, want ok = %v", tt.name, err, tt.ok)
+		}
+		if err != nil && !errors.Is(err, storage.ErrUnsafeName) {
+			t.Errorf("CheckName(%q) = %v, want ErrUnsafeName", tt.name, err)
+		}
+	}
+}
+
+func TestCheckPath(t *testing.T) {
+	tests := []struct {
+		name string
+		ok   bool
+	}{
+		{"2025Q4/combined.csv", true},
+		{"combined.csv", true},
+		{"a/b/c.csv", true},
+		{"", false},
+		{"/abs", false},
+		{"a/../b", false},
+		{"../b", false},
+		{"a//b", false},
+		{"a/", false},
+		{"./a", false},
+		{".tmp", false},
+		{"a/.tmp", false},
+		{`a\b`, false},
+		{"a\x00", false},
+	}
+	for _, tt := range tests {
+		if err := storage.CheckPath(tt.name); tt.ok != (err == nil) {
+			t.Errorf("CheckPath(%q) = %v, want ok = %v", tt.name, err, tt.ok)
+		}
+	}
+}
+
+func TestClashName(t *testing.T) {
+	at := time.Date(2026, 1, 7, 6, 0, 0, 0, time.FixedZone("BST", 3600))
+	tests := []struct {
+		name string
+		n    int
+		want string
+	}{
+		{"data.csv", 0, "data.csv"},
+		{"data.csv", 1, "data.20260107T050000Z.csv"},
+		{"data.csv", 2, "data.20260107T050000Z-2.csv"},
+		{"data.tar.gz", 1, "data.tar.20260107T050000Z.gz"},
+		{"noext", 1, "noext.20260107T050000Z"},
+		{".csv", 1, ".csv.20260107T050000Z"},
+	}
+	for _, tt := range tests {
+		if got := storage.ClashName(tt.name, at, tt.n); got != tt.want {
+			t.Errorf("ClashName(%q, %d) = %q, want %q", tt.name, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestRetry(t *testing.T) {
+	flaky := storage.Transient(errors.New("flaky"))
+	calls := 0
+	err := storage.Retry(t.Context(), 3, time.Millisecond, func(context.Context) error {
+		calls++
+		if calls < 3 {
+			return flaky
+		}
+		return nil
+	})
+	if err != nil || calls != 3 {
+		t.Errorf("Retry = %v after %d calls, want nil after 3", err, calls)
+	}
+	calls = 0
+	permanent := errors.New("permanent")
+	if err := storage.Retry(t.Context(), 5, time.Millisecond, func(context.Context) error { calls++; return permanent }); err != permanent || calls != 1 {
+		t.Errorf("Retry of a permanent error = %v after %d calls, want it once", err, calls)
+	}
+	calls = 0
+	if err := storage.Retry(t.Context(), 2, time.Millisecond, func(context.Context) error { calls++; return flaky }); err != flaky || calls != 2 {
+		t.Errorf("Retry = %v after %d calls, want the last error after 2", err, calls)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := storage.Retry(ctx, 5, time.Hour, func(context.Context) error { return flaky }); !errors.Is(err, context.Canceled) || !errors.Is(err, flaky) {
+		t.Errorf("Retry with ctx cancelled = %v, want context.Canceled and the last error", err)
+	}
+}
+
+// FuzzCheckPath checks that every path CheckPath accepts stays below the
+// root, and that every name CheckName accepts is one element.
+func FuzzCheckPath(f *testing.F) {
+	for _, s := range []string{"2025Q4/combined.csv", "../x", "a/./b", "a//b", ".x", "a\\b", "Épping – data.csv", "..", "a..b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		root := "/srv/out"
+		if storage.CheckPath(name) == nil {
+			p := filepath.Join(root, filepath.FromSlash(name))
+			if !strings.HasPrefix(p, root+"/") {
+				t.Errorf("CheckPath accepted %q, which leaves the root: %s", name, p)
+			}
+			for _, el := range strings.Split(name, "/") {
+				if el == "" || strings.HasPrefix(el, ".") {
+					t.Errorf("CheckPath accepted %q with element %q", name, el)
+				}
+			}
+		}
+		if storage.CheckName(name) == nil {
+			if filepath.Base(filepath.Join(root, name)) != name || strings.ContainsAny(name, "/\\\x00") {
+				t.Errorf("CheckName accepted %q, which is not one element", name)
+			}
+		}
+	})
+}
