@@ -11,9 +11,10 @@
 // # Servers
 //
 // StartSSHD starts one real OpenSSH sshd on 127.0.0.1 per test binary
-// (call StopSSHD from TestMain after m.Run). StartSFTPServer runs
-// OpenSSH's sftp-server over pipes for the fast cases. A missing server
-// skips the test, unless its name is listed in $LANDINGD_TEST_REQUIRE
+// (call StopSSHD from TestMain after m.Run), with ed25519, ECDSA, RSA and
+// passphrase-protected client keys, a known_hosts file and the host key's
+// fingerprint; Kill, Restart, DropConnections and Sessions let fault
+// tests break it. A missing server skips the test, unless its name is listed in $LANDINGD_TEST_REQUIRE
 // (for example "sshd,azurite"), in which case the test fails: see
 // RequireServer.
 package storagetest
