@@ -5,7 +5,10 @@ type Record struct {
 	// Row is the 1-based record number as Excel shows it: header, title
 	// and blank rows count; a quoted CSV field that spans lines does not
 	// add rows.
-	Row   int
+	Row int
+	// Cells are the record's cells, trailing blank cells trimmed. From
+	// Next, the slice is valid only until the next call to Next (readers
+	// reuse it); the strings in it stay valid. Header's cells stay valid.
 	Cells []string
 }
 
@@ -52,4 +55,5 @@ type FileError struct {
 	Message string
 }
 
+// Error returns the rule and the message; it never holds a cell value.
 func (e *FileError) Error() string { return e.Rule + ": " + e.Message }
