@@ -1,0 +1,115 @@
+package daemon
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"landingd/ingest"
+)
+
+// metrics are the service's Prometheus metrics. Labels are outcomes,
+// verdicts and partner ids from the protocol: never personal data.
+type metrics struct {
+	cycles      *prometheus.CounterVec
+	files       *prometheus.CounterVec
+	rows        *prometheus.CounterVec
+	lastSuccess *prometheus.GaugeVec
+	duration    prometheus.Histogram
+	next        prometheus.Gauge
+}
+
+// Cycle outcomes counted by landingd_cycles_total: the ledger's "ok" and
+// "failed", and "error" for a cycle that could not start or record itself.
+const (
+	outcomeOK     = "ok"
+	outcomeFailed = "failed"
+	outcomeError  = "error"
+)
+
+func newMetrics(s *Service) (*metrics, error) {
+	m := &metrics{
+		cycles: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "landingd_cycles_total", Help: "Cycles run by this process, by outcome (ok, failed, error).",
+		}, []string{"outcome"}),
+		files: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "landingd_files_total", Help: "Source files judged by this process, by partner and verdict (accepted, rejected, duplicate).",
+		}, []string{"partner", "verdict"}),
+		rows: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "landingd_rows_total", Help: "Rows read from source files by this process, by outcome (read, accepted, out_of_scope, rejected).",
+		}, []string{"outcome"}),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "landingd_partner_last_success_timestamp_seconds", Help: "When a cycle of this process last reached the partner's landing zone without error (Unix time).",
+		}, []string{"partner"}),
+		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "landingd_cycle_duration_seconds", Help: "How long cycles took.",
+			Buckets: prometheus.ExponentialBuckets(0.25, 2, 16), // 0.25 s to over 2 hours
+		}),
+		next: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "landingd_next_cycle_timestamp_seconds", Help: "When the next cycle is planned (Unix time; 0 when none is).",
+		}),
+	}
+	cfg := s.Config
+	review := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "landingd_protocol_review_timestamp_seconds", Help: "The protocol's review date (Unix time; 0 when it has none).",
+	}, func() float64 {
+		if cfg.Protocol.ReviewDate.IsZero() {
+			return 0
+		}
+		return float64(cfg.Protocol.ReviewDate.Unix())
+	})
+	due := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "landingd_protocol_review_due", Help: "Whether the protocol's review is ok (0), due within 90 days (1) or overdue (2).",
+	}, func() float64 {
+		switch ingest.ReviewState(cfg, s.now()) {
+		case "due":
+			return 1
+		case "overdue":
+			return 2
+		}
+		return 0
+	})
+	for _, c := range []prometheus.Collector{m.cycles, m.files, m.rows, m.lastSuccess, m.duration, m.next, review, due,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		if err := s.Registry.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	// Series that exist from the start, so that rate() and alerts see 0.
+	for _, o := range []string{outcomeOK, outcomeFailed, outcomeError} {
+		m.cycles.WithLabelValues(o)
+	}
+	for _, o := range []string{"read", "accepted", "out_of_scope", "rejected"} {
+		m.rows.WithLabelValues(o)
+	}
+	return m, nil
+}
+
+// observe records one cycle.
+func (m *metrics) observe(sum *ingest.Summary, err error, took time.Duration) {
+	m.duration.Observe(took.Seconds())
+	switch {
+	case err != nil || sum == nil:
+		m.cycles.WithLabelValues(outcomeError).Inc()
+	case sum.Failed():
+		m.cycles.WithLabelValues(outcomeFailed).Inc()
+	default:
+		m.cycles.WithLabelValues(outcomeOK).Inc()
+	}
+	if sum == nil {
+		return
+	}
+	for _, p := range sum.Partners {
+		for _, f := range p.Files {
+			m.files.WithLabelValues(p.Partner, f.Verdict).Inc()
+			m.rows.WithLabelValues("read").Add(float64(f.Rows.Read))
+			m.rows.WithLabelValues("accepted").Add(float64(f.Rows.Accepted))
+			m.rows.WithLabelValues("out_of_scope").Add(float64(f.Rows.OutOfScope))
+			m.rows.WithLabelValues("rejected").Add(float64(f.Rows.Rejected))
+		}
+		if p.Err == nil && !sum.Stopped {
+			m.lastSuccess.WithLabelValues(p.Partner).Set(float64(sum.Finished.UnixMilli()) / 1000)
+		}
+	}
+}

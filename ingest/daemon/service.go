@@ -1,0 +1,251 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"landingd/config"
+	"landingd/ingest"
+	"landingd/ingest/alert"
+)
+
+// Triggers recorded in the ledger for the cycles a Service runs.
+const (
+	TriggerSchedule = "schedule"
+	TriggerCatchUp  = "catch-up"
+	TriggerRetry    = "retry"
+)
+
+// Service runs cycles on the protocol's schedule and serves the operators'
+// endpoints. Create it with New; set the optional fields before Run.
+type Service struct {
+	Runner   *ingest.Runner
+	Config   *config.Config
+	Logger   *slog.Logger
+	Schedule *ingest.Schedule
+	// Registry holds the metrics; New makes a private one.
+	Registry *prometheus.Registry
+	// Alert sends alerts; nil sends none.
+	Alert *alert.Client
+	// Token, when set, is the bearer token every path but /healthz needs.
+	Token string
+	// Now is the clock; nil means time.Now. It is also the Runner's clock.
+	Now func() time.Time
+	// Wait blocks until the clock reaches until or ctx ends (returning its
+	// error). nil means real timers against Now.
+	Wait func(ctx context.Context, until time.Time) error
+	// AfterCycle, when set, is called after every cycle Run starts.
+	AfterCycle func(trigger string, sum *ingest.Summary, err error)
+
+	metrics *metrics
+	sent    *sentLog
+
+	mu   sync.Mutex
+	next *ingest.NextCycle // nil until planned, or when nothing is due
+}
+
+// New prepares a Service for r's protocol. It fails when the protocol's
+// schedule does not parse or the metrics cannot be registered.
+func New(r *ingest.Runner, logger *slog.Logger) (*Service, error) {
+	sched, err := ingest.ParseSchedule(r.Config.Schedule)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{Runner: r, Config: r.Config, Logger: logger, Schedule: sched, Registry: prometheus.NewRegistry()}
+	if s.metrics, err = newMetrics(s); err != nil {
+		return nil, err
+	}
+	s.sent = newSentLog(r.Config.State)
+	return s, nil
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Run runs cycles until ctx is cancelled, and then returns nil once the
+// cycle in progress has stopped (see ingest.Runner.Cycle: the file being
+// committed finishes within shutdown_timeout or rolls back).
+//
+// At start it catches up: when a scheduled time has passed since the
+// last completed cycle (of any trigger, "landingd run" included), or no
+// cycle ever completed, it runs one cycle at once. Then it runs each
+// scheduled cycle, and in between polls the partners that are late for
+// the last completed quarter every retry_every until it is due. Errors
+// reading the ledger are logged and retried a minute later.
+func (s *Service) Run(ctx context.Context) error {
+	if s.Now != nil {
+		s.Runner.Now = s.Now
+	}
+	s.sent.load(s.Logger)
+	catchUp, err := s.needsCatchUp(ctx)
+	if err != nil {
+		s.Logger.Error("read the last cycle", "err", err)
+	}
+	if catchUp {
+		s.Logger.Info("catching up: a scheduled cycle was missed or none has completed")
+		s.cycle(ctx, TriggerCatchUp, nil)
+	}
+	for ctx.Err() == nil {
+		s.deadlineAlerts(ctx)
+		next, ok, err := s.plan(ctx)
+		if err != nil {
+			s.Logger.Error("plan the next cycle", "err", err)
+			if s.wait(ctx, s.now().Add(time.Minute)) != nil {
+				break
+			}
+			continue
+		}
+		if !ok {
+			s.Logger.Warn("the schedule never fires again: waiting for a stop signal")
+			<-ctx.Done()
+			break
+		}
+		s.Logger.Info("next cycle planned", "at", next.At, "trigger", next.Trigger, "partners", len(next.Partners))
+		if s.wait(ctx, next.At) != nil {
+			break
+		}
+		s.cycle(ctx, next.Trigger, next.Partners)
+	}
+	s.Logger.Info("service stopped")
+	return nil
+}
+
+// needsCatchUp reports whether a cycle must run at start.
+func (s *Service) needsCatchUp(ctx context.Context) (bool, error) {
+	last, ok, err := s.Runner.DB.LastCompletedRun(ctx)
+	if err != nil {
+		return false, err
+	}
+	return NeedsCatchUp(s.Schedule, last.Started, ok, s.now()), nil
+}
+
+// NeedsCatchUp reports whether a service starting at now must run a cycle
+// at once: when no cycle ever completed (completed is false), or when a
+// scheduled time has come since lastStart, the start of the last
+// completed cycle.
+func NeedsCatchUp(sched *ingest.Schedule, lastStart time.Time, completed bool, now time.Time) bool {
+	if !completed {
+		return true
+	}
+	next := sched.Next(lastStart)
+	return !next.IsZero() && !next.After(now)
+}
+
+// plan decides the next cycle from the ledger and records it for the
+// status page and the metrics.
+func (s *Service) plan(ctx context.Context) (ingest.NextCycle, bool, error) {
+	now := s.now()
+	last, _, err := s.Runner.DB.LastRun(ctx)
+	if err != nil {
+		return ingest.NextCycle{}, false, err
+	}
+	subs, err := s.Runner.DB.Submissions(ctx)
+	if err != nil {
+		return ingest.NextCycle{}, false, err
+	}
+	q := s.Schedule.LastCompleted(now)
+	next, ok := s.Schedule.PlanNext(now, last.Started, ingest.Outstanding(s.Config, subs, q, now), q)
+	s.mu.Lock()
+	if ok {
+		s.next = &next
+		s.metrics.next.Set(float64(next.At.UnixMilli()) / 1000)
+	} else {
+		s.next = nil
+		s.metrics.next.Set(0)
+	}
+	s.mu.Unlock()
+	return next, ok, nil
+}
+
+// NextCycle returns the cycle the service has planned, or nil.
+func (s *Service) NextCycle() *ingest.NextCycle {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.next == nil {
+		return nil
+	}
+	n := *s.next
+	return &n
+}
+
+func (s *Service) wait(ctx context.Context, until time.Time) error {
+	if s.Wait != nil {
+		return s.Wait(ctx, until)
+	}
+	// Sleep in slices of at most ten minutes, so that a clock step (a
+	// suspended machine, a corrected clock) delays a cycle by no more.
+	for {
+		d := until.Sub(s.now())
+		if d <= 0 {
+			return ctx.Err()
+		}
+		t := time.NewTimer(min(d, 10*time.Minute))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// cycle runs one cycle and records it in the metrics, then sends its
+// alerts.
+func (s *Service) cycle(ctx context.Context, trigger string, partners []string) {
+	s.Runner.Trigger = trigger
+	start := s.now()
+	sum, err := s.Runner.Cycle(ctx, partners)
+	s.metrics.observe(sum, err, s.now().Sub(start))
+	if err != nil {
+		s.Logger.Error("cycle", "trigger", trigger, "err", err)
+	}
+	// Alerts go out even when a stop signal ended the cycle, but no
+	// longer than a short while after it.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), alertBudget(ctx))
+	s.cycleAlerts(actx, sum, err)
+	cancel()
+	if s.AfterCycle != nil {
+		s.AfterCycle(trigger, sum, err)
+	}
+}
+
+// alertBudget is how long alerts may take after a cycle: long enough for
+// the client's retries normally, a few seconds once stopping.
+func alertBudget(ctx context.Context) time.Duration {
+	if ctx.Err() != nil {
+		return 5 * time.Second
+	}
+	return 2 * time.Minute
+}
+
+// errNoRunner is returned by checks that need the state.
+var errNoRunner = errors.New("no state")
+
+// ready reports why the service is not ready, or nil: the state must be
+// writable and the last cycle must not have failed.
+func (s *Service) ready(ctx context.Context) error {
+	if s.Runner == nil || s.Runner.DB == nil {
+		return errNoRunner
+	}
+	if err := checkWritable(s.Config.State); err != nil {
+		return err
+	}
+	last, ok, err := s.Runner.DB.LastRun(ctx)
+	if err != nil {
+		return err
+	}
+	if ok && last.Outcome == "failed" {
+		return fmt.Errorf("the last cycle %s failed", last.ID)
+	}
+	return nil
+}
