@@ -248,6 +248,9 @@ func (r *Runner) shutdownContext(ctx context.Context) (context.Context, context.
 
 func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p *config.Partner) PartnerSummary {
 	ps := PartnerSummary{Partner: p.ID}
+	if ctx.Err() != nil {
+		return ps // stopped before this partner began: nothing taken, nothing failed
+	}
 	var z storage.Zone
 	err := r.retry(ctx, log, "open zone", func() error {
 		var err error
@@ -255,8 +258,10 @@ func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p 
 		return err
 	})
 	if err != nil {
-		ps.Err = err
-		log.Error("zone unreachable", "err", err)
+		if ctx.Err() == nil {
+			ps.Err = err
+			log.Error("zone unreachable", "err", err)
+		}
 		return ps
 	}
 	defer z.Close()
@@ -264,6 +269,9 @@ func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p 
 	// A file committed by an earlier, interrupted cycle but never moved is
 	// moved first.
 	if err := r.finishDispositions(ctx, log, p, z); err != nil {
+		if ctx.Err() != nil {
+			return ps
+		}
 		ps.Err = err
 		log.Error("finish earlier dispositions", "err", err)
 		return ps

@@ -18,24 +18,37 @@ import (
 // their files, passed to the backend as values, and never logged.
 //
 // Each backend states its own guarantees: local renames atomically on one
-// filesystem; sftp verifies the host key and renames with
-// posix-rename@openssh.com; azblob moves by copy, check and delete.
+// filesystem; sftp verifies the host key, moves with the SFTP rename (which
+// never overwrites) and writes reports with posix-rename@openssh.com;
+// azblob moves by copy, check and delete.
 func OpenZone(ctx context.Context, loc config.Location, getenv func(string) string, logger *slog.Logger) (storage.Zone, error) {
 	switch loc.Kind {
 	case "local":
-		return local.NewZone(loc.Path)
+		z, err := local.NewZone(loc.Path)
+		if err != nil {
+			return nil, err
+		}
+		return z, nil
 	case "sftp":
 		cfg, err := sftpConfig(loc, getenv)
 		if err != nil {
 			return nil, fmt.Errorf("open zone %s: %w", loc.String(), err)
 		}
-		return sftp.Open(ctx, cfg, logger)
+		z, err := sftp.Open(ctx, cfg, logger)
+		if err != nil {
+			return nil, err
+		}
+		return z, nil
 	case "azblob":
 		cfg, err := azblobConfig(loc, getenv)
 		if err != nil {
 			return nil, fmt.Errorf("open zone %s: %w", loc.String(), err)
 		}
-		return azblob.OpenZone(ctx, cfg, logger)
+		z, err := azblob.OpenZone(ctx, cfg, logger)
+		if err != nil {
+			return nil, err
+		}
+		return z, nil
 	default:
 		return nil, fmt.Errorf("open zone %s: unknown kind %q", loc.String(), loc.Kind)
 	}
@@ -51,13 +64,21 @@ func OpenOutput(ctx context.Context, loc config.Location, getenv func(string) st
 		if err := os.MkdirAll(loc.Path, 0o750); err != nil {
 			return nil, fmt.Errorf("create output folder %s: %w", loc.Path, err)
 		}
-		return local.NewOutput(loc.Path)
+		o, err := local.NewOutput(loc.Path)
+		if err != nil {
+			return nil, err
+		}
+		return o, nil
 	case "azblob":
 		cfg, err := azblobConfig(loc, getenv)
 		if err != nil {
 			return nil, fmt.Errorf("open output %s: %w", loc.String(), err)
 		}
-		return azblob.OpenOutput(ctx, cfg, logger)
+		o, err := azblob.OpenOutput(ctx, cfg, logger)
+		if err != nil {
+			return nil, err
+		}
+		return o, nil
 	default:
 		return nil, fmt.Errorf("open output %s: unknown kind %q", loc.String(), loc.Kind)
 	}

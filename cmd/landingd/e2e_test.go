@@ -526,3 +526,65 @@ func TestE2EStatus(t *testing.T) {
 		t.Errorf("last run outcome %q", st.LastRun.Outcome)
 	}
 }
+
+func TestE2EInterruptedRunTakesNoNewFile(t *testing.T) {
+	ref := newLab(t, "")
+	l := newLab(t, ref.keySource)
+	quarterDrop(t, ref, "2025Q4", 1500)
+	quarterDrop(t, l, "2025Q4", 1500)
+	if r := ref.run(t); r.code != 0 {
+		t.Fatalf("reference run: %d %s", r.code, r.stderr)
+	}
+	cmd := exec.Command(landingdBin(t), "run", "--config", l.protocol)
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	stderr, err := cmd.StderrPipe()
+	must(t, err)
+	must(t, cmd.Start())
+	sc := bufio.NewScanner(stderr)
+	var logLines []string
+	signalled := false
+	for sc.Scan() {
+		logLines = append(logLines, sc.Text())
+		if !signalled && strings.Contains(sc.Text(), `"msg":"file judged"`) {
+			must(t, cmd.Process.Signal(os.Interrupt))
+			signalled = true
+		}
+	}
+	err = cmd.Wait()
+	if !signalled {
+		t.Fatal("the run ended before it could be interrupted")
+	}
+	if err != nil {
+		t.Fatalf("an interrupted run should exit 0 after finishing its file: %v\n%s", err, strings.Join(logLines, "\n"))
+	}
+	judged := 0
+	for _, line := range logLines {
+		if strings.Contains(line, `"msg":"file judged"`) {
+			judged++
+		}
+	}
+	if judged >= len(l.partners) {
+		t.Errorf("the interrupted run judged all %d files: it kept taking new files", judged)
+	}
+	if !strings.Contains(stdout.String(), "Stopped by a signal") {
+		t.Errorf("the summary does not say the run was stopped:\n%s", stdout.String())
+	}
+	// Every file taken was finished: each one judged is out of the zone.
+	left := 0
+	for _, d := range l.partners {
+		top, _ := os.ReadDir(filepath.Join(l.dir, "landing", d.ID))
+		for _, e := range top {
+			if !e.IsDir() {
+				left++
+			}
+		}
+	}
+	if left != len(l.partners)-judged {
+		t.Errorf("%d files left in the zones after %d of %d were judged", left, judged, len(l.partners))
+	}
+	if r := l.run(t); r.code != 0 {
+		t.Fatalf("the next run: %d %s", r.code, r.stderr)
+	}
+	assertSameOutputs(t, ref.outputs(t), l.outputs(t))
+}
