@@ -91,6 +91,11 @@ func TestE2EMixedZonesMatchAllLocal(t *testing.T) {
 					if rawCaseRef.Match(b) {
 						t.Errorf("output blob %s holds a raw case_ref", name)
 					}
+					// A copy of the audit log goes beside the data on a
+					// remote output; the all-local run keeps it in state/.
+					if strings.HasPrefix(name, "audit/") {
+						delete(got, name)
+					}
 				}
 			} else {
 				got = m.outputs(t)
