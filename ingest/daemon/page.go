@@ -22,7 +22,7 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 		}
 		return t.UTC().Format("2 Jan 2006 15:04 UTC")
 	},
-	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"title": func(s string) string {
 		if s == "" {
 			return s
@@ -51,8 +51,8 @@ type pageRun struct {
 
 type pageRejected struct {
 	Partner, District, Name, Reasons string
-	Received               time.Time
-	RowsRead, RowsRejected int
+	Received                         time.Time
+	RowsRead, RowsRejected           int
 }
 
 // latest is how many cycles and rejected files the page lists.
