@@ -30,12 +30,12 @@ const (
 
 // Quarter regenerates quarter q's outputs from db: <q>/combined.csv, then
 // <q>/combined.xlsx, then <q>/manifest.json, each written atomically with
-// out.Put, and finally clears q's dirty mark in db (state.CleanQuarter with
-// the generation read before the rows, so rows committed meanwhile keep q
-// dirty for the next run). Rows are streamed through temporary files in
-// os.TempDir, never held in memory.
+// out.Put. Rows are streamed through temporary files in os.TempDir, never
+// held in memory. Quarter does not touch q's dirty mark: the caller reads
+// db.Generation(ctx, q) before calling it and db.CleanQuarter(ctx, q, gen)
+// after it succeeded, so rows committed meanwhile keep q dirty.
 //
-// It fails, leaving q dirty, when q is not a quarter id, when a stored row
+// It fails when q is not a quarter id, when a stored row
 // does not fit the field list s (a different number of values), on a
 // database error, or when writing a temporary file or the output fails;
 // outputs already written stay whole, and the manifest, written last,
@@ -50,10 +50,6 @@ func Quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 
 func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *state.DB, q string, meta Meta) error {
 	_, qend, err := transform.ParseQuarter(q)
-	if err != nil {
-		return err
-	}
-	gen, err := db.Generation(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -198,13 +194,7 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 		return err
 	}
 	mj = append(mj, '\n')
-	if err := out.Put(ctx, q+"/"+ManifestName, bytes.NewReader(mj)); err != nil {
-		return err
-	}
-	if _, err := db.CleanQuarter(ctx, q, gen); err != nil {
-		return err
-	}
-	return nil
+	return out.Put(ctx, q+"/"+ManifestName, bytes.NewReader(mj))
 }
 
 // orderPartners returns meta's partners, then a bare entry for any la_code
