@@ -44,6 +44,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	// staged pages stay in the cache rather than spilling mid-transaction.
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Add("_pragma", "cache_size(-32768)")
+	// Deleted content is overwritten, so that an erased or expired case
+	// does not linger in free pages or the WAL.
+	q.Add("_pragma", "secure_delete(ON)")
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	sdb, err := sql.Open("sqlite", dsn)

@@ -107,6 +107,46 @@ CREATE TABLE meta (
 	value TEXT NOT NULL
 ) WITHOUT ROWID;
 `,
+
+	// 3: the protocol's duties: the erasure list (tokens, never
+	// pseudonyms), restrictions that outlive a resubmission, files deleted
+	// by erasure or retention, and breach incidents.
+	`
+CREATE TABLE erasures (
+	token     TEXT PRIMARY KEY,
+	erased_at TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE restrictions (
+	la_code       TEXT NOT NULL,
+	pseudonym     TEXT NOT NULL,
+	restricted_at TEXT NOT NULL,
+	PRIMARY KEY (la_code, pseudonym)
+) WITHOUT ROWID;
+INSERT INTO restrictions (la_code, pseudonym, restricted_at)
+	SELECT DISTINCT la_code, pseudonym, '' FROM cases WHERE restricted = 1;
+
+ALTER TABLE objects ADD COLUMN deleted_at TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE incidents (
+	id                   TEXT PRIMARY KEY,          -- INC-YYYY-NNNN
+	detected_at          TEXT NOT NULL,
+	partner              TEXT NOT NULL,
+	object               TEXT NOT NULL,
+	sha256               TEXT NOT NULL,
+	rule                 TEXT NOT NULL,
+	rows_affected        INTEGER NOT NULL DEFAULT 0,
+	notify_partners_due  TEXT NOT NULL,
+	ico_due              TEXT NOT NULL,
+	partners_notified_at TEXT NOT NULL DEFAULT '',
+	ico_decision         TEXT NOT NULL DEFAULT '',  -- '' | notified | not-required
+	ico_at               TEXT NOT NULL DEFAULT '',
+	notes                TEXT NOT NULL DEFAULT '',
+	closed_at            TEXT NOT NULL DEFAULT '',
+	close_note           TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX incidents_open ON incidents(partner, sha256, rule) WHERE closed_at = '';
+`,
 }
 
 // SchemaVersion returns the state database version this binary writes
