@@ -1,0 +1,319 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"landingd/config"
+	"landingd/ingest/state"
+)
+
+// lockedBuffer is a stderr that the test reads while serve writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// serveDemo writes a demo folder whose protocol cycles every second and
+// listens on a free loopback port; edit changes the protocol text more.
+func serveDemo(t *testing.T, rows int, edit func(string) string) (dir, protocol string) {
+	t.Helper()
+	dir = t.TempDir()
+	if err := writeDemo(dir, rows, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	protocol = filepath.Join(dir, "protocol.yaml")
+	b, err := os.ReadFile(protocol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), `cron: "0 6 7 1,4,7,10 *"`, `cron: "* * * * * *"`, 1)
+	text = strings.Replace(text, "listen: 127.0.0.1:8080", "listen: 127.0.0.1:0", 1)
+	if edit != nil {
+		text = edit(text)
+	}
+	if err := os.WriteFile(protocol, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir, protocol
+}
+
+var servingAddr = regexp.MustCompile(`"msg":"serving","addr":"([^"]+)"`)
+
+// waitFor polls cond every 50 ms for up to a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func httpGet(t *testing.T, url, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestServeRunsCyclesAndStops(t *testing.T) {
+	const token = "serve-test-token"
+	_, protocol := serveDemo(t, 20, func(s string) string {
+		return strings.Replace(s, "listen: 127.0.0.1:0", "listen: 127.0.0.1:0\n    token_file: http.token", 1)
+	})
+	if err := os.WriteFile(filepath.Join(filepath.Dir(protocol), "http.token"), []byte(token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- realMain(ctx, &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }},
+			[]string{"serve", "--config", protocol})
+	}()
+	var base string
+	waitFor(t, "the serving line", func() bool {
+		m := servingAddr.FindStringSubmatch(stderr.String())
+		if m != nil {
+			base = "http://" + m[1]
+		}
+		return m != nil
+	})
+	if code, _ := httpGet(t, base+"/healthz", ""); code != 200 {
+		t.Errorf("/healthz = %d", code)
+	}
+	if code, _ := httpGet(t, base+"/metrics", ""); code != 401 {
+		t.Errorf("/metrics without the token = %d, want 401", code)
+	}
+	// A fresh state catches up at once, then cycles every second.
+	waitFor(t, "three cycles", func() bool {
+		_, body := httpGet(t, base+"/metrics", token)
+		m := regexp.MustCompile(`landingd_cycles_total\{outcome="ok"\} (\d+)`).FindStringSubmatch(body)
+		n := 0
+		if m != nil {
+			n, _ = strconv.Atoi(m[1])
+		}
+		return n >= 3
+	})
+	code, body := httpGet(t, base+"/api/status", token)
+	var st struct {
+		LastRun struct{ Trigger string } `json:"last_run"`
+	}
+	if err := json.Unmarshal([]byte(body), &st); code != 200 || err != nil || st.LastRun.Trigger != "schedule" {
+		t.Errorf("/api/status = %d %v %q", code, err, body)
+	}
+	// The state folder is held: a manual run must wait.
+	var out2, err2 bytes.Buffer
+	if code := realMain(context.Background(), &env{stdout: &out2, stderr: &err2, getenv: os.Getenv},
+		[]string{"run", "--config", protocol}); code != exitFailed || !strings.Contains(err2.String(), "in use") {
+		t.Errorf("run while serving = %d, %s", code, err2.String())
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("serve exit = %d, want 0\n%s", code, stderr.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("serve did not stop within a minute of its context ending")
+	}
+	if !strings.Contains(stderr.String(), `"msg":"stopped cleanly"`) {
+		t.Errorf("no clean stop in the log")
+	}
+	if strings.Contains(stderr.String(), token) {
+		t.Error("the token is in the log")
+	}
+}
+
+func TestServeConfigErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(string) string
+		want string
+	}{
+		{"unsafe bind", func(s string) string {
+			return strings.Replace(s, "listen: 127.0.0.1:0", "listen: 0.0.0.0:8080", 1)
+		}, "http.token_file is required"},
+		{"missing token file", func(s string) string {
+			return strings.Replace(s, "listen: 127.0.0.1:0", "listen: 127.0.0.1:0\n    token_file: nowhere.token", 1)
+		}, "http.token_file"},
+		{"webhook variable unset", func(s string) string {
+			return strings.Replace(s, "alerts: {}", "alerts: {webhook_url_env: LANDINGD_TEST_UNSET_HOOK}", 1)
+		}, "LANDINGD_TEST_UNSET_HOOK"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, protocol := serveDemo(t, 5, tt.edit)
+			var stdout, stderr bytes.Buffer
+			code := realMain(context.Background(), &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }},
+				[]string{"serve", "--config", protocol})
+			if code != exitUsage || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("serve = %d, stderr %q; want 2 and %q", code, stderr.String(), tt.want)
+			}
+		})
+	}
+}
+
+// TestServeSIGTERMDuringCycle stops the built binary with SIGTERM while
+// a cycle is taking files, and checks that nothing is left half-written:
+// no temporary file, every ledger entry disposed of, and a following run
+// takes the rest cleanly.
+func TestServeSIGTERMDuringCycle(t *testing.T) {
+	bin := landingdBin(t)
+	dir, protocol := serveDemo(t, 6000, func(s string) string {
+		// A year-long schedule: only the catch-up cycle runs.
+		return strings.Replace(s, `cron: "* * * * * *"`, `cron: "0 0 1 1 *"`, 1)
+	})
+	cmd := exec.Command(bin, "serve", "--config", protocol)
+	cmd.Dir = dir
+	stderrPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var logMu sync.Mutex
+	var logText strings.Builder
+	judged := make(chan struct{}, 1)
+	go func() {
+		sc := bufio.NewScanner(stderrPipe)
+		for sc.Scan() {
+			logMu.Lock()
+			logText.WriteString(sc.Text() + "\n")
+			logMu.Unlock()
+			if strings.Contains(sc.Text(), `"msg":"file judged"`) {
+				select {
+				case judged <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	select {
+	case <-judged:
+	case <-time.After(2 * time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatal("no file was judged within two minutes")
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- cmd.Wait() }()
+	select {
+	case err := <-errc:
+		logMu.Lock()
+		logs := logText.String()
+		logMu.Unlock()
+		if err != nil {
+			t.Fatalf("serve after SIGTERM: %v\n%s", err, logs)
+		}
+		if !strings.Contains(logs, `"msg":"stopped cleanly"`) {
+			t.Errorf("no clean stop in the log:\n%s", logs)
+		}
+	case <-time.After(2 * time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatal("serve did not exit within two minutes of SIGTERM")
+	}
+
+	cfg, err := config.Load(protocol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// No temporary file anywhere: outputs, state, zones.
+	err = filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		base := info.Name()
+		if strings.HasPrefix(base, ".landingd-") || strings.HasPrefix(base, ".spool-") || strings.HasSuffix(base, ".tmp") {
+			t.Errorf("half-written file left: %s", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := state.Open(context.Background(), filepath.Join(cfg.State, state.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	taken := 0
+	for _, p := range cfg.Partners {
+		un, err := db.Undisposed(context.Background(), p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range un {
+			t.Errorf("%s: %s committed but not moved", p.ID, o.Name)
+		}
+		ents, _ := os.ReadDir(filepath.Join(p.Landing.Path, "processed"))
+		for _, e := range ents {
+			if !strings.HasSuffix(e.Name(), ".report.txt") {
+				taken++
+			}
+		}
+	}
+	last, ok, err := db.LastRun(context.Background())
+	db.Close()
+	if err != nil || !ok || last.Outcome == "" || last.Outcome == state.RunInterrupted {
+		t.Errorf("the stopped cycle was not recorded as finished: %+v %v %v", last, ok, err)
+	}
+	t.Logf("%d of 15 files were taken before the stop", taken)
+	// A manual run takes what was left and exits 0.
+	res := runBin(t, dir, "run", "--config", protocol)
+	if res.code != 0 {
+		t.Fatalf("run after the stop = %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+	for _, p := range cfg.Partners {
+		ents, _ := os.ReadDir(p.Landing.Path)
+		for _, e := range ents {
+			if !e.IsDir() {
+				t.Errorf("%s still has %s at the top after the run", p.ID, e.Name())
+			}
+		}
+	}
+	assertNoRawCaseRefs(t, dir, func(path string) bool {
+		return strings.Contains(path, string(filepath.Separator)+"landing"+string(filepath.Separator))
+	})
+}
