@@ -12,6 +12,7 @@ import (
 
 	"landingd/config"
 	"landingd/deploy"
+	"landingd/ingest"
 	"landingd/transform"
 )
 
@@ -146,16 +147,7 @@ func validateFile(ctx context.Context, cfg *config.Config, s *transform.Schema, 
 			}
 		}
 	}
-	opt := transform.Options{
-		Keep:            cfg.Filter.Keep,
-		FilterField:     cfg.Filter.Field,
-		MaxRowErrorRate: cfg.MaxRowErrorRate,
-		Now:             time.Now(),
-	}
-	if p != nil {
-		opt.PartnerID, opt.PartnerGSS = p.ID, p.GSS
-		opt.Encoding, opt.Sheet, opt.Aliases = p.Encoding, p.Sheet, p.Aliases
-	}
+	opt := ingest.JudgeOptions(cfg, p, time.Now())
 	var res *transform.Result
 	err := withFile(path, func(r io.Reader) (err error) {
 		res, err = transform.Judge(ctx, s, pseudo, path, r, opt, func(transform.Row) error { return nil })
