@@ -480,8 +480,11 @@ func TestE2EKilledRunIsCompletedByTheNextRun(t *testing.T) {
 }
 
 func TestE2EStatus(t *testing.T) {
-	l := newLab(t, "", "basildon", "brentwood")
+	l := newLab(t, "", "basildon", "brentwood", "maldon")
 	q := transform.LastCompletedQuarter(time.Now())
+	// Maldon had no cases this quarter and sends a header-only file.
+	header := "la_code,quarter_end_date,case_ref,app_date,reasonloss,household_type,main_app_age,main_app_sex\n"
+	must(t, os.WriteFile(filepath.Join(l.dir, "landing", "maldon", "none.csv"), []byte(header), 0o644))
 	l.drop(t, "basildon", "b.csv", synth.Spec{Quarters: []string{q}, Rows: 40, Seed: 4})
 	l.drop(t, "brentwood", "b.csv", synth.Spec{Quarters: []string{q}, Rows: 10, Seed: 4, Drop: []string{"main_app_sex"}})
 	if r := l.run(t); r.code != 0 {
@@ -516,8 +519,8 @@ func TestE2EStatus(t *testing.T) {
 			t.Error("basildon accepted with 0 cases")
 		}
 	}
-	if got["basildon"] != "accepted" || got["brentwood"] != "rejected" {
-		t.Errorf("states %v, want basildon accepted and brentwood rejected", got)
+	if got["basildon"] != "accepted" || got["brentwood"] != "rejected" || got["maldon"] != "accepted" {
+		t.Errorf("states %v, want basildon and maldon (header only) accepted and brentwood rejected", got)
 	}
 	if st.Matrix[1].Cells[0].State != "missing" {
 		t.Errorf("an older quarter is %s, want missing", st.Matrix[1].Cells[0].State)
