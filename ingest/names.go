@@ -11,11 +11,8 @@ type candidateKind int
 const (
 	ignored     candidateKind = iota // hidden, Office lock files, partial uploads
 	judged                           // .csv or .xlsx
-	unsupported                      // anything else: rejected with a report
+	unsupported                      // anything else: judged too, and rejected with a report naming the accepted formats
 )
-
-// acceptedFormats is quoted in reports on files of another format.
-const acceptedFormats = ".csv (UTF-8 or Windows-1252) and .xlsx"
 
 // classify applies the landing-zone rules shared by every backend.
 // Extensions are matched case-insensitively.
