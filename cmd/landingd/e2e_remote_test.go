@@ -136,8 +136,12 @@ func TestE2EMixedZonesMatchAllLocal(t *testing.T) {
 	}
 }
 
-// bigRows makes a CSV that takes a moment to download: some 25 MB.
-const bigRows = 200_000
+// bigRows makes a CSV that takes a moment to download: some 14 MB.
+const bigRows = 40_000
+
+// tripBytes is how much of a download passes before a fault test breaks
+// it: well inside a bigRows file.
+const tripBytes = 2 << 20
 
 // TestE2ESFTPFaultDuringDownload breaks an SFTP download part-way: once
 // by cutting the connection (sshd stays up), once by killing sshd, which
@@ -167,7 +171,7 @@ func TestE2ESFTPFaultDuringDownload(t *testing.T) {
 				}
 			})
 			var rl *relay
-			rl = startRelay(t, s.Addr, 4<<20, func() {
+			rl = startRelay(t, s.Addr, tripBytes, func() {
 				if fault == "sshd killed" {
 					killed = true
 					s.Kill(t)
@@ -184,15 +188,15 @@ func TestE2ESFTPFaultDuringDownload(t *testing.T) {
 			m.writeProtocol(t)
 			data := m.dropSpec(t, "basildon", "basildon_2025Q4.csv", spec)
 			m.dropSpec(t, "castle_point", "cp.csv", small)
-			if len(data) < 4*(4<<20) {
+			if len(data) < 4*tripBytes {
 				t.Fatalf("the file is only %d bytes: the fault would not land mid-download", len(data))
 			}
 
 			r := m.run(t)
 			if !rl.tripped.Load() {
-				t.Fatal("the fault never happened: the download moved less than 4 MiB through the relay")
+				t.Fatal("the fault never happened: the download moved less than tripBytes through the relay")
 			}
-			t.Logf("first run: exit %d; %s", r.code, summaryLine(r, "basildon"))
+			t.Logf("first run: exit %d; %s\n%s", r.code, strings.SplitN(r.stdout, "\n", 2)[0], summaryLine(r, "basildon"))
 			switch r.code {
 			case 0:
 				// Retried: taken once, in full.
@@ -248,7 +252,7 @@ func TestE2ESFTPFaultDuringDownload(t *testing.T) {
 func TestE2EAzuriteStoppedDuringRun(t *testing.T) {
 	az := storagetest.StartAzurite(t) // its own: this test stops it
 	ref := newLab(t, "", "brentwood", "harlow", "maldon")
-	spec := synth.Spec{Quarters: []string{"2025Q4"}, Rows: bigRows / 2, Seed: 31}
+	spec := synth.Spec{Quarters: []string{"2025Q4"}, Rows: bigRows, Seed: 31}
 	ref.drop(t, "brentwood", "brentwood q4.csv", spec)
 	ref.drop(t, "harlow", "h.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 80, Seed: 32})
 	ref.drop(t, "maldon", "m.xlsx", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 80, Seed: 33, Format: "xlsx"})
@@ -257,12 +261,12 @@ func TestE2EAzuriteStoppedDuringRun(t *testing.T) {
 	}
 	want := ref.outputs(t)
 
-	// The relay stands for the service: when 2 MiB of the download have
+	// The relay stands for the service: when tripBytes of the download have
 	// passed it refuses every connection, at once, and Azurite is stopped
 	// behind it.
 	stopped := make(chan struct{})
 	var rl *relay
-	rl = startRelay(t, fmt.Sprintf("127.0.0.1:%d", az.Port), 2<<20, func() {
+	rl = startRelay(t, fmt.Sprintf("127.0.0.1:%d", az.Port), tripBytes, func() {
 		rl.refuse()
 		go func() { az.Stop(); close(stopped) }()
 	})
@@ -278,10 +282,10 @@ func TestE2EAzuriteStoppedDuringRun(t *testing.T) {
 
 	r := m.run(t)
 	if !rl.tripped.Load() {
-		t.Fatal("Azurite was never stopped: the download moved less than 2 MiB")
+		t.Fatal("Azurite was never stopped: the download moved less than tripBytes")
 	}
 	<-stopped
-	t.Logf("run with Azurite stopped: exit %d; %s", r.code, summaryLine(r, "brentwood"))
+	t.Logf("run with Azurite stopped: exit %d; %s\n%s", r.code, strings.SplitN(r.stdout, "\n", 2)[0], summaryLine(r, "brentwood"))
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
