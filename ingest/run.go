@@ -11,12 +11,14 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"landingd/config"
+	"landingd/ingest/alert"
 	"landingd/ingest/audit"
 	"landingd/ingest/state"
 	"landingd/storage"
@@ -57,6 +59,15 @@ type Runner struct {
 	Audit   *audit.Log
 	auditMu sync.Mutex
 
+	// Alert sends breach alerts; nil means one built from the protocol's
+	// alerts settings on first use (none when they are empty).
+	Alert     *alert.Client
+	alertOnce sync.Once
+	alerts    sync.WaitGroup
+
+	// erased is the erasure list, loaded at the start of each cycle.
+	erased map[string]bool
+
 	unlock func() error
 }
 
@@ -72,6 +83,10 @@ type Summary struct {
 	OutputErr error
 	// Stopped is true when a signal stopped the cycle early.
 	Stopped bool
+	// Purge is what the retention purge at the end of the cycle deleted
+	// (nil when the cycle was stopped); PurgeErr is set when it failed.
+	Purge    *PurgeReport
+	PurgeErr error
 }
 
 // PartnerSummary is one partner's part of a cycle.
@@ -83,6 +98,9 @@ type PartnerSummary struct {
 	// Err is set when the zone could not be reached or a file could not be
 	// read after retries. Other partners still complete.
 	Err error
+	// Withdrawn is true for a partner that left the protocol: its zone was
+	// not polled.
+	Withdrawn bool
 }
 
 // FileSummary is the outcome for one source file.
@@ -96,7 +114,7 @@ type FileSummary struct {
 // Failed reports whether a zone or the output could not be reached or
 // written: the "exit 1" outcome of landingd run.
 func (s *Summary) Failed() bool {
-	if s.OutputErr != nil {
+	if s.OutputErr != nil || s.PurgeErr != nil {
 		return true
 	}
 	for _, p := range s.Partners {
@@ -136,6 +154,9 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := r.loadErasures(ctx); err != nil {
+		return nil, err
+	}
 	trigger := r.Trigger
 	if trigger == "" {
 		trigger = "run"
@@ -159,6 +180,10 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	var g errgroup.Group
 	g.SetLimit(max(1, r.Config.Concurrency))
 	for i, p := range selected {
+		if withdrawn(log, p, start) {
+			sum.Partners[i] = PartnerSummary{Partner: p.ID, Withdrawn: true}
+			continue
+		}
 		g.Go(func() error {
 			sum.Partners[i] = r.partner(ctx, log.With("partner", p.ID), sum.RunID, p)
 			return nil
@@ -171,7 +196,23 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	// shutdown budget, so that what was committed is published; whatever
 	// is not finished stays dirty for the next cycle.
 	octx, cancel := r.shutdownContext(ctx)
-	sum.Quarters, sum.OutputErr = r.publishDirty(octx, log, sum.RunID)
+	// Rows a district sent for a restricted case are restricted before
+	// anything is published.
+	if _, err := r.DB.ApplyRestrictions(octx); err != nil {
+		sum.OutputErr = err
+	} else {
+		sum.Quarters, sum.OutputErr = r.publishDirty(octx, log, sum.RunID)
+	}
+	if !sum.Stopped {
+		sum.Purge, sum.PurgeErr = r.Purge(octx, false, sum.RunID)
+		if sum.PurgeErr == nil && len(sum.Purge.Problems) > 0 {
+			sum.PurgeErr = fmt.Errorf("retention: %s", strings.Join(sum.Purge.Problems, "; "))
+		}
+		if sum.PurgeErr != nil {
+			log.Error("retention purge", "err", sum.PurgeErr)
+		}
+	}
+	r.waitAlerts(octx)
 	if err := r.copyAudit(octx); err != nil && sum.OutputErr == nil {
 		sum.OutputErr = fmt.Errorf("copy audit log: %w", err)
 	}
@@ -187,6 +228,9 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	}
 	if sum.OutputErr != nil {
 		errs = append(errs, "output: "+sum.OutputErr.Error())
+	}
+	if sum.PurgeErr != nil {
+		errs = append(errs, "purge: "+sum.PurgeErr.Error())
 	}
 	if len(errs) > 0 {
 		outcome = "failed"
@@ -464,6 +508,9 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 			"rows_rejected": res.Rows.Rejected, "rules": ruleNames(res), "schema_version": r.Schema.Version}}); err != nil {
 		return fs, err
 	}
+	if err := r.openIncidents(wctx, log, runID, p, obj.Name, rec.SHA256, res); err != nil {
+		return fs, err
+	}
 	if r.AfterCommit != nil {
 		r.AfterCommit(p.ID, obj.Name)
 	}
@@ -520,6 +567,7 @@ func (r *Runner) options(p *config.Partner) transform.Options {
 		FilterField:     r.Config.Filter.Field,
 		MaxRowErrorRate: r.Config.MaxRowErrorRate,
 		Now:             r.now(),
+		Erased:          r.erasedFunc(),
 	}
 }
 

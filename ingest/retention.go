@@ -1,0 +1,310 @@
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+
+	"landingd/config"
+	"landingd/ingest/audit"
+	"landingd/ingest/state"
+	"landingd/storage"
+)
+
+// PurgeReport is what a retention purge did, or, for a dry run, would do.
+type PurgeReport struct {
+	DryRun bool      `json:"dry_run"`
+	At     time.Time `json:"at"`
+	// CasesCutoff is the last quarter_end_date whose rows expire.
+	CasesCutoff string `json:"cases_cutoff"`
+	// Cases counts expired rows by quarter. Quarters listed here have no
+	// rows left, so their outputs are removed.
+	Cases map[string]int `json:"cases"`
+	// Files are district files (and their reports) deleted from zones.
+	Files []PurgedFile `json:"files"`
+	// AuditSegments are the sealed audit segments deleted.
+	AuditSegments []string `json:"audit_segments"`
+	// Quarters are the output quarters regenerated or removed.
+	Quarters []string `json:"quarters"`
+	// Problems lists what could not be purged (a zone that cannot be
+	// reached, a partner no longer in the protocol); the next purge tries
+	// again.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// PurgedFile is one district file a purge deletes.
+type PurgedFile struct {
+	Partner    string    `json:"partner"`
+	Folder     string    `json:"folder"` // processed | rejected
+	Name       string    `json:"name"`
+	DisposedAt time.Time `json:"disposed_at,omitzero"`
+}
+
+// Empty reports whether the purge found nothing to delete.
+func (p *PurgeReport) Empty() bool {
+	return len(p.Cases) == 0 && len(p.Files) == 0 && len(p.AuditSegments) == 0
+}
+
+// casesCutoff returns the last quarter_end_date whose quarter ended more
+// than keep before now: a quarter ends at the close of its last day.
+func casesCutoff(now time.Time, keep time.Duration) string {
+	return now.UTC().Add(-keep).AddDate(0, 0, -1).Format(time.DateOnly)
+}
+
+// Purge applies the protocol's retention at the Runner's clock: it deletes
+// case rows whose quarter ended more than retention.cases ago and
+// regenerates (or, with no rows left, removes) those quarters' outputs;
+// deletes files in the zones' processed/ and rejected/ folders, with their
+// reports, whose disposition the ledger dates more than
+// retention.processed_files or retention.rejected_files ago; deletes
+// sealed audit segments whose entries are all older than retention.audit
+// (each leaves a checkpoint entry); records every deletion in the audit
+// trail; and compacts the database so deleted rows leave no trace.
+//
+// With dryRun it only reports what it would delete and changes nothing:
+// a Runner from OpenReader is enough. Otherwise it needs one from Open.
+// Zones that cannot be reached are listed in Problems and retried by the
+// next purge. Purge fails on a database or audit trail error.
+func (r *Runner) Purge(ctx context.Context, dryRun bool, runID string) (*PurgeReport, error) {
+	now := r.now().UTC()
+	ret := r.Config.Retention
+	log := r.Logger
+	if runID != "" {
+		log = log.With("run_id", runID)
+	}
+	rep := &PurgeReport{DryRun: dryRun, At: now, Cases: map[string]int{}, Files: []PurgedFile{}, AuditSegments: []string{}}
+
+	// Cases.
+	if ret.Cases.Duration > 0 {
+		rep.CasesCutoff = casesCutoff(now, ret.Cases.Duration)
+		var err error
+		if dryRun {
+			rep.Cases, err = r.DB.ExpiredCases(ctx, rep.CasesCutoff)
+		} else {
+			rep.Cases, err = r.DB.PurgeCases(ctx, rep.CasesCutoff)
+		}
+		if err != nil {
+			return rep, err
+		}
+	}
+	if !dryRun {
+		for _, q := range sortedKeys(rep.Cases) {
+			log.Info("expired cases deleted", "quarter", q, "rows", rep.Cases[q])
+			if err := r.record(ctx, audit.Entry{Event: audit.EventPurge, RunID: runID, Object: q,
+				Data: map[string]any{"kind": "cases", "rows": rep.Cases[q], "cutoff": rep.CasesCutoff}}); err != nil {
+				return rep, err
+			}
+		}
+		var err error
+		rep.Quarters, err = r.publishDirty(ctx, log, runID)
+		if err != nil {
+			rep.Problems = append(rep.Problems, "outputs: "+err.Error())
+		}
+	} else {
+		rep.Quarters = sortedKeys(rep.Cases)
+	}
+
+	// Files in the zones.
+	for _, lim := range []struct {
+		folder storage.Folder
+		keep   config.Duration
+	}{{storage.Processed, ret.ProcessedFiles}, {storage.Rejected, ret.RejectedFiles}} {
+		if lim.keep.Duration <= 0 {
+			continue
+		}
+		if err := r.purgeFiles(ctx, log, runID, rep, lim.folder, now.Add(-lim.keep.Duration)); err != nil {
+			return rep, err
+		}
+	}
+
+	// The audit trail.
+	if ret.Audit.Duration > 0 {
+		cutoff := now.Add(-ret.Audit.Duration)
+		if dryRun {
+			segs, err := dueSegments(r.Config.State, cutoff)
+			if err != nil {
+				return rep, err
+			}
+			rep.AuditSegments = segs
+		} else if r.Audit != nil {
+			removed, err := r.purgeAudit(ctx, cutoff)
+			for _, s := range removed {
+				rep.AuditSegments = append(rep.AuditSegments, s.Name)
+				log.Info("expired audit segment deleted", "segment", s.Name, "entries", s.Entries)
+			}
+			if err != nil {
+				return rep, err
+			}
+		}
+	}
+
+	if !dryRun && !rep.Empty() {
+		if err := r.record(ctx, audit.Entry{Event: audit.EventPurge, RunID: runID,
+			Data: map[string]any{"kind": "summary", "cases": sumValues(rep.Cases), "quarters": rep.Quarters,
+				"files": len(rep.Files), "audit_segments": rep.AuditSegments}}); err != nil {
+			return rep, err
+		}
+		if err := r.DB.Compact(ctx); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+// purgeFiles deletes (or, on a dry run, lists) the files the ledger
+// places in folder that were disposed of before cutoff.
+func (r *Runner) purgeFiles(ctx context.Context, log *slog.Logger, runID string, rep *PurgeReport, folder storage.Folder, cutoff time.Time) error {
+	files, err := r.DB.ZoneFiles(ctx, "", string(folder), cutoff)
+	if err != nil {
+		return err
+	}
+	byPartner := map[string][]state.CaseFile{}
+	var partners []string
+	for _, f := range files {
+		if _, ok := byPartner[f.Partner]; !ok {
+			partners = append(partners, f.Partner)
+		}
+		byPartner[f.Partner] = append(byPartner[f.Partner], f)
+	}
+	for _, id := range partners {
+		p, ok := r.Config.Partner(id)
+		if !ok {
+			rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %d file(s) in %s/ are due but the partner is no longer in the protocol", id, len(byPartner[id]), folder))
+			continue
+		}
+		if rep.DryRun {
+			for _, f := range byPartner[id] {
+				rep.Files = append(rep.Files, PurgedFile{Partner: id, Folder: string(folder), Name: f.DisposedName})
+			}
+			continue
+		}
+		z, err := r.openZone(ctx, p)
+		if err != nil {
+			rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %v", id, err))
+			log.Error("retention cannot reach a zone", "partner", id, "err", err)
+			continue
+		}
+		for _, f := range byPartner[id] {
+			if err := r.deleteZoneFile(ctx, z, folder, f); err != nil {
+				rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %v", id, err))
+				log.Error("retention cannot delete a file", "partner", id, "object", f.DisposedName, "err", err)
+				break
+			}
+			name := string(folder) + "/" + f.DisposedName
+			rep.Files = append(rep.Files, PurgedFile{Partner: id, Folder: string(folder), Name: f.DisposedName})
+			log.Info("expired file deleted", "partner", id, "object", name)
+			if err := r.record(ctx, audit.Entry{Event: audit.EventPurge, RunID: runID, Partner: id, Object: name,
+				Data: map[string]any{"kind": "file", "sha256": f.SHA256}}); err != nil {
+				z.Close()
+				return err
+			}
+		}
+		z.Close()
+	}
+	return nil
+}
+
+// purgeAudit deletes expired audit segments and stores the new head (the
+// checkpoints PurgeBefore appended) in the database.
+func (r *Runner) purgeAudit(ctx context.Context, cutoff time.Time) ([]audit.SegmentInfo, error) {
+	r.auditMu.Lock()
+	defer r.auditMu.Unlock()
+	removed, err := r.Audit.PurgeBefore(ctx, cutoff)
+	seq, head := r.Audit.Head()
+	if serr := r.DB.SetMeta(ctx, state.MetaAuditHead, head); serr != nil && err == nil {
+		err = serr
+	}
+	if serr := r.DB.SetMeta(ctx, state.MetaAuditSeq, strconv.FormatInt(seq, 10)); serr != nil && err == nil {
+		err = serr
+	}
+	if err != nil {
+		return removed, fmt.Errorf("purge audit log: %w", err)
+	}
+	return removed, nil
+}
+
+var sealedName = regexp.MustCompile(`^audit-([0-9]{4})\.jsonl$`)
+
+// dueSegments lists, oldest first, the sealed audit segments whose last
+// entry is older than cutoff, stopping at the first that is not, as
+// PurgeBefore would. It reads only each segment's last line.
+func dueSegments(dir string, cutoff time.Time) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list audit log %s: %w", dir, err)
+	}
+	var names []string
+	for _, e := range ents {
+		if sealedName.MatchString(e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	out := []string{}
+	for _, n := range names {
+		t, err := lastEntryTime(filepath.Join(dir, n))
+		if err != nil {
+			return nil, err
+		}
+		if !t.Before(cutoff) {
+			break
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func lastEntryTime(path string) (time.Time, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read audit segment %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read audit segment %s: %w", path, err)
+	}
+	off := max(0, st.Size()-audit.MaxEntryBytes-2)
+	b, err := io.ReadAll(io.NewSectionReader(f, off, st.Size()-off))
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read audit segment %s: %w", path, err)
+	}
+	b = bytes.TrimRight(b, "\n")
+	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		b = b[i+1:]
+	}
+	var e struct {
+		Time time.Time `json:"time"`
+	}
+	if err := json.Unmarshal(b, &e); err != nil {
+		return time.Time{}, fmt.Errorf("read audit segment %s: last line: %w", path, errors.New("not an entry"))
+	}
+	return e.Time, nil
+}
+
+func sortedKeys(m map[string]int) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func sumValues(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
