@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -217,6 +218,11 @@ func (s *Service) cycle(ctx context.Context, trigger string, partners []string) 
 	if s.AfterCycle != nil {
 		s.AfterCycle(trigger, sum, err)
 	}
+	// The service idles for weeks between cycles: hand the cycle's memory
+	// (SQLite's page caches, the Go heap) back to the system now rather
+	// than over the next minutes.
+	s.Runner.DB.ReleaseIdle()
+	debug.FreeOSMemory()
 }
 
 // alertBudget is how long alerts may take after a cycle: long enough for

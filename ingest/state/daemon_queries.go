@@ -55,3 +55,11 @@ func (d *DB) RejectedInRun(ctx context.Context, runID string) ([]Object, error) 
 	}
 	return obs, nil
 }
+
+// ReleaseIdle closes the database's idle connections, and with them
+// their page caches, so that a service idling between cycles holds little
+// memory. Later calls open connections again as needed.
+func (d *DB) ReleaseIdle() {
+	d.db.SetMaxIdleConns(0)
+	d.db.SetMaxIdleConns(2) // database/sql's default
+}
