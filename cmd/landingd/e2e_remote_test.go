@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -164,17 +165,17 @@ func TestE2ESFTPFaultDuringDownload(t *testing.T) {
 
 	for _, fault := range []string{"connection cut", "sshd killed"} {
 		t.Run(fault, func(t *testing.T) {
-			killed := false
+			var killed atomic.Bool // set by the relay's goroutine
 			t.Cleanup(func() {
-				if killed {
+				if killed.Load() {
 					s.Restart(t)
 				}
 			})
 			var rl *relay
 			rl = startRelay(t, s.Addr, tripBytes, func() {
 				if fault == "sshd killed" {
-					killed = true
 					s.Kill(t)
+					killed.Store(true)
 				} else {
 					rl.cut()
 				}
@@ -221,9 +222,8 @@ func TestE2ESFTPFaultDuringDownload(t *testing.T) {
 				if p := m.zoneFiles(t, "basildon", "processed"); len(p) > 0 {
 					t.Errorf("processed/ holds %v after a failed download", p)
 				}
-				if killed {
+				if killed.Swap(false) {
 					s.Restart(t)
-					killed = false
 				}
 				again := m.run(t)
 				if again.code != 0 {
