@@ -14,14 +14,19 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"landingd/config"
 	"landingd/ingest"
 )
 
 // served runs one cycle over an accepted and a rejected file at a fixed
 // time and serves the handler on 127.0.0.1.
-func served(t *testing.T, token string) (*fixture, *Service, *httptest.Server) {
+// edit, when set, changes the protocol first.
+func served(t *testing.T, token string, edit func(*config.Config)) (*fixture, *Service, *httptest.Server) {
 	t.Helper()
 	f := newFixture(t, []string{"basildon", "braintree", "brentwood"})
+	if edit != nil {
+		edit(f.cfg)
+	}
 	f.drop(t, "basildon", "2025Q4", 30)
 	f.drop(t, "braintree", "2025Q4", 10, "nino")
 	clock := &fakeClock{now: at("2026-01-07 06:00")}
@@ -60,7 +65,7 @@ func get(t *testing.T, url, token string) (*http.Response, string) {
 }
 
 func TestMetricsParse(t *testing.T) {
-	f, _, srv := served(t, "")
+	f, _, srv := served(t, "", nil)
 	resp, body := get(t, srv.URL+"/metrics", "")
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET /metrics = %s", resp.Status)
@@ -141,7 +146,7 @@ func labelOf(m *dto.Metric, name string) string {
 
 func TestTokenRequired(t *testing.T) {
 	const token = "s3cret-token-for-tests"
-	_, _, srv := served(t, token)
+	_, _, srv := served(t, token, nil)
 	tests := []struct {
 		path, token string
 		want        int
@@ -176,7 +181,7 @@ func TestTokenRequired(t *testing.T) {
 }
 
 func TestEndpoints(t *testing.T) {
-	f, s, srv := served(t, "")
+	f, s, srv := served(t, "", nil)
 	resp, body := get(t, srv.URL+"/healthz", "")
 	if resp.StatusCode != 200 || body != "ok\n" {
 		t.Errorf("/healthz = %s %q", resp.Status, body)

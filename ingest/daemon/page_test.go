@@ -66,9 +66,10 @@ func browse(t *testing.T, bin, url string, flags ...string) []byte {
 
 func TestStatusPageInChromium(t *testing.T) {
 	bin := chromium(t)
-	f, _, srv := served(t, "")
 	// A review date within 90 days shows the banner.
-	f.cfg.Protocol.ReviewDate = config.Date{Time: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
+	_, _, srv := served(t, "", func(c *config.Config) {
+		c.Protocol.ReviewDate = config.Date{Time: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
+	})
 
 	dom := browse(t, bin, srv.URL+"/", "--dump-dom")
 	doc, err := html.Parse(bytes.NewReader(dom))
