@@ -90,4 +90,8 @@ echo "VmRSS at start:         ${rss0} KiB"
 echo "VmRSS after ${secs}s:      ${rss1} KiB"
 echo "VmRSS after a scrape:   ${rss2} KiB"
 echo "VmHWM (peak, in the cycle): ${peak} KiB"
+# Resident memory splits into anonymous pages (heap, the database's cache)
+# and file pages (the binary's code the cycle touched): the kernel drops
+# clean file pages under pressure, so RssAnon is the memory serve holds.
+echo "RssAnon / RssFile:      $(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status") / $(awk '/^RssFile:/ {print $2}' "/proc/$pid/status") KiB"
 echo "CPU over the window:    ${ticks} ticks ($(awk -v t="$ticks" -v h="$tick" 'BEGIN {printf "%.2f", t / h}') s)"
