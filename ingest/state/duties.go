@@ -434,21 +434,21 @@ const (
 // Incident is a possible personal data breach: a file with fields outside
 // the agreed list, or rows of another district.
 type Incident struct {
-	ID                string // INC-YYYY-NNNN, numbered within the year detected
-	DetectedAt        time.Time
-	Partner           string
-	Object            string // the file's name in the zone
-	SHA256            string
-	Rule              string // extra-label | partner-mismatch
-	RowsAffected      int
-	NotifyPartnersDue time.Time
-	ICODue            time.Time
-	PartnersNotified  time.Time // zero until acknowledged
-	ICODecision       string    // "" until decided; ICONotified | ICONotRequired
-	ICOAt             time.Time
-	Notes             string // notes given with acknowledgements, one a line
-	ClosedAt          time.Time
-	CloseNote         string
+	ID                string    `json:"id"` // INC-YYYY-NNNN, numbered within the year detected
+	DetectedAt        time.Time `json:"detected_at"`
+	Partner           string    `json:"partner"`
+	Object            string    `json:"object"` // the file's name in the zone
+	SHA256            string    `json:"sha256"`
+	Rule              string    `json:"rule"` // extra-label | partner-mismatch
+	RowsAffected      int       `json:"rows_affected"`
+	NotifyPartnersDue time.Time `json:"notify_partners_due"`
+	ICODue            time.Time `json:"ico_due"`
+	PartnersNotified  time.Time `json:"partners_notified_at,omitzero"` // zero until acknowledged
+	ICODecision       string    `json:"ico_decision,omitempty"`        // "" until decided; ICONotified | ICONotRequired
+	ICOAt             time.Time `json:"ico_at,omitzero"`
+	Notes             string    `json:"notes,omitempty"` // notes given with acknowledgements, one a line
+	ClosedAt          time.Time `json:"closed_at,omitzero"`
+	CloseNote         string    `json:"close_note,omitempty"`
 }
 
 // Open reports whether the incident is not closed.

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"landingd/config"
+	"landingd/ingest"
+	"landingd/ingest/audit"
+	"landingd/ingest/state"
+)
+
+func init() {
+	commands["audit verify"] = command{summary: "check the audit trail's hash chain; exit 1 naming the first bad entry", run: cmdAuditVerify}
+	commands["audit show"] = command{summary: "print the audit trail [--since DATE] [--json]", run: cmdAuditShow}
+	commands["audit repair"] = command{summary: "cut a line left incomplete by a crash from the audit trail, and record it", run: cmdAuditRepair}
+}
+
+// protocolFlags parses the flags every duty command shares: --config and
+// the command's own. It prints usage and returns false on bad flags or a
+// missing --config.
+func protocolFlags(e *env, fs *flag.FlagSet, args []string, usage string) (string, bool) {
+	fs.SetOutput(e.stderr)
+	cfgPath := fs.String("config", "", "protocol file (required)")
+	if err := fs.Parse(args); err != nil {
+		return "", false
+	}
+	if *cfgPath == "" {
+		fmt.Fprintln(e.stderr, "usage: landingd "+usage)
+		return "", false
+	}
+	return *cfgPath, true
+}
+
+// loadProtocol loads the protocol, printing why it cannot.
+func loadProtocol(e *env, path string) (*config.Config, bool) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return nil, false
+	}
+	return cfg, true
+}
+
+// openRunner opens a Runner that holds the state lock, for commands that
+// change state. It returns an exit code when it cannot.
+func openRunner(ctx context.Context, e *env, cfg *config.Config) (*ingest.Runner, int) {
+	r, err := ingest.Open(ctx, cfg, newLogger(e.stderr), versionInfo)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		if errors.Is(err, ingest.ErrLocked) {
+			fmt.Fprintln(e.stderr, "landingd: stop the service (or wait for the run) and try again")
+		}
+		return nil, exitFailed
+	}
+	return r, exitOK
+}
+
+// openReader opens a Runner without the lock, for commands that only read.
+func openReader(ctx context.Context, e *env, cfg *config.Config) (*ingest.Runner, int) {
+	r, err := ingest.OpenReader(ctx, cfg, newLogger(e.stderr), versionInfo)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return nil, exitFailed
+	}
+	return r, exitOK
+}
+
+// storedHead reads the audit head the state database keeps ("" when none).
+func storedHead(ctx context.Context, cfg *config.Config) (string, error) {
+	if _, err := os.Stat(filepath.Join(cfg.State, state.FileName)); errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	db, err := state.Open(ctx, filepath.Join(cfg.State, state.FileName))
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	head, _, err := db.Meta(ctx, state.MetaAuditHead)
+	return head, err
+}
+
+func cmdAuditVerify(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	path, ok := protocolFlags(e, fs, args, "audit verify --config PROTOCOL")
+	if !ok || fs.NArg() > 0 {
+		return exitUsage
+	}
+	cfg, ok := loadProtocol(e, path)
+	if !ok {
+		return exitUsage
+	}
+	head, err := storedHead(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return exitFailed
+	}
+	p, err := audit.Verify(ctx, cfg.State, head)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: verify audit trail: %v\n", err)
+		return exitFailed
+	}
+	if p != nil {
+		fmt.Fprintf(e.stdout, "The audit trail is NOT whole.\nfirst bad entry: %s\n", p)
+		switch p.Reason {
+		case audit.Truncated:
+			fmt.Fprintln(e.stdout, "If a crash cut the last line short, run landingd audit repair; otherwise entries were removed from the end.")
+		case audit.Ahead:
+			fmt.Fprintln(e.stdout, "Entries were written after the head the state database records (a crash between the two); the entries themselves are intact.")
+		}
+		return exitFailed
+	}
+	n := 0
+	if err := audit.Show(ctx, cfg.State, time.Time{}, func(audit.Entry) error { n++; return nil }); err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return exitFailed
+	}
+	if head == "" {
+		head = audit.ZeroHash
+	}
+	fmt.Fprintf(e.stdout, "The audit trail is whole: %d entries, head %s.\n", n, head)
+	return exitOK
+}
+
+// shownEntry is an entry as audit show --json prints it.
+type shownEntry struct {
+	Seq     int64          `json:"seq"`
+	Time    time.Time      `json:"time"`
+	Event   string         `json:"event"`
+	RunID   string         `json:"run_id,omitempty"`
+	Partner string         `json:"partner,omitempty"`
+	Object  string         `json:"object,omitempty"`
+	Data    map[string]any `json:"data,omitempty"`
+	Prev    string         `json:"prev"`
+	Hash    string         `json:"hash"`
+}
+
+func cmdAuditShow(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("audit show", flag.ContinueOnError)
+	since := fs.String("since", "", "only entries at or after this date (YYYY-MM-DD) or time (RFC 3339)")
+	asJSON := fs.Bool("json", false, "print one JSON object a line")
+	path, ok := protocolFlags(e, fs, args, "audit show --config PROTOCOL [--since DATE] [--json]")
+	if !ok || fs.NArg() > 0 {
+		return exitUsage
+	}
+	var from time.Time
+	if *since != "" {
+		var err error
+		if from, err = parseWhen(*since); err != nil {
+			fmt.Fprintf(e.stderr, "landingd: --since: %v\n", err)
+			return exitUsage
+		}
+	}
+	cfg, ok := loadProtocol(e, path)
+	if !ok {
+		return exitUsage
+	}
+	enc := json.NewEncoder(e.stdout)
+	err := audit.Show(ctx, cfg.State, from, func(en audit.Entry) error {
+		if *asJSON {
+			return enc.Encode(shownEntry(en))
+		}
+		_, err := fmt.Fprintln(e.stdout, formatEntry(en))
+		return err
+	})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// formatEntry prints one entry on one line: seq, time, event, who and what,
+// then its data as sorted key=value pairs.
+func formatEntry(en audit.Entry) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%6d  %s  %-18s", en.Seq, en.Time.UTC().Format("2006-01-02 15:04:05Z"), en.Event)
+	for _, kv := range [][2]string{{"run", en.RunID}, {"partner", en.Partner}, {"object", en.Object}} {
+		if kv[1] != "" {
+			fmt.Fprintf(&b, "  %s=%s", kv[0], kv[1])
+		}
+	}
+	keys := make([]string, 0, len(en.Data))
+	for k := range en.Data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := en.Data[k]
+		var s string
+		switch x := v.(type) {
+		case string:
+			s = strconv.Quote(x)
+		default:
+			j, _ := json.Marshal(x)
+			s = string(j)
+		}
+		fmt.Fprintf(&b, "  %s=%s", k, s)
+	}
+	return b.String()
+}
+
+// parseWhen reads a date (midnight UTC), an RFC 3339 time, or "now".
+func parseWhen(s string) (time.Time, error) {
+	if s == "now" {
+		return time.Now().UTC(), nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD), a time (RFC 3339, e.g. 2026-01-08T09:30:00Z) or \"now\"", s)
+	}
+	return t.UTC(), nil
+}
+
+func cmdAuditRepair(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("audit repair", flag.ContinueOnError)
+	path, ok := protocolFlags(e, fs, args, "audit repair --config PROTOCOL")
+	if !ok || fs.NArg() > 0 {
+		return exitUsage
+	}
+	cfg, ok := loadProtocol(e, path)
+	if !ok {
+		return exitUsage
+	}
+	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return exitFailed
+	}
+	// Open would refuse a log with an incomplete line, so repair takes the
+	// lock itself.
+	unlock, err := state.Lock(cfg.State)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v: %v\n", ingest.ErrLocked, err)
+		return exitFailed
+	}
+	defer unlock()
+	cut, err := audit.Repair(ctx, cfg.State)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: repair audit trail: %v\n", err)
+		return exitFailed
+	}
+	if cut == 0 {
+		fmt.Fprintln(e.stdout, "The audit trail ends with a whole line: nothing to repair.")
+		return exitOK
+	}
+	// The repair entry is the new head: keep it in the database.
+	l, err := audit.Open(ctx, cfg.State)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return exitFailed
+	}
+	seq, head := l.Head()
+	l.Close()
+	db, err := state.Open(ctx, filepath.Join(cfg.State, state.FileName))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return exitFailed
+	}
+	defer db.Close()
+	if err := db.SetMeta(ctx, state.MetaAuditHead, head); err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return exitFailed
+	}
+	if err := db.SetMeta(ctx, state.MetaAuditSeq, strconv.FormatInt(seq, 10)); err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return exitFailed
+	}
+	fmt.Fprintf(e.stdout, "Cut %d byte(s) of an incomplete last line and recorded it (seq %d). Run landingd audit verify.\n", cut, seq)
+	return exitOK
+}

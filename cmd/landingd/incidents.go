@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"landingd/ingest/state"
+)
+
+func init() {
+	commands["incidents"] = command{summary: "list open breach incidents with the time left on each deadline [--json] [--all]", run: cmdIncidents}
+	commands["incidents ack"] = command{summary: "record when an incident's partners were notified and the ICO decision", run: cmdIncidentsAck}
+	commands["incidents close"] = command{summary: "close a breach incident with a note", run: cmdIncidentsClose}
+}
+
+// incidentView is an incident as incidents --json prints it.
+type incidentView struct {
+	state.Incident
+	NotifyPartnersLeft string `json:"notify_partners_left"`
+	ICOLeft            string `json:"ico_left"`
+}
+
+func cmdIncidents(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("incidents", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	all := fs.Bool("all", false, "list closed incidents too")
+	path, ok := protocolFlags(e, fs, args, "incidents --config PROTOCOL [--json] [--all]")
+	if !ok || fs.NArg() > 0 {
+		return exitUsage
+	}
+	cfg, ok := loadProtocol(e, path)
+	if !ok {
+		return exitUsage
+	}
+	r, code := openReader(ctx, e, cfg)
+	if r == nil {
+		return code
+	}
+	defer r.Close()
+	ins, err := r.DB.Incidents(ctx, *all)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return exitFailed
+	}
+	now := time.Now()
+	views := make([]incidentView, 0, len(ins))
+	for _, in := range ins {
+		views = append(views, incidentView{Incident: in,
+			NotifyPartnersLeft: timeLeft(in.NotifyPartnersDue, in.PartnersNotified, now),
+			ICOLeft:            timeLeft(in.ICODue, in.ICOAt, now)})
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(views); err != nil {
+			return exitFailed
+		}
+		return exitOK
+	}
+	printIncidents(e.stdout, views, *all)
+	return exitOK
+}
+
+// timeLeft says how a deadline stands at now: met (when done is set),
+// time left, or overdue.
+func timeLeft(due, done, now time.Time) string {
+	switch {
+	case !done.IsZero() && !done.After(due):
+		return "met " + done.UTC().Format("2006-01-02 15:04Z")
+	case !done.IsZero():
+		return "met late " + done.UTC().Format("2006-01-02 15:04Z")
+	case now.After(due):
+		return "OVERDUE by " + roundDuration(now.Sub(due))
+	}
+	return roundDuration(due.Sub(now)) + " left"
+}
+
+func roundDuration(d time.Duration) string {
+	h := int(d.Hours())
+	m := int(d.Minutes()) % 60
+	return fmt.Sprintf("%dh%02dm", h, m)
+}
+
+func printIncidents(w io.Writer, views []incidentView, all bool) {
+	if len(views) == 0 {
+		if all {
+			fmt.Fprintln(w, "No incidents have been recorded.")
+		} else {
+			fmt.Fprintln(w, "No open incidents.")
+		}
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tDETECTED\tPARTNER\tFILE\tRULE\tROWS\tNOTIFY PARTNERS\tICO\tSTATE")
+	for _, v := range views {
+		st := "open"
+		if !v.Open() {
+			st = "closed " + v.ClosedAt.UTC().Format("2006-01-02")
+		}
+		ico := v.ICOLeft
+		if v.ICODecision != "" {
+			ico = v.ICODecision + ", " + ico
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", v.ID, v.DetectedAt.UTC().Format("2006-01-02 15:04Z"),
+			v.Partner, v.Object, v.Rule, v.RowsAffected, v.NotifyPartnersLeft, ico, st)
+	}
+	tw.Flush()
+}
+
+// incidentID takes the incident id that comes before the flags.
+func incidentID(args []string) (string, []string) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		return args[0], args[1:]
+	}
+	return "", args
+}
+
+func cmdIncidentsAck(ctx context.Context, e *env, args []string) int {
+	const usage = "incidents ack ID --config PROTOCOL [--partners-notified TIME] [--ico notified|not-required [--ico-at TIME]] [--note TEXT]"
+	id, rest := incidentID(args)
+	fs := flag.NewFlagSet("incidents ack", flag.ContinueOnError)
+	notified := fs.String("partners-notified", "", `when the partners' DPOs were notified (RFC 3339 or "now")`)
+	ico := fs.String("ico", "", "the ICO decision: notified or not-required")
+	icoAt := fs.String("ico-at", "now", "when the ICO was notified or the decision made (RFC 3339 or \"now\")")
+	note := fs.String("note", "", "a note for the record")
+	path, ok := protocolFlags(e, fs, rest, usage)
+	if !ok {
+		return exitUsage
+	}
+	if id == "" && fs.NArg() == 1 {
+		id = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		id = ""
+	}
+	if id == "" || (*notified == "" && *ico == "") {
+		fmt.Fprintln(e.stderr, "usage: landingd "+usage)
+		return exitUsage
+	}
+	var ack state.IncidentAck
+	var err error
+	if *notified != "" {
+		if ack.PartnersNotified, err = parseWhen(*notified); err != nil {
+			fmt.Fprintf(e.stderr, "landingd: --partners-notified: %v\n", err)
+			return exitUsage
+		}
+	}
+	if *ico != "" {
+		if *ico != state.ICONotified && *ico != state.ICONotRequired {
+			fmt.Fprintf(e.stderr, "landingd: --ico must be %s or %s\n", state.ICONotified, state.ICONotRequired)
+			return exitUsage
+		}
+		ack.ICODecision = *ico
+		if ack.ICOAt, err = parseWhen(*icoAt); err != nil {
+			fmt.Fprintf(e.stderr, "landingd: --ico-at: %v\n", err)
+			return exitUsage
+		}
+	}
+	ack.Note = *note
+	cfg, ok := loadProtocol(e, path)
+	if !ok {
+		return exitUsage
+	}
+	r, code := openRunner(ctx, e, cfg)
+	if r == nil {
+		return code
+	}
+	defer r.Close()
+	in, err := r.AckIncident(ctx, id, ack)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return exitFailed
+	}
+	now := time.Now()
+	fmt.Fprintf(e.stdout, "%s: notify partners: %s; ICO: %s %s\n", in.ID,
+		timeLeft(in.NotifyPartnersDue, in.PartnersNotified, now), orWord(in.ICODecision, "undecided,"), timeLeft(in.ICODue, in.ICOAt, now))
+	return exitOK
+}
+
+func orWord(s, w string) string {
+	if s == "" {
+		return w
+	}
+	return s + ","
+}
+
+func cmdIncidentsClose(ctx context.Context, e *env, args []string) int {
+	const usage = "incidents close ID --config PROTOCOL --note TEXT"
+	id, rest := incidentID(args)
+	fs := flag.NewFlagSet("incidents close", flag.ContinueOnError)
+	note := fs.String("note", "", "how it was resolved (required)")
+	path, ok := protocolFlags(e, fs, rest, usage)
+	if !ok {
+		return exitUsage
+	}
+	if id == "" && fs.NArg() == 1 {
+		id = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		id = ""
+	}
+	if id == "" || strings.TrimSpace(*note) == "" {
+		fmt.Fprintln(e.stderr, "usage: landingd "+usage)
+		return exitUsage
+	}
+	cfg, ok := loadProtocol(e, path)
+	if !ok {
+		return exitUsage
+	}
+	r, code := openRunner(ctx, e, cfg)
+	if r == nil {
+		return code
+	}
+	defer r.Close()
+	in, err := r.CloseIncident(ctx, id, *note)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		if errors.Is(err, state.ErrNoIncident) {
+			fmt.Fprintln(e.stderr, "landingd: see landingd incidents --all for the ids")
+		}
+		return exitFailed
+	}
+	fmt.Fprintf(e.stdout, "%s closed.\n", in.ID)
+	if in.PartnersNotified.IsZero() || in.ICODecision == "" {
+		fmt.Fprintln(e.stdout, "Note: it was closed without a record of the partners' notification or the ICO decision.")
+	}
+	return exitOK
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+
+	"landingd/ingest"
+)
+
+func init() {
+	commands["purge"] = command{summary: "apply retention now (each cycle ends with one); --dry-run shows what it would delete", run: cmdPurge}
+}
+
+func cmdPurge(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
+	dry := fs.Bool("dry-run", false, "only show what would be deleted")
+	asJSON := fs.Bool("json", false, "print JSON")
+	path, ok := protocolFlags(e, fs, args, "purge --config PROTOCOL [--dry-run] [--json]")
+	if !ok || fs.NArg() > 0 {
+		return exitUsage
+	}
+	cfg, ok := loadProtocol(e, path)
+	if !ok {
+		return exitUsage
+	}
+	var r *ingest.Runner
+	var code int
+	if *dry {
+		r, code = openReader(ctx, e, cfg)
+	} else {
+		r, code = openRunner(ctx, e, cfg)
+	}
+	if r == nil {
+		return code
+	}
+	defer r.Close()
+	rep, err := r.Purge(ctx, *dry, "")
+	if rep != nil {
+		if *asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			_ = enc.Encode(rep)
+		} else {
+			printPurge(e.stdout, rep)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: purge: %v\n", err)
+		return exitFailed
+	}
+	if len(rep.Problems) > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+func printPurge(w io.Writer, rep *ingest.PurgeReport) {
+	verb := "Deleted"
+	if rep.DryRun {
+		verb = "Would delete"
+		fmt.Fprintf(w, "Dry run at %s: nothing is changed.\n", rep.At.Format("2006-01-02 15:04Z"))
+	}
+	if rep.Empty() {
+		fmt.Fprintln(w, "Nothing has passed its retention period.")
+	}
+	for _, q := range sortedCaseQuarters(rep.Cases) {
+		fmt.Fprintf(w, "%s %d case row(s) of %s (quarters ending on or before %s); its outputs are removed.\n", verb, rep.Cases[q], q, rep.CasesCutoff)
+	}
+	for _, f := range rep.Files {
+		fmt.Fprintf(w, "%s %s/%s of %s and its report.\n", verb, f.Folder, f.Name, f.Partner)
+	}
+	for _, s := range rep.AuditSegments {
+		fmt.Fprintf(w, "%s the audit segment %s (a checkpoint entry keeps the chain).\n", verb, s)
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "NOT PURGED: %s\n", p)
+	}
+}
+
+func sortedCaseQuarters(m map[string]int) []string {
+	qs := make([]string, 0, len(m))
+	for q := range m {
+		qs = append(qs, q)
+	}
+	sort.Strings(qs)
+	return qs
+}
