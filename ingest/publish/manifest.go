@@ -31,17 +31,22 @@ type Meta struct {
 // Manifest is <q>/manifest.json. Its fields are in a fixed order, so two
 // generations from the same store differ only in GeneratedAt.
 type Manifest struct {
-	Quarter          string            `json:"quarter"`           // e.g. 2025Q4
-	Label            string            `json:"label"`             // e.g. October to December 2025
-	FinancialQuarter string            `json:"financial_quarter"` // e.g. 2025/26 Q3
-	Protocol         string            `json:"protocol"`
-	FieldList        FieldList         `json:"field_list"`
-	LandingdVersion  string            `json:"landingd_version"`
-	GeneratedAt      string            `json:"generated_at"` // RFC 3339, UTC
-	AuditHead        string            `json:"audit_head"`
-	Cases            int               `json:"cases"`
-	Outputs          []OutputFile      `json:"outputs"`
-	Partners         []ManifestPartner `json:"partners"`
+	Quarter          string    `json:"quarter"`           // e.g. 2025Q4
+	Label            string    `json:"label"`             // e.g. October to December 2025
+	FinancialQuarter string    `json:"financial_quarter"` // e.g. 2025/26 Q3
+	Protocol         string    `json:"protocol"`
+	FieldList        FieldList `json:"field_list"`
+	// RowsJudgedUnder lists the field list versions the quarter's rows
+	// were judged under (state.DB.QuarterSchemaVersions), so that a
+	// reader sees when a quarter mixes rows from before and after a
+	// change of the list.
+	RowsJudgedUnder []string          `json:"rows_judged_under,omitempty"`
+	LandingdVersion string            `json:"landingd_version"`
+	GeneratedAt     string            `json:"generated_at"` // RFC 3339, UTC
+	AuditHead       string            `json:"audit_head"`
+	Cases           int               `json:"cases"`
+	Outputs         []OutputFile      `json:"outputs"`
+	Partners        []ManifestPartner `json:"partners"`
 }
 
 // FieldList identifies the agreed field list the outputs follow.

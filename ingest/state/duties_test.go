@@ -144,6 +144,9 @@ func TestPurgeCasesByQuarterEnd(t *testing.T) {
 	if rows := quarterRows(t, d, "2018Q3"); len(rows) != 0 {
 		t.Fatalf("2018Q3 rows = %d", len(rows))
 	}
+	if vs, err := d.QuarterSchemaVersions(ctx, "2019Q1"); err != nil || !reflect.DeepEqual(vs, []string{"1.0"}) {
+		t.Fatalf("versions = %v, %v", vs, err)
+	}
 	if got, _ := d.PurgeCases(ctx, "2018-09-30"); len(got) != 0 {
 		t.Fatalf("second purge = %v", got)
 	}
