@@ -191,6 +191,7 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	}
 	_ = g.Wait()
 	sum.Stopped = ctx.Err() != nil
+	r.recordPartners(ctx, log, sum)
 
 	// Outputs are regenerated even after a stop signal, within the
 	// shutdown budget, so that what was committed is published; whatever
@@ -246,6 +247,33 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	log.Info("cycle finished", "outcome", outcome, "quarters", len(sum.Quarters),
 		"duration_ms", sum.Finished.Sub(start).Milliseconds())
 	return sum, nil
+}
+
+// recordPartners keeps each partner's outcome in the ledger, so that the
+// last success per partner survives a restart of the service.
+func (r *Runner) recordPartners(ctx context.Context, log *slog.Logger, sum *Summary) {
+	for _, p := range sum.Partners {
+		o := state.PartnerOutcome{Partner: p.Partner, Outcome: "ok"}
+		for _, f := range p.Files {
+			switch f.Verdict {
+			case string(transform.Accepted):
+				o.Accepted++
+			case string(transform.Rejected):
+				o.Rejected++
+			}
+		}
+		switch {
+		case p.Withdrawn:
+			o.Outcome = "withdrawn"
+		case p.Err != nil:
+			o.Outcome, o.Error = "failed", p.Err.Error()
+		case len(p.Files) == 0:
+			o.Outcome = "nothing-new"
+		}
+		if err := r.DB.RecordPartner(context.WithoutCancel(ctx), sum.RunID, o); err != nil {
+			log.Error("record partner outcome", "partner", p.Partner, "err", err)
+		}
+	}
 }
 
 func partnerIDs(ps []*config.Partner) []string {
@@ -557,18 +585,12 @@ func (r *Runner) commit(ctx context.Context, rec state.FileRecord, res *transfor
 }
 
 func (r *Runner) options(p *config.Partner) transform.Options {
-	return transform.Options{
-		PartnerID:       p.ID,
-		PartnerGSS:      p.GSS,
-		Encoding:        p.Encoding,
-		Sheet:           p.Sheet,
-		Aliases:         p.Aliases,
-		Keep:            r.Config.Filter.Keep,
-		FilterField:     r.Config.Filter.Field,
-		MaxRowErrorRate: r.Config.MaxRowErrorRate,
-		Now:             r.now(),
-		Erased:          r.erasedFunc(),
-	}
+	opt := JudgeOptions(r.Config, p, r.now())
+	opt.Erased = r.erasedFunc()
+	// An xlsx is spooled to disk while judged: into the state folder,
+	// which the county controls, never the machine's shared temp folder.
+	opt.TempDir = r.Config.State
+	return opt
 }
 
 // ruleNames lists the rules a file broke, without positions or values.

@@ -107,6 +107,8 @@ func printSummary(w io.Writer, sum *ingest.Summary) {
 		newFiles += acc + rej
 		note := ""
 		switch {
+		case p.Withdrawn:
+			note = "withdrawn: not polled"
 		case p.Err != nil:
 			note = "FAILED: " + p.Err.Error()
 		case p.Waiting > 0:
@@ -125,6 +127,17 @@ func printSummary(w io.Writer, sum *ingest.Summary) {
 	}
 	if sum.OutputErr != nil {
 		fmt.Fprintf(w, "OUTPUT FAILED: %v\n", sum.OutputErr)
+	}
+	if p := sum.Purge; p != nil && !p.Empty() {
+		rows := 0
+		for _, n := range p.Cases {
+			rows += n
+		}
+		fmt.Fprintf(w, "Retention purge: %d expired case rows, %d district files, %d audit segments deleted.\n",
+			rows, len(p.Files), len(p.AuditSegments))
+	}
+	if sum.PurgeErr != nil {
+		fmt.Fprintf(w, "RETENTION PURGE FAILED: %v\n", sum.PurgeErr)
 	}
 	if sum.Stopped {
 		fmt.Fprintln(w, "Stopped by a signal: files not yet taken wait for the next cycle.")

@@ -167,7 +167,12 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 	if err != nil {
 		return err
 	}
+	judgedUnder, err := db.QuarterSchemaVersions(ctx, q)
+	if err != nil {
+		return err
+	}
 	m := Manifest{
+		RowsJudgedUnder:  judgedUnder,
 		Quarter:          q,
 		Label:            transform.QuarterLabel(q),
 		FinancialQuarter: transform.FinancialQuarter(q),
