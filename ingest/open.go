@@ -51,6 +51,15 @@ func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger, version 
 	if r.DB, err = state.Open(ctx, filepath.Join(cfg.State, state.FileName)); err != nil {
 		return fail(err)
 	}
+	// Rows keep the layout of the field list they were judged under; the
+	// names of each version let later versions publish them by name.
+	names := make([]string, len(r.Schema.Fields))
+	for i, f := range r.Schema.Fields {
+		names[i] = f.Name
+	}
+	if err := r.DB.RecordFieldList(ctx, r.Schema.Version, names); err != nil {
+		return fail(err)
+	}
 	if err := r.openAudit(ctx); err != nil {
 		return fail(err)
 	}

@@ -86,13 +86,16 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 	byCat := map[string]map[string]int{} // la_code -> category -> count
 	rec := make([]string, len(s.Fields))
 	total := 0
+	layouts, err := newLayouts(ctx, db, s)
+	if err != nil {
+		return err
+	}
 	err = db.QuarterRows(ctx, q, func(r state.StoredRow) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if len(r.Values) != len(s.Fields) {
-			return fmt.Errorf("row %d of object %d has %d values; field list %s %s has %d fields",
-				r.SourceRow, r.ObjectID, len(r.Values), s.Name, s.Version, len(s.Fields))
+		if r.Values, err = layouts.remap(r); err != nil {
+			return err
 		}
 		copy(rec, r.Values)
 		if caseRef >= 0 {

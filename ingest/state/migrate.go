@@ -147,6 +147,16 @@ CREATE TABLE incidents (
 ) WITHOUT ROWID;
 CREATE INDEX incidents_open ON incidents(partner, sha256, rule) WHERE closed_at = '';
 `,
+
+	// 4: the field names of every field list version rows were stored
+	// under, so that rows judged under an older version are published by
+	// field name under a newer one.
+	`
+CREATE TABLE field_lists (
+	version TEXT PRIMARY KEY,
+	fields  TEXT NOT NULL   -- JSON array of field names, in the order rows store values
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion returns the state database version this binary writes
