@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"landingd/config"
 )
 
 func init() {
@@ -60,6 +62,19 @@ func readCaseRef(r io.Reader) (string, error) {
 	return line, nil
 }
 
+// loadCaseProtocol loads the protocol and checks that partner is in it.
+func loadCaseProtocol(e *env, path, partner string) (*config.Config, bool) {
+	cfg, ok := loadProtocol(e, path)
+	if !ok {
+		return nil, false
+	}
+	if _, ok := cfg.Partner(partner); !ok {
+		fmt.Fprintf(e.stderr, "landingd: partner %q is not in %s\n", partner, path)
+		return nil, false
+	}
+	return cfg, true
+}
+
 // short abbreviates a token for people; the audit trail holds it whole.
 func short(token string) string {
 	if len(token) > 16 {
@@ -74,12 +89,8 @@ func cmdErase(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	cfg, ok := loadProtocol(e, path)
+	cfg, ok := loadCaseProtocol(e, path, c.partner)
 	if !ok {
-		return exitUsage
-	}
-	if _, ok := cfg.Partner(c.partner); !ok {
-		fmt.Fprintf(e.stderr, "landingd: partner %q is not in %s\n", c.partner, path)
 		return exitUsage
 	}
 	r, code := openRunner(ctx, e, cfg)

@@ -29,12 +29,8 @@ func cmdExportCase(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "landingd: --format must be json or csv, not %q\n", *format)
 		return exitUsage
 	}
-	cfg, ok := loadProtocol(e, path)
+	cfg, ok := loadCaseProtocol(e, path, c.partner)
 	if !ok {
-		return exitUsage
-	}
-	if _, ok := cfg.Partner(c.partner); !ok {
-		fmt.Fprintf(e.stderr, "landingd: partner %q is not in %s\n", c.partner, path)
 		return exitUsage
 	}
 	r, code := openReader(ctx, e, cfg)

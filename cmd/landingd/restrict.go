@@ -25,12 +25,8 @@ func restrictCase(ctx context.Context, e *env, args []string, name string, restr
 	if !ok {
 		return exitUsage
 	}
-	cfg, ok := loadProtocol(e, path)
+	cfg, ok := loadCaseProtocol(e, path, c.partner)
 	if !ok {
-		return exitUsage
-	}
-	if _, ok := cfg.Partner(c.partner); !ok {
-		fmt.Fprintf(e.stderr, "landingd: partner %q is not in %s\n", c.partner, path)
 		return exitUsage
 	}
 	r, code := openRunner(ctx, e, cfg)
