@@ -33,6 +33,7 @@ func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger, version 
 		return nil, fmt.Errorf("%w: %w", ErrLocked, err)
 	}
 	r := &Runner{Config: cfg, Logger: logger, Version: version, unlock: unlock}
+	removeStaleSpools(cfg.State, logger)
 	fail := func(err error) (*Runner, error) {
 		r.Close()
 		return nil, err
@@ -93,4 +94,20 @@ func (r *Runner) getenv(name string) string {
 		return r.Getenv(name)
 	}
 	return os.Getenv(name)
+}
+
+// removeStaleSpools deletes the temporary copies of district files that a
+// crashed process left in the state folder (an xlsx is spooled there while
+// it is judged, and excelize extracts large sheets beside it). They hold a
+// district's raw data and must not outlive the judging. The caller holds
+// the state lock, so no live process is using them.
+func removeStaleSpools(dir string, logger *slog.Logger) {
+	for _, pattern := range []string{"landingd-xlsx-*", "excelize-*", ".spool-*"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, m := range matches {
+			if err := os.Remove(m); err == nil {
+				logger.Info("removed a temporary file left by an interrupted run", "file", filepath.Base(m))
+			}
+		}
+	}
 }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -67,5 +68,23 @@ func TestStableObjectsHonoursCancellation(t *testing.T) {
 	defer cancel()
 	if _, _, err := stableObjects(ctx, z, time.Hour); err == nil {
 		t.Fatal("a cancelled wait returned files")
+	}
+}
+
+func TestRemoveStaleSpools(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"landingd-xlsx-123", "excelize-456", ".spool-789", "landingd.db", "audit.jsonl"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removeStaleSpools(dir, slog.New(slog.DiscardHandler))
+	left, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range left {
+		names = append(names, e.Name())
+	}
+	if len(names) != 2 || names[0] != "audit.jsonl" || names[1] != "landingd.db" {
+		t.Errorf("left %v, want only the database and the audit log", names)
 	}
 }
