@@ -122,6 +122,10 @@ func azblobConfig(loc config.Location, getenv func(string) string) (azblob.Confi
 		AllowHTTP:         loc.AllowHTTP,
 		AccountName:       loc.Auth.AccountName,
 		DefaultCredential: loc.Auth.DefaultCredential,
+		// The run retries transient faults itself, with backoff; one SDK
+		// retry per request on top keeps an unreachable account from
+		// holding a cycle for minutes.
+		MaxRetries: 1,
 	}
 	var err error
 	a := loc.Auth

@@ -19,7 +19,7 @@ import (
 type HostKeyError struct {
 	Host        string // the address dialled, "host:port"
 	Fingerprint string // SHA-256 fingerprint of the key the server presented
-	Source      string // "known_hosts /path" or "fingerprint pin"
+	Source      string // "known_hosts /path" or "host_key_fingerprint"
 	Unknown     bool   // the known_hosts file has no key for this host at all
 	Revoked     bool   // the known_hosts file marks this key @revoked
 }
@@ -73,7 +73,7 @@ func hostKeyCheck(cfg Config) (ssh.HostKeyCallback, []string, error) {
 			if subtle.ConstantTimeCompare([]byte(got), []byte(pin)) == 1 {
 				return nil
 			}
-			return &HostKeyError{Host: cfg.Address, Fingerprint: got, Source: "fingerprint pin"}
+			return &HostKeyError{Host: cfg.Address, Fingerprint: got, Source: "host_key_fingerprint"}
 		})
 	}
 	if len(checks) == 0 {

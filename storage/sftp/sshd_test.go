@@ -103,12 +103,12 @@ func TestHostKeyRefused(t *testing.T) {
 		{
 			name: "pinned fingerprint differs",
 			edit: func(c *sftp.Config) { c.KnownHostsFile = ""; c.HostKeyFingerprint = ssh.FingerprintSHA256(wrong) },
-			want: fmt.Sprintf("sftp %s: host key %s is not the one pinned in fingerprint pin (refusing to connect)", s.Addr, strings.TrimRight(s.HostKeyFingerprint, "=")),
+			want: fmt.Sprintf("sftp %s: host key %s is not the one pinned in host_key_fingerprint (refusing to connect)", s.Addr, strings.TrimRight(s.HostKeyFingerprint, "=")),
 		},
 		{
 			name: "right known_hosts, wrong pin",
 			edit: func(c *sftp.Config) { c.HostKeyFingerprint = ssh.FingerprintSHA256(wrong) },
-			want: "is not the one pinned in fingerprint pin",
+			want: "is not the one pinned in host_key_fingerprint",
 		},
 	}
 	for _, tt := range tests {
