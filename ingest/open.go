@@ -22,17 +22,20 @@ var ErrLocked = errors.New("state folder is in use")
 // (migrating it forward), loads the field list and the pseudonymisation
 // key, and opens the output. Close releases all of it.
 //
+// dbOpts tune the state database (state.SmallCache for the service, whose
+// cycles run in child processes).
+//
 // It fails when the lock is held (ErrLocked), the key file is missing or
 // too short, the field list does not parse, or the output cannot be opened.
-func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger, version string) (*Runner, error) {
+func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger, version string, dbOpts ...state.Option) (*Runner, error) {
 	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
 		return nil, fmt.Errorf("create state folder %s: %w", cfg.State, err)
 	}
-	unlock, err := state.Lock(cfg.State)
+	lockFile, unlock, err := state.LockFile(cfg.State)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrLocked, err)
 	}
-	r := &Runner{Config: cfg, Logger: logger, Version: version, unlock: unlock}
+	r := &Runner{Config: cfg, Logger: logger, Version: version, unlock: unlock, lockFile: lockFile}
 	removeStaleSpools(cfg.State, logger)
 	fail := func(err error) (*Runner, error) {
 		r.Close()
@@ -49,7 +52,7 @@ func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger, version 
 		logger.Warn(warning)
 	}
 	r.Pseudo = pseudo
-	if r.DB, err = state.Open(ctx, filepath.Join(cfg.State, state.FileName)); err != nil {
+	if r.DB, err = state.Open(ctx, filepath.Join(cfg.State, state.FileName), dbOpts...); err != nil {
 		return fail(err)
 	}
 	// Rows keep the layout of the field list they were judged under; the
@@ -111,3 +114,8 @@ func removeStaleSpools(dir string, logger *slog.Logger) {
 		}
 	}
 }
+
+// LockFile returns the open, locked state lock file, for handing the lock
+// to a child process that runs one cycle (see state.InheritLockEnv). It is
+// nil when this process itself adopted an inherited lock.
+func (r *Runner) LockFile() *os.File { return r.lockFile }

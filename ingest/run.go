@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -68,7 +69,8 @@ type Runner struct {
 	// erased is the erasure list, loaded at the start of each cycle.
 	erased map[string]bool
 
-	unlock func() error
+	unlock   func() error
+	lockFile *os.File
 }
 
 // Summary is what one cycle did.
@@ -105,10 +107,10 @@ type PartnerSummary struct {
 
 // FileSummary is the outcome for one source file.
 type FileSummary struct {
-	Object     string
-	Verdict    string // accepted | rejected | duplicate
-	Rows       transform.Counts
-	DisposedTo string // processed/NAME, rejected/NAME, or "" when kept
+	Object     string           `json:"object"`
+	Verdict    string           `json:"verdict"` // accepted | rejected | duplicate
+	Rows       transform.Counts `json:"rows"`
+	DisposedTo string           `json:"disposed_to,omitempty"` // processed/NAME, rejected/NAME, or "" when kept
 }
 
 // Failed reports whether a zone or the output could not be reached or

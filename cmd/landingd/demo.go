@@ -49,7 +49,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
 		return exitUsage
 	}
-	code := runCycle(ctx, e, cfg, nil)
+	code := runCycle(ctx, e, cfg, nil, cycleOptions{trigger: "run"})
 	if code == exitOK {
 		printOutputs(e, cfg)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -30,6 +31,9 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	cfgPath := fs.String("config", "", "protocol file (required)")
 	var partners stringList
 	fs.Var(&partners, "partner", "run only this partner (repeatable)")
+	var opt cycleOptions
+	fs.StringVar(&opt.trigger, "trigger", "run", "what started the cycle, as the ledger records it (serve passes schedule, catch-up or retry)")
+	fs.BoolVar(&opt.summaryJSON, "summary-json", false, "print the cycle's summary as JSON instead of a table (serve reads it)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -48,12 +52,19 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	return runCycle(ctx, e, cfg, partners)
+	return runCycle(ctx, e, cfg, partners, opt)
+}
+
+// cycleOptions are run's flags that serve uses when it runs a cycle in a
+// child process.
+type cycleOptions struct {
+	trigger     string
+	summaryJSON bool
 }
 
 // runCycle opens a runner, runs one cycle and prints its summary. It is
 // shared by run and demo.
-func runCycle(ctx context.Context, e *env, cfg *config.Config, partners []string) int {
+func runCycle(ctx context.Context, e *env, cfg *config.Config, partners []string, opt cycleOptions) int {
 	logger := newLogger(e.stderr)
 	r, err := ingest.Open(ctx, cfg, logger, versionInfo)
 	if err != nil {
@@ -65,12 +76,19 @@ func runCycle(ctx context.Context, e *env, cfg *config.Config, partners []string
 		return exitUsage
 	}
 	defer r.Close()
+	r.Trigger = opt.trigger
 	sum, err := r.Cycle(ctx, partners)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
 		return exitFailed
 	}
-	printSummary(e.stdout, sum)
+	if opt.summaryJSON {
+		if err := json.NewEncoder(e.stdout).Encode(sum); err != nil {
+			return exitFailed
+		}
+	} else {
+		printSummary(e.stdout, sum)
+	}
 	if sum.Failed() {
 		return exitFailed
 	}

@@ -13,6 +13,7 @@ import (
 	"landingd/ingest"
 	"landingd/ingest/alert"
 	"landingd/ingest/daemon"
+	"landingd/ingest/state"
 )
 
 func init() {
@@ -55,7 +56,8 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	}
 
 	logger := newLogger(e.stderr)
-	r, err := ingest.Open(ctx, cfg, logger, versionInfo)
+	// Cycles run in child processes; this one only reads the state.
+	r, err := ingest.Open(ctx, cfg, logger, versionInfo, state.SmallCache())
 	if err != nil {
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
 		if errors.Is(err, ingest.ErrLocked) {
@@ -70,6 +72,14 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	svc.Token = token
+	cycler, err := newChildCycler(e, cfg, r)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return exitFailed
+	}
+	svc.RunCycle = func(ctx context.Context, trigger string, partners []string) (*ingest.Summary, error) {
+		return cycler.run(ctx, e, trigger, partners)
+	}
 	if hook != "" {
 		svc.Alert = &alert.Client{URL: hook, Logger: logger}
 	}

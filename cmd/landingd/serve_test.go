@@ -105,8 +105,16 @@ func TestServeRunsCyclesAndStops(t *testing.T) {
 	defer cancel()
 	var stdout, stderr lockedBuffer
 	done := make(chan int, 1)
+	// serve runs each cycle as a child "landingd run": the built binary.
+	bin := landingdBin(t)
+	getenv := func(k string) string {
+		if k == cycleExeEnv {
+			return bin
+		}
+		return ""
+	}
 	go func() {
-		done <- realMain(ctx, &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }},
+		done <- realMain(ctx, &env{stdout: &stdout, stderr: &stderr, getenv: getenv},
 			[]string{"serve", "--config", protocol})
 	}()
 	var base string
