@@ -18,9 +18,8 @@ import (
 // their files, passed to the backend as values, and never logged.
 //
 // Each backend states its own guarantees: local renames atomically on one
-// filesystem; sftp verifies the host key, moves with the SFTP rename (which
-// never overwrites) and writes reports with posix-rename@openssh.com;
-// azblob moves by copy, check and delete.
+// filesystem; sftp verifies the host key and moves and writes with
+// posix-rename@openssh.com; azblob moves by copy, check and delete.
 func OpenZone(ctx context.Context, loc config.Location, getenv func(string) string, logger *slog.Logger) (storage.Zone, error) {
 	switch loc.Kind {
 	case "local":

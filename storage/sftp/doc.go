@@ -31,11 +31,11 @@
 // Put writes a temporary file whose name starts with "." in the target
 // folder, fsyncs it when the server offers fsync@openssh.com, and renames
 // it over the final name with posix-rename@openssh.com (atomic on the
-// server's filesystem). Move checks that the target name is free (Lstat)
-// and renames with the plain SFTP rename, which the protocol forbids from
-// overwriting (OpenSSH implements it with link and unlink), so a name
-// taken in between makes the rename fail rather than overwrite; Move then
-// tries the next timestamped name. The zone's folders belong to one
-// district and landingd holds a lock on each zone while it runs, so the
-// window between the check and the rename is not contended in practice.
+// server's filesystem). Move checks that the target name is free (Lstat),
+// taking the next timestamped name when it is not, and moves the file with
+// posix-rename@openssh.com too: one atomic rename on the server, so the
+// file is always under exactly one of its names. That rename would replace
+// a file that took the name between the check and the rename; landingd is
+// the only writer of processed/ and rejected/ and holds the state lock
+// while it runs, so none does.
 package sftp

@@ -370,17 +370,17 @@ func (z *Zone) Move(ctx context.Context, name string, to storage.Folder) (string
 			} else if !errors.Is(err, fs.ErrNotExist) {
 				return err
 			}
-			err := c.Rename(src, dst)
-			if err == nil {
-				got = cand
-				return nil
+			// posix-rename@openssh.com is one atomic rename(2) on the
+			// server: the file is under its old name or its new one,
+			// never both or neither. It would replace a file that took
+			// the name since the Lstat above; landingd is the only writer
+			// of processed/ and rejected/ and holds the state lock, so
+			// none does.
+			if err := c.PosixRename(src, dst); err != nil {
+				return err
 			}
-			// A failed rename onto a name that now exists lost a race:
-			// try the next name. Anything else is an error.
-			if _, serr := c.Lstat(dst); serr == nil {
-				continue
-			}
-			return err
+			got = cand
+			return nil
 		}
 		return fmt.Errorf("%d names taken", maxClash)
 	})
