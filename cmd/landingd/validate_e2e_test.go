@@ -114,6 +114,9 @@ func TestE2EValidateVerdicts(t *testing.T) {
 					t.Errorf("file errors %v, want %s", rules, tt.Rule)
 				}
 			}
+			if tt.Name == "ZipBomb" && !strings.Contains(r.stdout, "decompression limits") {
+				t.Errorf("the zip bomb was rejected for another reason:\n%s", r.stdout)
+			}
 			if rawCaseRef.MatchString(r.stdout + r.stderr) {
 				t.Error("validate printed a raw case_ref")
 			}
