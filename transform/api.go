@@ -99,7 +99,9 @@ type Options struct {
 	Now             time.Time // for "quarter_end_date is in the future"; zero means time.Now()
 	MaxIssues       int       // cap on Result.Errors kept; 0 means 1000
 	// Erased reports whether the case's erasure token is on the erasure
-	// list. nil means none are.
+	// list. It is called for every row whose la_code and case_ref can be
+	// read, valid or not, before the row's other rules decide. nil means
+	// none are.
 	Erased func(token string) bool
 	// TempDir is where an xlsx is spooled while it is read; "" means
 	// os.TempDir().

@@ -177,7 +177,18 @@ func hasCode(f *Field, code string) bool {
 }
 
 func judgeTable(ctx context.Context, s *Schema, p *Pseudonymiser, tbl table.Table, res *Result, opt Options, emit func(Row) error) error {
-	cols, issues := s.MatchHeader(tbl.Header().Cells)
+	header := tbl.Header().Cells
+	if !s.IsHeader(header) {
+		// No row of the first table.HeaderScan names the agreed fields, so
+		// the reader fell back on the first row, which may be data: it is
+		// never quoted, and no column is called extra on its strength.
+		res.fileIssue(Issue{Rule: RuleMissingLabel, Message: fmt.Sprintf(
+			"no row among the first %d names at least half of the required fields (%s); the file needs one header row naming the agreed fields",
+			table.HeaderScan, strings.Join(s.Required(), ", "))})
+		res.decide(opt)
+		return nil
+	}
+	cols, issues := s.MatchHeader(header)
 	if len(issues) > 0 {
 		for _, is := range issues {
 			res.fileIssue(is)
@@ -348,6 +359,16 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 			j.seen[k] = rec.Row
 		}
 	}
+	// An erased case is dropped whatever else is wrong with its row: it is
+	// asked about for every row whose la_code and case_ref can be read, so
+	// that erasure finds every file that still holds the case.
+	if la != "" && caseRef != "" && j.opt.Erased != nil && j.opt.Erased(j.p.ErasureToken(la, caseRef)) {
+		res.Rows.Rejected++
+		res.Erased++
+		j.issue(res, Issue{Row: rec.Row, Field: "case_ref", Rule: RuleErased,
+			Message: "this case has been erased from the shared data; remove it from your extract and erase it at source as agreed"})
+		return Row{}, false
+	}
 	if len(issues) > 0 {
 		// List a row's issues in field order, as the district reads the row.
 		sort.SliceStable(issues, func(a, b int) bool { return j.s.Index(issues[a].Field) < j.s.Index(issues[b].Field) })
@@ -355,13 +376,6 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 		for _, is := range issues {
 			j.issue(res, is)
 		}
-		return Row{}, false
-	}
-	if j.opt.Erased != nil && j.opt.Erased(j.p.ErasureToken(la, caseRef)) {
-		res.Rows.Rejected++
-		res.Erased++
-		j.issue(res, Issue{Row: rec.Row, Field: "case_ref", Rule: RuleErased,
-			Message: "this case has been erased from the shared data; remove it from your extract and erase it at source as agreed"})
 		return Row{}, false
 	}
 	if j.iFilter < 0 || !j.keep[vals[j.iFilter]] {
