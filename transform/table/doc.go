@@ -1,6 +1,8 @@
 // Package table opens district files (CSV or xlsx) as streams of records:
 // it finds the encoding, the delimiter, the sheet and the header row, and
-// never holds a whole file in memory.
+// keeps memory bounded: CSV is streamed, and an xlsx is spooled to disk,
+// its large sheets streamed from there and the parts excelize holds in
+// memory capped (MaxPartBytes) whatever the file's size.
 //
 // Open picks the reader from the file name's extension and checks the
 // content agrees with it. Everything that makes a file unreadable as a

@@ -13,8 +13,8 @@ type Record struct {
 }
 
 // Table is an opened file: its header and a stream of data records.
-// Readers stream: they never hold a whole file in memory (xlsx is spooled
-// to a temporary file, which Close removes).
+// Readers stream, with bounded memory (xlsx is spooled to a temporary
+// file, which Close removes; see the package doc).
 type Table interface {
 	// Format is "csv" or "xlsx".
 	Format() string

@@ -21,8 +21,9 @@ const (
 	DefaultMaxEntryBytes = 1 << 30
 	// DefaultMaxUnzippedBytes caps the sum of all entries.
 	DefaultMaxUnzippedBytes = 2 << 30
-	// MaxPartBytes caps every entry other than a worksheet: excelize holds
-	// those (shared strings, styles, workbook) whole in memory.
+	// MaxPartBytes caps what excelize holds whole in memory: the sum of
+	// every entry but the worksheets it streams from disk (shared strings,
+	// styles, the workbook, media, and sheets under xmlInMemoryBytes).
 	MaxPartBytes = 128 << 20
 	// xmlInMemoryBytes is excelize's UnzipXMLSizeLimit: sheets larger than
 	// this are extracted to a temporary file and streamed from there.
@@ -121,7 +122,7 @@ func checkZip(ctx context.Context, f *os.File, size, maxEntry, maxTotal int64) e
 		return formatErr("the file is named .xlsx but is not an Excel workbook")
 	}
 	var hasTypes, hasWorkbook bool
-	var total uint64
+	var total, inMemory uint64
 	for _, e := range zr.File {
 		name := strings.ToLower(strings.ReplaceAll(e.Name, `\`, "/"))
 		switch name {
@@ -138,7 +139,13 @@ func checkZip(ctx context.Context, f *os.File, size, maxEntry, maxTotal int64) e
 		}
 		limit = min(limit, uint64(maxEntry))
 		total += e.UncompressedSize64
-		if e.UncompressedSize64 > limit || total > uint64(maxTotal) {
+		// Only worksheets over xmlInMemoryBytes are extracted to disk;
+		// excelize reads every other entry into memory, so many parts
+		// each under the limit must not add up past it.
+		if !strings.HasPrefix(name, "xl/worksheets/sheet") || e.UncompressedSize64 <= xmlInMemoryBytes {
+			inMemory += e.UncompressedSize64
+		}
+		if e.UncompressedSize64 > limit || total > uint64(maxTotal) || inMemory > MaxPartBytes {
 			return overLimits()
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"context"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
@@ -348,6 +349,24 @@ func TestXLSXLimits(t *testing.T) {
 		}
 		_, err := openBytes(t, "bomb.xlsx", b, ReadOptions{})
 		checkFileErr(t, err, &FileError{Rule: RuleFormatError})
+	})
+	t.Run("ManyPartsBomb", func(t *testing.T) {
+		// Twelve media parts of 16 MiB of zeros: each under MaxPartBytes,
+		// but excelize would hold all 192 MiB in memory at once.
+		zeros := make([]byte, 16<<20)
+		b := rezip(t, base, nil, func(zw *zip.Writer) {
+			for i := range 12 {
+				w, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("xl/media/junk%d.bin", i), Method: zip.Deflate})
+				must(t, err)
+				_, err = w.Write(zeros)
+				must(t, err)
+			}
+		})
+		_, err := openBytes(t, "bomb.xlsx", b, ReadOptions{})
+		checkFileErr(t, err, &FileError{Rule: RuleFormatError})
+		if !strings.Contains(err.Error(), "decompression limits") {
+			t.Errorf("message %q", err)
+		}
 	})
 	t.Run("UnderstatedSize", func(t *testing.T) {
 		b := rezip(t, base, func(name string, d []byte) []byte {
