@@ -134,16 +134,10 @@ func trimBlank(cells []string) []string {
 	return cells[:n]
 }
 
-func isBlank(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ' ', '\t', '\r', '\n', '\v', '\f':
-		default:
-			return false
-		}
-	}
-	return true
-}
+// isBlank is the one definition of an empty cell: white space only, as
+// strings.TrimSpace sees it (so a non-breaking space is blank too), the
+// same test the validator applies to labels and values.
+func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
 
 // table is what both formats share: the header, the records read past
 // it while looking for it, then the source.
