@@ -35,9 +35,19 @@ func zoneOf(l *Location) (zone, bool) {
 		if err != nil || u.Host == "" || l.Container == "" {
 			return zone{}, false
 		}
-		return zone{kind: "azblob", where: normaliseServiceURL(u) + "|" + l.Container, path: l.Prefix}, true
+		return zone{kind: "azblob", where: normaliseServiceURL(u) + "|" + l.Container, path: blobPrefix(l.Prefix)}, true
 	}
 	return zone{}, false
+}
+
+// blobPrefix spells a prefix as the azblob backend uses it: no leading or
+// trailing slashes, then one trailing slash ("" for the whole container),
+// so "/brentwood" and "brentwood/" are recognised as one zone.
+func blobPrefix(p string) string {
+	if p = strings.Trim(p, "/"); p != "" {
+		p += "/"
+	}
+	return p
 }
 
 func localZone(p string) zone {
@@ -68,7 +78,8 @@ func (a zone) overlaps(b zone) bool {
 		return false
 	}
 	if a.kind == "azblob" {
-		// Blob names are flat: "bas" and "basildon/" share "basildon/x".
+		// Prefixes are normalised to end in "/", so this compares whole
+		// path segments: "bas/" and "basildon/" do not overlap.
 		return strings.HasPrefix(a.path, b.path) || strings.HasPrefix(b.path, a.path)
 	}
 	sep := "/"

@@ -274,6 +274,15 @@ partners:
 		`protocol.yaml:25: partners[2].landing: overlaps partners[1].landing (b)`,
 	},
 }, {
+	Name: "OverlappingAzblobPrefixSpellings",
+	Input: header + `output: {kind: local, path: out}
+partners:
+  - {id: a, name: A, gss: E07000066, dpo_email: dpo@a.gov.uk, landing: {kind: azblob, service_url: "https://acct.blob.core.windows.net", container: landing, prefix: /brentwood, auth: {default_credential: true}}}
+  - {id: b, name: B, gss: E07000067, dpo_email: dpo@b.gov.uk, landing: {kind: azblob, service_url: "https://acct.blob.core.windows.net", container: landing, prefix: brentwood/, auth: {default_credential: true}}}
+  - {id: c, name: C, gss: E07000068, dpo_email: dpo@c.gov.uk, landing: {kind: azblob, service_url: "https://acct.blob.core.windows.net", container: landing, prefix: brent, auth: {default_credential: true}}}
+`,
+	Errs: []string{`protocol.yaml:12: partners[1].landing: overlaps partners[0].landing (a)`},
+}, {
 	Name: "OutputInsideZone",
 	Input: header + `output: {kind: local, path: in/a/out}
 partners:
