@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 
 	"landingd/ingest/audit"
 	"landingd/ingest/state"
@@ -49,15 +48,8 @@ func (r *Runner) record(ctx context.Context, e audit.Entry) error {
 	if err != nil {
 		return fmt.Errorf("record %s in the audit log: %w", e.Event, err)
 	}
-	if err := r.DB.SetMeta(ctx, state.MetaAuditHead, got.Hash); err != nil {
-		return err
-	}
-	return r.DB.SetMeta(ctx, state.MetaAuditSeq, strconv.FormatInt(got.Seq, 10))
+	return r.DB.SetMeta(ctx, state.MetaAuditHead, got.Hash)
 }
-
-// Record appends an entry to the audit trail (for commands outside a
-// cycle: erasure, restriction, incidents). See record.
-func (r *Runner) Record(ctx context.Context, e audit.Entry) error { return r.record(ctx, e) }
 
 func (r *Runner) auditHead() string {
 	if r.Audit == nil {

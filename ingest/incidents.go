@@ -154,10 +154,6 @@ func (r *Runner) alertIncident(ctx context.Context, log *slog.Logger, runID stri
 	}()
 }
 
-// WaitAlerts waits until the alerts sent in the background are delivered
-// or given up on.
-func (r *Runner) WaitAlerts() { r.alerts.Wait() }
-
 // AckIncident records, against incident id, when the partners were
 // notified and the ICO decision, so the audit trail proves the deadlines
 // were kept. It fails for an unknown id (state.ErrNoIncident), a closed

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"time"
 
 	"landingd/config"
@@ -220,11 +219,8 @@ func (r *Runner) purgeAudit(ctx context.Context, cutoff time.Time) ([]audit.Segm
 	r.auditMu.Lock()
 	defer r.auditMu.Unlock()
 	removed, err := r.Audit.PurgeBefore(ctx, cutoff)
-	seq, head := r.Audit.Head()
+	_, head := r.Audit.Head()
 	if serr := r.DB.SetMeta(ctx, state.MetaAuditHead, head); serr != nil && err == nil {
-		err = serr
-	}
-	if serr := r.DB.SetMeta(ctx, state.MetaAuditSeq, strconv.FormatInt(seq, 10)); serr != nil && err == nil {
 		err = serr
 	}
 	if err != nil {

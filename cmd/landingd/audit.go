@@ -273,10 +273,6 @@ func cmdAuditRepair(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
 		return exitFailed
 	}
-	if err := db.SetMeta(ctx, state.MetaAuditSeq, strconv.FormatInt(seq, 10)); err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitFailed
-	}
 	fmt.Fprintf(e.stdout, "Cut %d byte(s) of an incomplete last line and recorded it (seq %d). Run landingd audit verify.\n", cut, seq)
 	return exitOK
 }

@@ -7,9 +7,10 @@
 // The run records every cycle, file verdict, disposition and output write;
 // the commands record every erasure, restriction, retention purge and
 // incident; and a change of the protocol file or of the field list is
-// recorded by its hash. See the Event constants. Entries hold pseudonyms,
-// never a raw case_ref or a cell value: this package cannot tell them
-// apart from other strings, so that duty lies with the caller.
+// recorded by its hash. See the Event constants. A case is named by its
+// erasure token, never by its pseudonym (the log outlives an erasure and
+// cannot be edited), a raw case_ref or a cell value: this package cannot
+// tell them apart from other strings, so that duty lies with the caller.
 //
 // # Files
 //

@@ -21,7 +21,7 @@ const (
 	EventFileVerdict     = "file.verdict"     // a source file was judged
 	EventFileDisposition = "file.disposition" // a source file was moved to processed/ or rejected/
 	EventOutputWrite     = "output.write"     // a combined output was written
-	EventErasure         = "erasure"          // a household's rows were erased (by pseudonym)
+	EventErasure         = "erasure"          // a household's rows were erased (named by its erasure token)
 	EventRestriction     = "restriction"      // processing of a household was restricted
 	EventUnrestriction   = "unrestriction"    // a restriction was lifted
 	EventPurge           = "purge"            // retention deleted cases or files
@@ -59,8 +59,9 @@ const hashSuffixLen = len(`,"hash":"`) + 64 + len(`"}`)
 // caller sets Event and whichever of RunID, Partner, Object and Data apply.
 //
 // Nothing personal goes in an entry: Object is a file or output name, and
-// Data holds counts, hashes, verdicts, rule names, pseudonyms and reasons
-// typed by operators. A raw case_ref or a cell value must never be put in
+// Data holds counts, hashes, verdicts, rule names, erasure tokens and
+// reasons typed by operators; never a pseudonym, which an erasure must be
+// able to remove. A raw case_ref or a cell value must never be put in
 // an entry; this package cannot tell one from any other string, so the
 // duty lies with the caller.
 type Entry struct {

@@ -114,9 +114,6 @@ func (l *Log) Head() (seq int64, hash string) {
 	return l.seq, l.hash
 }
 
-// Dir returns the folder the log lives in.
-func (l *Log) Dir() string { return l.dir }
-
 // Append writes e as the next entry and returns it as written, with Seq,
 // Time (from l.Now, in UTC to the millisecond), Prev and Hash filled in;
 // whatever the caller put in those fields is ignored. The line is written

@@ -528,16 +528,6 @@ func getIncident(ctx context.Context, q interface {
 	return in, err
 }
 
-// GetIncident returns incident id. An unknown id is an error wrapping
-// ErrNoIncident.
-func (d *DB) GetIncident(ctx context.Context, id string) (Incident, error) {
-	in, err := getIncident(ctx, d.db, id)
-	if err != nil {
-		return in, fmt.Errorf("read incident: %w", err)
-	}
-	return in, nil
-}
-
 // Incidents returns the open incidents (all of them with all true), in
 // the order detected. It fails on a database error.
 func (d *DB) Incidents(ctx context.Context, all bool) ([]Incident, error) {

@@ -10,7 +10,6 @@ import (
 // Keys of values kept in the meta table.
 const (
 	MetaAuditHead    = "audit_head"    // hash of the audit log's last entry
-	MetaAuditSeq     = "audit_seq"     // its sequence number
 	MetaProtocolHash = "protocol_hash" // SHA-256 of the protocol file last run under
 	MetaSchemaHash   = "schema_hash"   // SHA-256 of the field list last run under
 )

@@ -30,10 +30,6 @@ type ZoneHarness struct {
 	// an existing object of that name. It calls t.Fatal on error.
 	Seed func(t *testing.T, z storage.Zone, folder storage.Folder, name string, data []byte, mtime time.Time)
 
-	// Touch, when non-nil, changes an existing object's content and mtime
-	// out of band. When nil the suite calls Seed again instead.
-	Touch func(t *testing.T, z storage.Zone, folder storage.Folder, name string, data []byte, mtime time.Time)
-
 	// Drop, when non-nil, breaks the connection(s) under zone z (kills the
 	// server side of them, or closes the socket) without z knowing, so the
 	// "connection dropped mid-read" case can run. Later calls on z must be
@@ -102,12 +98,9 @@ func Bytes(seed uint64, n int) []byte {
 // when is the fixed past mtime the suite seeds objects with.
 var when = time.Date(2026, 1, 7, 6, 0, 0, 0, time.UTC)
 
+// touch changes an existing object out of band: Seed replaces it.
 func (h ZoneHarness) touch(t *testing.T, z storage.Zone, f storage.Folder, name string, data []byte, mtime time.Time) {
 	t.Helper()
-	if h.Touch != nil {
-		h.Touch(t, z, f, name, data, mtime)
-		return
-	}
 	h.Seed(t, z, f, name, data, mtime)
 }
 
