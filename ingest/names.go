@@ -1,36 +1,19 @@
 package ingest
 
-import (
-	"path"
-	"strings"
-)
+import "strings"
 
-// candidateKind says what a run does with an object at a zone's top level.
-type candidateKind int
-
-const (
-	ignored     candidateKind = iota // hidden, Office lock files, partial uploads
-	judged                           // .csv or .xlsx
-	unsupported                      // anything else: judged too, and rejected with a report naming the accepted formats
-)
-
-// classify applies the landing-zone rules shared by every backend.
-// Extensions are matched case-insensitively.
-func classify(name string) candidateKind {
+// ignored applies the landing-zone rule shared by every backend: hidden
+// files (and landingd's own temporary files), Office lock files, partial
+// uploads and reports are left alone. Every other file at a zone's top
+// level is judged: .csv and .xlsx by content, anything else rejected with
+// a report naming the accepted formats. Suffixes match case-insensitively.
+func ignored(name string) bool {
 	lower := strings.ToLower(name)
-	switch {
-	case name == "" || strings.HasPrefix(name, "."), // hidden, and our own temp files
-		strings.HasPrefix(name, "~$"), // Office lock files
-		strings.HasSuffix(lower, ".report.txt"),
-		strings.HasSuffix(lower, ".tmp"),
-		strings.HasSuffix(lower, ".part"),
-		strings.HasSuffix(lower, ".partial"),
-		strings.HasSuffix(lower, ".filepart"):
-		return ignored
-	}
-	switch path.Ext(lower) {
-	case ".csv", ".xlsx":
-		return judged
-	}
-	return unsupported
+	return name == "" || strings.HasPrefix(name, ".") ||
+		strings.HasPrefix(name, "~$") ||
+		strings.HasSuffix(lower, ".report.txt") ||
+		strings.HasSuffix(lower, ".tmp") ||
+		strings.HasSuffix(lower, ".part") ||
+		strings.HasSuffix(lower, ".partial") ||
+		strings.HasSuffix(lower, ".filepart")
 }

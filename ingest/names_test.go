@@ -2,30 +2,30 @@ package ingest
 
 import "testing"
 
-func TestClassify(t *testing.T) {
+func TestIgnored(t *testing.T) {
 	tests := []struct {
-		Name string
-		Want candidateKind
+		Name    string
+		Ignored bool
 	}{
-		{"basildon_2025Q4.csv", judged},
-		{"BASILDON.CSV", judged},
-		{"Braintree Q4.XLSX", judged},
-		{"data.xls", unsupported},
-		{"data.ods", unsupported},
-		{"data.zip", unsupported},
-		{"README", unsupported},
-		{".hidden.csv", ignored},
-		{".landingd-tmp-123", ignored},
-		{"~$Braintree Q4.xlsx", ignored},
-		{"upload.csv.tmp", ignored},
-		{"upload.csv.part", ignored},
-		{"upload.csv.PARTIAL", ignored},
-		{"upload.xlsx.filepart", ignored},
-		{"old.csv.report.txt", ignored},
+		{"basildon_2025Q4.csv", false},
+		{"BASILDON.CSV", false},
+		{"Braintree Q4.XLSX", false},
+		{"data.xls", false}, // judged, and rejected for its format
+		{"data.ods", false},
+		{"data.zip", false},
+		{"README", false},
+		{".hidden.csv", true},
+		{".landingd-tmp-123", true},
+		{"~$Braintree Q4.xlsx", true},
+		{"upload.csv.tmp", true},
+		{"upload.csv.part", true},
+		{"upload.csv.PARTIAL", true},
+		{"upload.xlsx.filepart", true},
+		{"old.csv.report.txt", true},
 	}
 	for _, tt := range tests {
-		if got := classify(tt.Name); got != tt.Want {
-			t.Errorf("classify(%q) = %v, want %v", tt.Name, got, tt.Want)
+		if got := ignored(tt.Name); got != tt.Ignored {
+			t.Errorf("ignored(%q) = %v, want %v", tt.Name, got, tt.Ignored)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"os"
@@ -199,13 +200,7 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	// shutdown budget, so that what was committed is published; whatever
 	// is not finished stays dirty for the next cycle.
 	octx, cancel := r.shutdownContext(ctx)
-	// Rows a district sent for a restricted case are restricted before
-	// anything is published.
-	if _, err := r.DB.ApplyRestrictions(octx); err != nil {
-		sum.OutputErr = err
-	} else {
-		sum.Quarters, sum.OutputErr = r.publishDirty(octx, log, sum.RunID)
-	}
+	sum.Quarters, sum.OutputErr = r.publishDirty(octx, log, sum.RunID)
 	if !sum.Stopped {
 		sum.Purge, sum.PurgeErr = r.Purge(octx, false, sum.RunID)
 		if sum.PurgeErr == nil && len(sum.Purge.Problems) > 0 {
@@ -220,6 +215,7 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 		sum.OutputErr = fmt.Errorf("copy audit log: %w", err)
 	}
 	cancel()
+	sum.OutputErr, sum.PurgeErr = RedactErr(sum.OutputErr), RedactErr(sum.PurgeErr)
 
 	sum.Finished = r.now()
 	outcome, errText := "ok", ""
@@ -322,6 +318,16 @@ func (r *Runner) shutdownContext(ctx context.Context) (context.Context, context.
 
 func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p *config.Partner) PartnerSummary {
 	ps := PartnerSummary{Partner: p.ID}
+	// fail records a fault: after a stop signal, what failed is only what
+	// the signal cut short, so nothing is reported. The error is redacted
+	// here, once, before the log, the ledger, status and alerts see it.
+	fail := func(op string, err error) PartnerSummary {
+		if ctx.Err() == nil {
+			ps.Err = RedactErr(err)
+			log.Error(op, "err", ps.Err)
+		}
+		return ps
+	}
 	if ctx.Err() != nil {
 		return ps // stopped before this partner began: nothing taken, nothing failed
 	}
@@ -332,23 +338,14 @@ func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p 
 		return err
 	})
 	if err != nil {
-		if ctx.Err() == nil {
-			ps.Err = err
-			log.Error("zone unreachable", "err", err)
-		}
-		return ps
+		return fail("zone unreachable", err)
 	}
 	defer z.Close()
 
 	// A file committed by an earlier, interrupted cycle but never moved is
 	// moved first.
 	if err := r.finishDispositions(ctx, log, p, z); err != nil {
-		if ctx.Err() != nil {
-			return ps
-		}
-		ps.Err = err
-		log.Error("finish earlier dispositions", "err", err)
-		return ps
+		return fail("finish earlier dispositions", err)
 	}
 
 	var stable []storage.Object
@@ -358,11 +355,7 @@ func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p 
 		return err
 	})
 	if err != nil {
-		if ctx.Err() == nil {
-			ps.Err = err
-			log.Error("list zone", "err", err)
-		}
-		return ps
+		return fail("list zone", err)
 	}
 	for _, obj := range stable {
 		if ctx.Err() != nil {
@@ -371,26 +364,21 @@ func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p 
 		if p.Disposition == "keep" {
 			known, err := r.DB.Seen(ctx, p.ID, obj.Name, obj.Size, obj.ModTime, obj.ETag)
 			if err != nil {
-				ps.Err = err
-				return ps
+				return fail("look up kept file", err)
 			}
 			if known {
 				continue
 			}
 		}
 		var fs FileSummary
-		err := r.retry(ctx, log.With("object", obj.Name), "take file", func() error {
+		olog := log.With("object", obj.Name)
+		err := r.retry(ctx, olog, "take file", func() error {
 			var err error
-			fs, err = r.takeFile(ctx, log.With("object", obj.Name), runID, p, z, obj)
+			fs, err = r.takeFile(ctx, olog, runID, p, z, obj)
 			return err
 		})
 		if err != nil {
-			if ctx.Err() != nil {
-				break
-			}
-			ps.Err = err
-			log.Error("take file", "object", obj.Name, "err", err)
-			return ps
+			return fail("take file "+obj.Name, err)
 		}
 		ps.Files = append(ps.Files, fs)
 	}
@@ -408,33 +396,21 @@ func (r *Runner) retry(ctx context.Context, log *slog.Logger, op string, fn func
 	if wait <= 0 {
 		wait = time.Second
 	}
-	var err error
-	for attempt := 0; ; attempt++ {
-		if err = fn(); err == nil || !storage.IsTransient(err) || attempt >= tries || ctx.Err() != nil {
-			return err
+	attempt := 0
+	return storage.Retry(ctx, tries+1, wait, func(context.Context) error {
+		err := fn()
+		if attempt++; attempt <= tries && storage.IsTransient(err) && ctx.Err() == nil {
+			log.Warn("retrying after a transient fault", "op", op, "attempt", attempt, "err", err)
 		}
-		log.Warn("retrying after a transient fault", "op", op, "attempt", attempt+1, "err", err)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		case <-t.C:
-		}
-		wait *= 2
-	}
+		return err
+	})
 }
 
 // hashingReader hashes and counts what is read through it.
 type hashingReader struct {
 	r io.Reader
-	h hashState
+	h hash.Hash
 	n int64
-}
-
-type hashState interface {
-	io.Writer
-	Sum([]byte) []byte
 }
 
 func (h *hashingReader) Read(p []byte) (int, error) {
@@ -645,14 +621,20 @@ func (r *Runner) finishDispositions(ctx context.Context, log *slog.Logger, p *co
 	return nil
 }
 
-// publishDirty regenerates the outputs of every dirty quarter.
+// publishDirty regenerates the outputs of every dirty quarter. It is the
+// one way outputs are written (a run, an erasure, a restriction and a
+// purge all come here), so it first restricts the rows a district sent
+// for a restricted case: whichever command publishes next, and however
+// the last one ended, a restricted case never reaches an output.
 func (r *Runner) publishDirty(ctx context.Context, log *slog.Logger, runID string) ([]string, error) {
+	if _, err := r.DB.ApplyRestrictions(ctx); err != nil {
+		return nil, err
+	}
 	quarters, err := r.DB.DirtyQuarters(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var done []string
-	var mu sync.Mutex
 	var errs []error
 	for _, q := range quarters {
 		if err := ctx.Err(); err != nil {
@@ -670,7 +652,6 @@ func (r *Runner) publishDirty(ctx context.Context, log *slog.Logger, runID strin
 		if err == nil {
 			_, err = r.DB.CleanQuarter(ctx, q, gen)
 		}
-		mu.Lock()
 		if err != nil {
 			errs = append(errs, fmt.Errorf("publish %s: %w", q, err))
 			log.Error("publish quarter", "quarter", q, "err", err)
@@ -678,7 +659,6 @@ func (r *Runner) publishDirty(ctx context.Context, log *slog.Logger, runID strin
 			done = append(done, q)
 			log.Info("quarter published", "quarter", q)
 		}
-		mu.Unlock()
 	}
 	sort.Strings(done)
 	return done, errors.Join(errs...)

@@ -64,14 +64,17 @@ func (s *rowSpool) Replay(fn func(transform.Row) error) error {
 		return fmt.Errorf("rewind row spool: %w", err)
 	}
 	br := bufio.NewReaderSize(s.f, 1<<16)
+	var scratch []byte
 	readString := func() (string, error) {
 		n, err := binary.ReadUvarint(br)
 		if err != nil {
 			return "", err
 		}
-		b := make([]byte, n)
-		_, err = io.ReadFull(br, b)
-		return string(b), err
+		if uint64(cap(scratch)) < n {
+			scratch = make([]byte, n)
+		}
+		_, err = io.ReadFull(br, scratch[:n])
+		return string(scratch[:n]), err
 	}
 	var row transform.Row
 	for i := 0; i < s.n; i++ {

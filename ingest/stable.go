@@ -12,7 +12,7 @@ import (
 func listTop(ctx context.Context, z storage.Zone) (map[string]storage.Object, error) {
 	seen := map[string]storage.Object{}
 	err := z.List(ctx, storage.Top, func(o storage.Object) error {
-		if classify(o.Name) != ignored {
+		if !ignored(o.Name) {
 			seen[o.Name] = o
 		}
 		return nil

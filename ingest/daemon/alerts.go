@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -29,7 +28,7 @@ func (s *Service) cycleAlerts(ctx context.Context, sum *ingest.Summary, err erro
 	proto := s.Config.Protocol.ID
 	if err != nil {
 		s.send(ctx, alert.Event{Kind: alert.KindCycleFailed, Protocol: proto,
-			Summary: "a cycle could not run: " + Redact(err.Error())})
+			Summary: "a cycle could not run: " + ingest.Redact(err.Error())})
 		return
 	}
 	if sum == nil {
@@ -40,7 +39,7 @@ func (s *Service) cycleAlerts(ctx context.Context, sum *ingest.Summary, err erro
 		var ids []string
 		for _, p := range sum.Partners {
 			if p.Err != nil {
-				failed[p.Partner] = Redact(p.Err.Error())
+				failed[p.Partner] = ingest.Redact(p.Err.Error())
 				ids = append(ids, p.Partner)
 			}
 		}
@@ -49,7 +48,7 @@ func (s *Service) cycleAlerts(ctx context.Context, sum *ingest.Summary, err erro
 			text += " for " + strings.Join(ids, ", ")
 		}
 		if sum.OutputErr != nil {
-			failed["output"] = Redact(sum.OutputErr.Error())
+			failed["output"] = ingest.Redact(sum.OutputErr.Error())
 			text += "; the output could not be written"
 		}
 		s.send(ctx, alert.Event{Kind: alert.KindCycleFailed, Protocol: proto, RunID: sum.RunID,
@@ -182,22 +181,6 @@ func Reasons(rules map[string]int) string {
 		parts[i] = fmt.Sprintf("%s (%d)", r, rules[r])
 	}
 	return strings.Join(parts, ", ")
-}
-
-var (
-	urlQuery  = regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://[^\s?#"'<>]*)\?[^\s"'<>]*`)
-	sigParam  = regexp.MustCompile(`(?i)\b(sig|signature|sv|se|sp|token|password|accountkey|sharedaccesssignature)=[^\s&;"'<>]*`)
-	userinfoR = regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://)[^/\s@"'<>]+@`)
-)
-
-// Redact removes what could be a credential from an error text before it
-// goes into an alert or onto the status page: URL query strings (an
-// Azure SAS), user:password parts of URLs, and key=value pairs named like
-// secrets.
-func Redact(s string) string {
-	s = urlQuery.ReplaceAllString(s, "$1?[redacted]")
-	s = userinfoR.ReplaceAllString(s, "$1[redacted]@")
-	return sigParam.ReplaceAllString(s, "$1=[redacted]")
 }
 
 // sentLog remembers which once-only alerts (late, missing) went out, in

@@ -36,7 +36,7 @@ func (s *Service) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if err := s.ready(r.Context()); err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = w.Write([]byte("not ready: " + Redact(err.Error()) + "\n"))
+			_, _ = w.Write([]byte("not ready: " + ingest.Redact(err.Error()) + "\n"))
 			return
 		}
 		_, _ = w.Write([]byte("ready\n"))

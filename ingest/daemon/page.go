@@ -79,7 +79,7 @@ func (s *Service) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, run := range runs {
-		pr := pageRun{Run: run, Error: Redact(run.Error)}
+		pr := pageRun{Run: run, Error: ingest.Redact(run.Error)}
 		if !run.Finished.IsZero() {
 			pr.Duration = run.Finished.Sub(run.Started).Round(time.Millisecond).String()
 		}
