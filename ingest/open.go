@@ -67,7 +67,7 @@ func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger, version 
 	if err := r.openAudit(ctx); err != nil {
 		return fail(err)
 	}
-	if r.Output, err = OpenOutput(ctx, cfg.Output, r.getenv, logger); err != nil {
+	if r.Output, err = OpenOutput(ctx, cfg.Output, cfg.State, r.getenv, logger); err != nil {
 		return fail(fmt.Errorf("open output %s: %w", cfg.Output.String(), err))
 	}
 	return r, nil
@@ -99,13 +99,13 @@ func (r *Runner) getenv(name string) string {
 	return os.Getenv(name)
 }
 
-// removeStaleSpools deletes the temporary copies of district files that a
-// crashed process left in the state folder (an xlsx is spooled there while
-// it is judged, and excelize extracts large sheets beside it). They hold a
-// district's raw data and must not outlive the judging. The caller holds
+// removeStaleSpools deletes the temporary files a crashed process left in
+// the state folder: copies of district files (an xlsx is spooled there
+// while it is judged, and excelize extracts large sheets beside it), and
+// datasets being built or uploaded. They must not outlive their use. The caller holds
 // the state lock, so no live process is using them.
 func removeStaleSpools(dir string, logger *slog.Logger) {
-	for _, pattern := range []string{"landingd-xlsx-*", "excelize-*", ".spool-*"} {
+	for _, pattern := range []string{"landingd-xlsx-*", "excelize-*", ".spool-*", "landingd-combined-*", ".landingd-azblob-*"} {
 		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
 		for _, m := range matches {
 			if err := os.Remove(m); err == nil {

@@ -29,6 +29,7 @@ func (r *Runner) meta() publish.Meta {
 		CategoryField:   r.Config.Filter.Field,
 		Categories:      r.Config.Filter.Keep,
 		AuditHead:       r.auditHead(),
+		TempDir:         r.Config.State,
 	}
 	for _, p := range r.Config.Partners {
 		m.Partners = append(m.Partners, publish.Partner{ID: p.ID, Name: p.Name, GSS: p.GSS})

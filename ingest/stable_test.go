@@ -73,7 +73,7 @@ func TestStableObjectsHonoursCancellation(t *testing.T) {
 
 func TestRemoveStaleSpools(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"landingd-xlsx-123", "excelize-456", ".spool-789", "landingd.db", "audit.jsonl"} {
+	for _, name := range []string{"landingd-xlsx-123", "excelize-456", ".spool-789", "landingd-combined-1.csv", ".landingd-azblob-2", "landingd.db", "audit.jsonl"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
 			t.Fatal(err)
 		}

@@ -20,7 +20,10 @@ import (
 // Each backend states its own guarantees: local renames atomically on one
 // filesystem; sftp verifies the host key and moves and writes with
 // posix-rename@openssh.com; azblob moves by copy, check and delete.
-func OpenZone(ctx context.Context, loc config.Location, getenv func(string) string, logger *slog.Logger) (storage.Zone, error) {
+//
+// tempDir is where a backend spools what it uploads (azblob): the state
+// folder, never the machine's shared temporary folder.
+func OpenZone(ctx context.Context, loc config.Location, tempDir string, getenv func(string) string, logger *slog.Logger) (storage.Zone, error) {
 	switch loc.Kind {
 	case "local":
 		z, err := local.NewZone(loc.Path)
@@ -39,7 +42,7 @@ func OpenZone(ctx context.Context, loc config.Location, getenv func(string) stri
 		}
 		return z, nil
 	case "azblob":
-		cfg, err := azblobConfig(loc, getenv)
+		cfg, err := azblobConfig(loc, tempDir, getenv)
 		if err != nil {
 			return nil, fmt.Errorf("open zone %s: %w", loc.String(), err)
 		}
@@ -55,7 +58,8 @@ func OpenZone(ctx context.Context, loc config.Location, getenv func(string) stri
 
 // OpenOutput opens the combined datasets' output with a plain switch on
 // its kind.
-func OpenOutput(ctx context.Context, loc config.Location, getenv func(string) string, logger *slog.Logger) (storage.Output, error) {
+// tempDir is as for OpenZone.
+func OpenOutput(ctx context.Context, loc config.Location, tempDir string, getenv func(string) string, logger *slog.Logger) (storage.Output, error) {
 	switch loc.Kind {
 	case "local":
 		// The county's own output folder is created on first use; a
@@ -69,7 +73,7 @@ func OpenOutput(ctx context.Context, loc config.Location, getenv func(string) st
 		}
 		return o, nil
 	case "azblob":
-		cfg, err := azblobConfig(loc, getenv)
+		cfg, err := azblobConfig(loc, tempDir, getenv)
 		if err != nil {
 			return nil, fmt.Errorf("open output %s: %w", loc.String(), err)
 		}
@@ -99,6 +103,9 @@ func sftpConfig(loc config.Location, getenv func(string) string) (sftp.Config, e
 		KeyFile:            loc.KeyFile,
 		KnownHostsFile:     loc.KnownHosts,
 		HostKeyFingerprint: loc.HostKeyFingerprint,
+		// The run retries a transient fault itself, with backoff; a single
+		// dial per attempt keeps an unreachable server from holding a cycle.
+		MaxRetries: 1,
 	}
 	pass, err := secret(getenv, loc.KeyPassphraseEnv, loc.KeyPassphraseFile)
 	if err != nil {
@@ -113,7 +120,7 @@ func sftpConfig(loc config.Location, getenv func(string) string) (sftp.Config, e
 	return cfg, nil
 }
 
-func azblobConfig(loc config.Location, getenv func(string) string) (azblob.Config, error) {
+func azblobConfig(loc config.Location, tempDir string, getenv func(string) string) (azblob.Config, error) {
 	cfg := azblob.Config{
 		ServiceURL:        loc.ServiceURL,
 		Container:         loc.Container,
@@ -125,6 +132,7 @@ func azblobConfig(loc config.Location, getenv func(string) string) (azblob.Confi
 		// retry per request on top keeps an unreachable account from
 		// holding a cycle for minutes.
 		MaxRetries: 1,
+		TempDir:    tempDir,
 	}
 	var err error
 	a := loc.Auth
@@ -144,5 +152,5 @@ func (r *Runner) openZone(ctx context.Context, p *config.Partner) (storage.Zone,
 	if r.OpenZone != nil {
 		return r.OpenZone(ctx, p)
 	}
-	return OpenZone(ctx, p.Landing, r.getenv, r.Logger.With("partner", p.ID))
+	return OpenZone(ctx, p.Landing, r.Config.State, r.getenv, r.Logger.With("partner", p.ID))
 }

@@ -10,7 +10,6 @@ import (
 
 	"landingd/config"
 	"landingd/ingest"
-	"landingd/ingest/daemon"
 	"landingd/storage"
 	"landingd/transform"
 )
@@ -48,7 +47,7 @@ func cmdConfigCheck(ctx context.Context, e *env, args []string) int {
 	report := func(what string, err error) {
 		if err != nil {
 			failed++
-			fmt.Fprintf(e.stdout, "FAIL  %s: %s\n", what, daemon.Redact(err.Error()))
+			fmt.Fprintf(e.stdout, "FAIL  %s: %s\n", what, ingest.Redact(err.Error()))
 			return
 		}
 		fmt.Fprintf(e.stdout, "ok    %s\n", what)
@@ -99,7 +98,7 @@ func cmdConfigCheck(ctx context.Context, e *env, args []string) int {
 func checkZone(ctx context.Context, loc config.Location, getenv func(string) string, logger *slog.Logger) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, zoneTimeout)
 	defer cancel()
-	z, err := ingest.OpenZone(ctx, loc, getenv, logger)
+	z, err := ingest.OpenZone(ctx, loc, "", getenv, logger) // lists only: nothing is spooled
 	if err != nil {
 		return 0, err
 	}
@@ -113,7 +112,7 @@ func checkZone(ctx context.Context, loc config.Location, getenv func(string) str
 func checkOutput(ctx context.Context, loc config.Location, getenv func(string) string, logger *slog.Logger) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, zoneTimeout)
 	defer cancel()
-	o, err := ingest.OpenOutput(ctx, loc, getenv, logger)
+	o, err := ingest.OpenOutput(ctx, loc, "", getenv, logger) // lists only: nothing is spooled
 	if err != nil {
 		return 0, err
 	}

@@ -26,6 +26,9 @@ type Meta struct {
 	// one column each, in this order.
 	CategoryField string
 	Categories    []string
+	// TempDir is where the datasets are built before they are written to
+	// the output (the state folder); "" means os.TempDir().
+	TempDir string
 }
 
 // Manifest is <q>/manifest.json. Its fields are in a fixed order, so two

@@ -56,12 +56,12 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 	caseRef := s.Index("case_ref")
 	catField := s.Index(meta.CategoryField)
 
-	csvTmp, err := newTemp("combined-*.csv")
+	csvTmp, err := newTemp(meta.TempDir, "combined-*.csv")
 	if err != nil {
 		return err
 	}
 	defer csvTmp.remove()
-	xlsxTmp, err := newTemp("combined-*.xlsx")
+	xlsxTmp, err := newTemp(meta.TempDir, "combined-*.xlsx")
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 		return err
 	}
 	label := fmt.Sprintf("Domestic abuse cases, %s (%s)", transform.QuarterLabel(q), transform.FinancialQuarter(q))
-	xw, err := newXLSX(s, label, qend)
+	xw, err := newXLSX(s, label, qend, meta.TempDir)
 	if err != nil {
 		return fmt.Errorf("start workbook: %w", err)
 	}
@@ -187,6 +187,12 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 		Cases:            total,
 		Partners:         manifestPartners(partners, cases, files),
 	}
+	// The old manifest goes first: while the datasets are replaced, and
+	// for good if a Put fails, no manifest vouches for files it does not
+	// describe.
+	if err := out.Delete(ctx, q+"/"+ManifestName); err != nil && !errors.Is(err, storage.ErrNotExist) {
+		return err
+	}
 	for _, t := range []struct {
 		name string
 		tmp  *temp
@@ -275,8 +281,8 @@ type temp struct {
 	n int64
 }
 
-func newTemp(pattern string) (*temp, error) {
-	f, err := os.CreateTemp("", "landingd-"+pattern)
+func newTemp(dir, pattern string) (*temp, error) {
+	f, err := os.CreateTemp(dir, "landingd-"+pattern)
 	if err != nil {
 		return nil, fmt.Errorf("create temporary file: %w", err)
 	}

@@ -393,6 +393,15 @@ func TestQuarterWritesManifestLastAndOnlyOnSuccess(t *testing.T) {
 	if got := strings.Join(fo.puts, " "); got != "2025Q4/combined.csv 2025Q4/combined.xlsx 2025Q4/manifest.json" {
 		t.Fatalf("puts = %s", got)
 	}
+	// A regeneration that fails half way leaves no manifest vouching for
+	// the new combined.csv beside the old workbook.
+	fo.failOn = XLSXName
+	if err := Quarter(ctx, fo, fx.s, fx.db, "2025Q4", testMeta()); err == nil {
+		t.Fatal("the failing regeneration succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(fx.dir, "2025Q4", "manifest.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the previous manifest outlived a failed regeneration: %v", err)
+	}
 }
 
 func TestDeleteQuarter(t *testing.T) {

@@ -23,18 +23,18 @@ const (
 // end. Only the Data sheet uses a StreamWriter: excelize writes streamed
 // sheets in map order, so one stream keeps the file byte-for-byte stable.
 type xlsxWriter struct {
-	f      *excelize.File
-	sw     *excelize.StreamWriter
-	s      *transform.Schema
-	bold   int
-	date   int
-	row    int
-	cells  []any
-	cellsN []excelize.Cell
+	f     *excelize.File
+	sw    *excelize.StreamWriter
+	s     *transform.Schema
+	bold  int
+	date  int
+	row   int
+	cells []any
 }
 
-func newXLSX(s *transform.Schema, title string, stamp time.Time) (*xlsxWriter, error) {
-	f := excelize.NewFile()
+func newXLSX(s *transform.Schema, title string, stamp time.Time, tempDir string) (*xlsxWriter, error) {
+	// The stream writer spills rows to a temporary file past 16 MiB.
+	f := excelize.NewFile(excelize.Options{TmpDir: tempDir})
 	ts := stamp.UTC().Format(time.RFC3339)
 	if err := f.SetDocProps(&excelize.DocProperties{
 		Creator: "landingd", LastModifiedBy: "landingd", Title: title, Created: ts, Modified: ts,
@@ -64,7 +64,7 @@ func newXLSX(s *transform.Schema, title string, stamp time.Time) (*xlsxWriter, e
 		return nil, err
 	}
 	x := &xlsxWriter{f: f, sw: sw, s: s, bold: bold, date: date, row: 1,
-		cells: make([]any, len(s.Fields)), cellsN: make([]excelize.Cell, len(s.Fields))}
+		cells: make([]any, len(s.Fields))}
 	for i, fd := range s.Fields {
 		h := fd.Title
 		if h == "" {

@@ -12,6 +12,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
+
+	"landingd/storage"
 )
 
 // upload writes r to blobName as a block blob. The data is first spooled
@@ -32,7 +34,7 @@ func (s *scope) upload(ctx context.Context, op, object, blobName string, r io.Re
 	defer f.Close()
 
 	h := md5.New()
-	n, err := io.Copy(io.MultiWriter(f, h), &ctxReader{ctx, r})
+	n, err := io.Copy(io.MultiWriter(f, h), storage.ContextReader(ctx, r))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return fmt.Errorf("azblob %s %s: %w", op, object, ctxErr)
@@ -72,17 +74,4 @@ func contentType(name string) string {
 		return "text/plain; charset=utf-8"
 	}
 	return "application/octet-stream"
-}
-
-// ctxReader stops reading once ctx is done.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c *ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
-	}
-	return c.r.Read(p)
 }
