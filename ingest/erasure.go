@@ -135,12 +135,14 @@ func (r *Runner) Erase(ctx context.Context, partnerID, caseRef, reason string) (
 	if err != nil {
 		return rep, err
 	}
+	// Compaction runs on a repeat call too: if it failed the first time,
+	// the erased pages are still in the database files until it succeeds.
+	if err := r.DB.Compact(ctx); err != nil {
+		return rep, err
+	}
 	if e.Rows == 0 && e.AlreadyListed && len(deleted) == 0 {
 		rep.AlreadyErased = true
 		return rep, nil
-	}
-	if err := r.DB.Compact(ctx); err != nil {
-		return rep, err
 	}
 	if err := r.copyAudit(ctx); err != nil && rep.OutputErr == nil {
 		rep.OutputErr = fmt.Errorf("copy audit log: %w", err)
@@ -301,16 +303,21 @@ type ExportRow struct {
 
 // ExportCase returns every row held for the partner's case caseRef,
 // restricted ones included, with the files they came from. The raw
-// caseRef is used in memory only. Values of rows judged under another
-// field list version than the current one are named "field_N" when the
-// number of fields differs. It fails on an unknown partner, an empty
-// caseRef or a database error.
+// caseRef is used in memory only. Each row's values are named by the
+// field list version it was judged under (the state records every
+// version's fields); a version whose fields are not recorded falls back
+// to the current names when the count matches, else "field_N". It fails
+// on an unknown partner, an empty caseRef or a database error.
 func (r *Runner) ExportCase(ctx context.Context, partnerID, caseRef string) (*CaseExport, error) {
 	k, err := r.caseKey(partnerID, caseRef)
 	if err != nil {
 		return nil, err
 	}
 	rows, err := r.DB.CaseRows(ctx, k.laCode, k.pseudonym)
+	if err != nil {
+		return nil, err
+	}
+	lists, err := r.DB.FieldLists(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -323,15 +330,16 @@ func (r *Runner) ExportCase(ctx context.Context, partnerID, caseRef string) (*Ca
 			Pseudonym: cr.Pseudonym, Restricted: cr.Restricted, FieldList: cr.SchemaVersion,
 			Values: map[string]string{}, SourceFile: cr.File.Name, SourceSHA256: cr.File.SHA256,
 			SourceRow: cr.SourceRow, ReceivedAt: cr.ReceivedAt.UTC()}
+		names, ok := lists[cr.SchemaVersion]
+		if !ok || len(names) != len(cr.Values) {
+			names = ex.Fields
+		}
 		for i, v := range cr.Values {
 			name := fmt.Sprintf("field_%d", i+1)
-			if len(cr.Values) == len(ex.Fields) {
-				name = ex.Fields[i]
+			if len(cr.Values) == len(names) {
+				name = names[i]
 			}
-			if name == "case_ref" {
-				v = cr.Pseudonym
-			}
-			er.Values[name] = v
+			er.Values[name] = v // the stored case_ref is already the pseudonym
 		}
 		ex.Rows = append(ex.Rows, er)
 	}
