@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -323,6 +324,9 @@ func sumCases(t *testing.T, r *Runner, q string) int {
 	return n
 }
 
+// fakeNINO matches the NI numbers synth writes in extra columns.
+var fakeNINO = regexp.MustCompile(`QQ[0-9]{6}C`)
+
 func TestIncidentOpensOnExtraColumnAndAlerts(t *testing.T) {
 	var mu sync.Mutex
 	var got []alert.Event
@@ -354,8 +358,7 @@ func TestIncidentOpensOnExtraColumnAndAlerts(t *testing.T) {
 		}
 		return ""
 	}
-	sum := cycle(t, r)
-	_ = sum
+	cycle(t, r)
 
 	ins, err := r.DB.Incidents(context.Background(), false)
 	must(t, err)
@@ -402,7 +405,7 @@ func TestIncidentOpensOnExtraColumnAndAlerts(t *testing.T) {
 			}
 			b, err := os.ReadFile(path)
 			must(t, err)
-			if bytes.Contains(b, []byte("QQ")) && bytes.Contains(b, []byte("ZZ99 3ZZ")) {
+			if fakeNINO.Match(b) || bytes.Contains(b, []byte("ZZ99 3ZZ")) {
 				t.Errorf("%s holds the extra columns' values", path)
 			}
 			return nil
