@@ -9,6 +9,11 @@
 // waiting. What is due when is decided by pure functions in package
 // ingest (Schedule.PlanNext, CellState, Outstanding) that status shares.
 //
+// The service idles for weeks, so it hands memory back each time it goes
+// idle (Service.release): idle database connections, the Go heap's free
+// pages, and the binary's pages that start-up and serving faulted in
+// (ReleaseFilePages).
+//
 // Nothing the service logs, counts, serves or alerts holds a cell value or
 // a secret: partners appear by their protocol id, files by their name.
 package daemon

@@ -100,6 +100,9 @@ func (s *Service) secure(next http.Handler) http.Handler {
 			}
 		}
 		next.ServeHTTP(w, r)
+		if r.URL.Path != "/healthz" {
+			s.releaseSoon()
+		}
 	})
 }
 

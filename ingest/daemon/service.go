@@ -49,11 +49,19 @@ type Service struct {
 	// small. nil runs cycles in this process (tests do).
 	RunCycle func(ctx context.Context, trigger string, partners []string) (*ingest.Summary, error)
 
+	// Release, when set, is called in place of handing memory back to the
+	// system each time the service goes idle (see release).
+	Release func()
+	// IdleAfter is how long after its last request (but /healthz) the
+	// service goes idle again and releases memory; 0 means 10 seconds.
+	IdleAfter time.Duration
+
 	metrics *metrics
 	sent    *sentLog
 
-	mu   sync.Mutex
-	next *ingest.NextCycle // nil until planned, or when nothing is due
+	mu        sync.Mutex
+	next      *ingest.NextCycle // nil until planned, or when nothing is due
+	idleTimer *time.Timer       // runs release after the last request
 }
 
 // New prepares a Service for r's protocol. It fails when the protocol's
@@ -97,6 +105,10 @@ func (s *Service) Run(ctx context.Context) error {
 	if err != nil {
 		s.Logger.Error("read the last cycle", "err", err)
 	}
+	// Starting faulted in much of the binary that serving never runs:
+	// hand it back before the first cycle, whose work happens in a child
+	// process when RunCycle is set.
+	s.release()
 	if catchUp {
 		s.Logger.Info("catching up: a scheduled cycle was missed or none has completed")
 		s.cycle(ctx, TriggerCatchUp, nil)
@@ -117,11 +129,17 @@ func (s *Service) Run(ctx context.Context) error {
 			break
 		}
 		s.Logger.Info("next cycle planned", "at", next.At, "trigger", next.Trigger, "partners", len(next.Partners))
+		s.release()
 		if s.wait(ctx, next.At) != nil {
 			break
 		}
 		s.cycle(ctx, next.Trigger, next.Partners)
 	}
+	s.mu.Lock()
+	if s.idleTimer != nil {
+		s.idleTimer.Stop()
+	}
+	s.mu.Unlock()
 	s.Logger.Info("service stopped")
 	return nil
 }
@@ -229,11 +247,46 @@ func (s *Service) cycle(ctx context.Context, trigger string, partners []string) 
 	if s.AfterCycle != nil {
 		s.AfterCycle(trigger, sum, err)
 	}
-	// The service idles for weeks between cycles: hand the cycle's memory
-	// (SQLite's page caches, the Go heap) back to the system now rather
-	// than over the next minutes.
-	s.Runner.DB.ReleaseIdle()
+}
+
+// release hands back what the service holds but does not need while it
+// waits: the database's idle connections with their page caches, the Go
+// heap's free pages, and the binary's pages that starting and serving
+// faulted in (ReleaseFilePages). The service idles for weeks between
+// cycles; without this the memory would go back over minutes, or the
+// binary's pages never.
+func (s *Service) release() {
+	if s.Release != nil {
+		s.Release()
+		return
+	}
+	if s.Runner != nil && s.Runner.DB != nil {
+		s.Runner.DB.ReleaseIdle()
+	}
 	debug.FreeOSMemory()
+	n, err := ReleaseFilePages()
+	if err != nil {
+		s.Logger.Debug("release file pages", "err", err)
+		return
+	}
+	s.Logger.Debug("released memory", "file_pages_bytes", n)
+}
+
+// releaseSoon calls release once no request has come for IdleAfter: a
+// scrape or a look at the status page faults in code and builds garbage
+// that an idle service need not keep.
+func (s *Service) releaseSoon() {
+	d := s.IdleAfter
+	if d <= 0 {
+		d = 10 * time.Second
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idleTimer == nil {
+		s.idleTimer = time.AfterFunc(d, s.release)
+		return
+	}
+	s.idleTimer.Reset(d)
 }
 
 // alertBudget is how long alerts may take after a cycle: long enough for

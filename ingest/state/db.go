@@ -34,11 +34,11 @@ type Option func(*options)
 
 type options struct{ cacheKiB int }
 
-// SmallCache keeps each connection's page cache to 2 MiB instead of 32 MiB:
-// for a process that only reads the state between cycles (the service),
-// whose memory the database engine would otherwise keep after a large
-// read.
-func SmallCache() Option { return func(o *options) { o.cacheKiB = 2 << 10 } }
+// SmallCache keeps each connection's page cache to 256 KiB instead of
+// 32 MiB: for a process that only reads the state between cycles (the
+// service). The database engine keeps the memory its caches grew to after
+// they are closed, so the cap is what the idle service holds.
+func SmallCache() Option { return func(o *options) { o.cacheKiB = 256 } }
 
 // Open opens (creating it if needed) the state database at path and
 // migrates it forward to the current schema. It fails when the file cannot
