@@ -64,8 +64,7 @@ for _ in $(seq 600); do
 	sleep 0.1
 done
 grep -o '"msg":"cycle finished"[^}]*' "$work/serve.log" || { echo "no cycle ran:" >&2; cat "$work/serve.log" >&2; exit 1; }
-# Let the cycle's garbage go (the Go runtime returns freed memory to the
-# system within a few minutes; landingd asks for it at once after a cycle).
+# serve hands memory back as it goes idle, right after planning.
 sleep 2
 
 tick=$(getconf CLK_TCK)
@@ -79,19 +78,23 @@ sleep "$secs"
 rss1=$(rss)
 cpu1=$(cpu)
 
-# One scrape of each endpoint, to see that serving costs little too.
+# One scrape of each endpoint, to see that serving costs little too; the
+# service hands the memory back 10 s after its last request.
 curl -fsS "http://$addr/metrics" >/dev/null
 curl -fsS "http://$addr/" >/dev/null
 rss2=$(rss)
+sleep 12
+rss3=$(rss)
 
 ticks=$((cpu1 - cpu0))
 echo "landingd serve after a catch-up cycle of 15 files ($rows rows per district), then idle for ${secs}s"
 echo "VmRSS at start:         ${rss0} KiB"
 echo "VmRSS after ${secs}s:      ${rss1} KiB"
 echo "VmRSS after a scrape:   ${rss2} KiB"
+echo "VmRSS 12s after it:     ${rss3} KiB"
 echo "VmHWM (peak, in the cycle): ${peak} KiB"
 # Resident memory splits into anonymous pages (heap, the database's cache)
-# and file pages (the binary's code the cycle touched): the kernel drops
-# clean file pages under pressure, so RssAnon is the memory serve holds.
+# and file pages (the binary's code and read-only data that serving
+# touched).
 echo "RssAnon / RssFile:      $(awk '/^RssAnon:/ {print $2}' "/proc/$pid/status") / $(awk '/^RssFile:/ {print $2}' "/proc/$pid/status") KiB"
 echo "CPU over the window:    ${ticks} ticks ($(awk -v t="$ticks" -v h="$tick" 'BEGIN {printf "%.2f", t / h}') s)"
