@@ -139,6 +139,12 @@ type Location struct {
 	PasswordFile       string `yaml:"password_file"`
 	KnownHosts         string `yaml:"known_hosts"`
 	HostKeyFingerprint string `yaml:"host_key_fingerprint"`
+	// HostKeyAlgorithms are the host key types to ask the server for,
+	// such as ssh-ed25519 or ecdsa-sha2-nistp256. Empty means the types
+	// known_hosts lists for the server, or with host_key_fingerprint any
+	// type, so a server with several host keys may present one that is
+	// not the pinned one: give the pinned key's type here.
+	HostKeyAlgorithms []string `yaml:"host_key_algorithms"`
 
 	// azblob
 	ServiceURL string    `yaml:"service_url"`

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"path"
 	"path/filepath"
 	"strings"
 )
@@ -26,13 +25,15 @@ func zoneOf(l *Location) (zone, bool) {
 		}
 		return localZone(l.Path), true
 	case "sftp":
-		if l.Address == "" || !path.IsAbs(l.Path) {
+		// A path that is not clean is refused on its own; comparing it
+		// cleaned would only add a second message about the same line.
+		if l.Address == "" || !cleanSFTPPath(l.Path) {
 			return zone{}, false
 		}
-		return zone{kind: "sftp", where: normaliseSFTPAddress(l.Address), path: path.Clean(l.Path)}, true
+		return zone{kind: "sftp", where: normaliseSFTPAddress(l.Address), path: l.Path}, true
 	case "azblob":
 		u, err := url.Parse(l.ServiceURL)
-		if err != nil || u.Host == "" || l.Container == "" {
+		if err != nil || u.Host == "" || l.Container == "" || !validPrefix(l.Prefix) {
 			return zone{}, false
 		}
 		return zone{kind: "azblob", where: normaliseServiceURL(u) + "|" + l.Container, path: blobPrefix(l.Prefix)}, true

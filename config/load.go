@@ -164,6 +164,7 @@ func (c *Config) normalise() {
 		}
 		if p.Landing.Kind == "sftp" {
 			p.Landing.Address = normaliseSFTPAddress(p.Landing.Address)
+			p.Landing.Path = trimSFTPPath(p.Landing.Path)
 		}
 	}
 }

@@ -89,14 +89,18 @@ func flatten(err error) []error {
 	return []error{err}
 }
 
-var loadTests = []struct {
+// loadTest is one case for Load: a protocol file and what Load makes of
+// it.
+type loadTest struct {
 	Name  string
 	Input string   // the whole file
 	Errs  []string // each must be within one reported error, in file order; nil means valid
 	// Hidden must not appear in any message: a value that may be secret.
 	Hidden string
 	Check  func(t *testing.T, c *Config)
-}{{
+}
+
+var loadTests = []loadTest{{
 	Name:  "Valid",
 	Input: header + okBody,
 }, {
@@ -488,8 +492,12 @@ filter:
 	},
 }}
 
-func TestLoad(t *testing.T) {
-	for _, tt := range loadTests {
+func TestLoad(t *testing.T) { runLoadTests(t, loadTests) }
+
+// runLoadTests loads each test's input as protocol.yaml and checks the
+// errors, in file order, or the Config.
+func runLoadTests(t *testing.T, tests []loadTest) {
+	for _, tt := range tests {
 		t.Run(tt.Name, func(t *testing.T) {
 			writeProtocol(t, tt.Input)
 			c, err := Load("protocol.yaml")

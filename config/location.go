@@ -2,11 +2,15 @@ package config
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net"
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
+
+	"golang.org/x/crypto/ssh"
 )
 
 var containerRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9]|-[a-z0-9])*$`)
@@ -91,6 +95,7 @@ func (l *Location) setKeys() []string {
 	add("password_file", l.PasswordFile != "")
 	add("known_hosts", l.KnownHosts != "")
 	add("host_key_fingerprint", l.HostKeyFingerprint != "")
+	add("host_key_algorithms", len(l.HostKeyAlgorithms) > 0)
 	add("service_url", l.ServiceURL != "")
 	add("container", l.Container != "")
 	add("prefix", l.Prefix != "")
@@ -122,6 +127,8 @@ func checkSFTP(p *problems, key string, l *Location) {
 		p.add(key+".path", "required")
 	} else if !path.IsAbs(l.Path) {
 		p.add(key+".path", "%q is not an absolute path on the server (want a form like /upload)", l.Path)
+	} else if !cleanSFTPPath(l.Path) {
+		p.add(key+".path", "%q is not a clean path (no \".\" or \"..\" parts and no doubled slashes; want a form like /upload/brentwood)", l.Path)
 	}
 	envName(p, key+".password_env", l.PasswordEnv)
 	envName(p, key+".key_passphrase_env", l.KeyPassphraseEnv)
@@ -145,6 +152,69 @@ func checkSFTP(p *problems, key string, l *Location) {
 	case l.HostKeyFingerprint != "" && !validFingerprint(l.HostKeyFingerprint):
 		p.add(key+".host_key_fingerprint", "%q is not a host key fingerprint (want SHA256: and 43 base64 characters, as ssh-keygen -lf prints)", l.HostKeyFingerprint)
 	}
+	checkHostKeyAlgorithms(p, key+".host_key_algorithms", l.HostKeyAlgorithms)
+}
+
+// checkHostKeyAlgorithms checks that each name is a host key algorithm
+// the SSH library implements and does not deem insecure, listed once.
+func checkHostKeyAlgorithms(p *problems, key string, names []string) {
+	supported := ssh.SupportedAlgorithms().HostKeys
+	insecure := ssh.InsecureAlgorithms().HostKeys
+	seen := map[string]int{}
+	for i, name := range names {
+		k := fmt.Sprintf("%s[%d]", key, i)
+		if j, dup := seen[name]; dup {
+			p.add(k, "%q is listed twice (first at %s[%d])", name, key, j)
+			continue
+		}
+		seen[name] = i
+		switch {
+		case slices.Contains(supported, name):
+		case slices.Contains(insecure, name):
+			p.add(k, "%q is refused as insecure (for an RSA host key give rsa-sha2-512 or rsa-sha2-256)", name)
+		default:
+			p.add(k, "%q is not a host key algorithm (want one of %s)", name, strings.Join(supported, ", "))
+		}
+	}
+}
+
+// cleanSFTPPath reports whether p is absolute and clean, as the sftp
+// backend requires of a zone's folder: path.Clean leaves it unchanged, so
+// it has no "." or ".." part, no doubled slash and no trailing slash. The
+// server resolves such parts itself, so a zone written "/upload/a/../b"
+// is /upload/b, and checks that compare paths as written would be wrong.
+func cleanSFTPPath(p string) bool {
+	return path.IsAbs(p) && path.Clean(p) == p
+}
+
+// trimSFTPPath drops the trailing slashes of p when what is left is
+// clean, so "/upload/" is read as "/upload"; any other spelling is left
+// for validation to quote as written.
+func trimSFTPPath(p string) string {
+	if t := strings.TrimRight(p, "/"); t != "" && cleanSFTPPath(t) {
+		return t
+	}
+	return p
+}
+
+// validPrefix reports whether the azblob backend accepts p as a blob name
+// prefix: leading and trailing slashes are ignored, and what is left has
+// no backslash, no NUL, and no empty, "." or ".." part. Such parts
+// make a prefix that looks like one folder name blobs in another.
+func validPrefix(p string) bool {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return true
+	}
+	if strings.ContainsAny(p, "\\\x00") {
+		return false
+	}
+	for el := range strings.SplitSeq(p, "/") {
+		if el == "" || el == "." || el == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // validFingerprint reports whether f is "SHA256:" and the unpadded base64
@@ -168,6 +238,9 @@ func checkAzblob(p *problems, key string, l *Location) {
 		p.add(key+".service_url", "must not carry credentials or a query (name a SAS with auth.sas_env or auth.sas_file; the value is not shown)")
 	} else if u.Scheme == "http" && !l.AllowHTTP {
 		p.add(key+".service_url", "plain http sends credentials unencrypted; use https, or set allow_http: true for a local emulator")
+	}
+	if !validPrefix(l.Prefix) {
+		p.add(key+".prefix", "%q is not a blob folder (no empty, \".\" or \"..\" parts, no backslash or NUL; want a form like districts/brentwood)", l.Prefix)
 	}
 	if l.Container == "" {
 		p.add(key+".container", "required")
