@@ -37,6 +37,18 @@ func TestConfigCheck(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, exitUsage, []string{"max_row_error_rate"}},
+		{"an SFTP path that is not clean", func(t *testing.T, dir string) {
+			p := filepath.Join(dir, "protocol.yaml")
+			b, _ := os.ReadFile(p)
+			sftp := []byte("landing: {kind: sftp, address: sftp.maldon.gov.uk, user: u, path: /upload/../basildon, key_file: keys/maldon, known_hosts: keys/known_hosts}")
+			edited := bytes.Replace(b, []byte("landing: {kind: local, path: landing/maldon}"), sftp, 1)
+			if bytes.Equal(edited, b) {
+				t.Fatal("the demo protocol has no local zone for maldon to replace")
+			}
+			if err := os.WriteFile(p, edited, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, exitUsage, []string{`partners[8].landing.path: "/upload/../basildon" is not a clean path`}},
 		{"webhook named but unset", func(t *testing.T, dir string) {
 			p := filepath.Join(dir, "protocol.yaml")
 			b, _ := os.ReadFile(p)
