@@ -97,40 +97,54 @@ type ErasureReport struct {
 // and records it all in the audit trail. A case erased before, with
 // nothing left of it, is a no-op reported by AlreadyErased.
 //
+// The audit trail never misses an erasure. The rows are deleted in the
+// same database transaction that stores the audit entry as pending, and
+// each file's deletion is marked in the ledger in the same transaction as
+// its entry; the entries are then appended to the log (see flushPending).
+// The files that held the case are marked as being erased before any is
+// deleted from the zone. So when the audit log cannot be written, or the
+// process stops part way, Erase fails (or never returns) and running it
+// again (or any command that opens the log) appends each missing entry
+// exactly once and deletes the files left; the audit entries name the
+// case by its erasure token only.
+//
 // caseRef is used in memory only, to compute the pseudonym and the token.
 // Erase needs a Runner from Open (it holds the state lock). It fails on an
 // unknown partner, an empty caseRef, or when the store, the audit trail,
 // the zone or compaction fail; what was done before the failure is
-// recorded, and running Erase again finishes the job.
+// recorded, or held to be recorded, and running Erase again finishes the
+// job.
 func (r *Runner) Erase(ctx context.Context, partnerID, caseRef, reason string) (*ErasureReport, error) {
 	k, err := r.caseKey(partnerID, caseRef)
 	if err != nil {
 		return nil, err
 	}
+	if _, _, err := r.flushPending(ctx, false); err != nil {
+		return nil, err
+	}
 	log := r.Logger.With("partner", partnerID)
 	rep := &ErasureReport{Partner: partnerID, Token: k.token}
-	e, err := r.DB.EraseCase(ctx, k.laCode, k.pseudonym, k.token, r.now())
+	e, err := r.DB.EraseCase(ctx, k.laCode, k.pseudonym, k.token, r.now(), func(e state.Erasure) []state.Pending {
+		if e.Rows == 0 && e.AlreadyListed {
+			return nil
+		}
+		return []state.Pending{{Event: audit.EventErasure, Partner: partnerID,
+			Data: map[string]any{"token": k.token, "rows": e.Rows, "quarters": e.Quarters, "reason": reason,
+				"files": len(e.Files)}}}
+	})
 	if err != nil {
 		return nil, err
 	}
 	rep.Rows = e.Rows
-	held := map[int64]bool{}
-	for _, f := range e.Files {
-		if f.DisposedTo == state.DisposedProcessed && !f.Deleted {
-			held[f.ObjectID] = true
-		}
+	if _, _, err := r.flushPending(ctx, false); err != nil {
+		return rep, err
 	}
 	if e.Rows > 0 || !e.AlreadyListed {
-		if err := r.record(ctx, audit.Entry{Event: audit.EventErasure, Partner: partnerID,
-			Data: map[string]any{"token": k.token, "rows": e.Rows, "quarters": e.Quarters, "reason": reason,
-				"files": len(e.Files)}}); err != nil {
-			return rep, err
-		}
 		log.Info("case erased from the store", "rows", e.Rows, "quarters", len(e.Quarters))
 	}
 	rep.Quarters, rep.OutputErr = r.publishDirty(ctx, log, "")
 
-	deleted, err := r.deleteFilesHolding(ctx, log, k, held)
+	deleted, err := r.deleteFilesHolding(ctx, log, k)
 	rep.FilesDeleted = deleted
 	if err != nil {
 		return rep, err
@@ -151,10 +165,13 @@ func (r *Runner) Erase(ctx context.Context, partnerID, caseRef, reason string) (
 }
 
 // deleteFilesHolding deletes from the partner's processed/ folder the
-// files whose rows the store held for the case (held, by ledger id), and
-// any other file still there that carries the case: an earlier file that
-// a resubmission replaced holds it too. Each deletion is recorded.
-func (r *Runner) deleteFilesHolding(ctx context.Context, log *slog.Logger, k caseKey, held map[int64]bool) ([]string, error) {
+// files marked as being erased for the case (EraseCase marks those its
+// rows came from), and any other file still there that carries the case:
+// an earlier file that a resubmission replaced holds it too. Each such
+// file is marked before it is deleted, and its deletion is recorded in the
+// ledger together with its audit entry, so an interrupted erasure is
+// finished and recorded by the next.
+func (r *Runner) deleteFilesHolding(ctx context.Context, log *slog.Logger, k caseKey) ([]string, error) {
 	files, err := r.DB.ZoneFiles(ctx, k.partner.ID, state.DisposedProcessed, time.Time{})
 	if err != nil || len(files) == 0 {
 		return nil, err
@@ -166,10 +183,11 @@ func (r *Runner) deleteFilesHolding(ctx context.Context, log *slog.Logger, k cas
 	defer z.Close()
 	var deleted []string
 	for _, f := range files {
-		if !held[f.ObjectID] {
+		if f.Erasing != k.token {
 			found, err := r.fileCarries(ctx, z, k, f.DisposedName)
 			if errors.Is(err, storage.ErrNotExist) {
-				// Gone already (the district tidied up): note it.
+				// Gone already, and not by an erasure (the district tidied
+				// up): note it.
 				if err := r.DB.MarkFileDeleted(ctx, f.ObjectID, r.now()); err != nil {
 					return deleted, err
 				}
@@ -181,15 +199,19 @@ func (r *Runner) deleteFilesHolding(ctx context.Context, log *slog.Logger, k cas
 			if !found {
 				continue
 			}
-		}
-		if err := r.deleteZoneFile(ctx, z, storage.Processed, f); err != nil {
-			return deleted, err
+			if err := r.DB.MarkFileErasing(ctx, f.ObjectID, k.token); err != nil {
+				return deleted, err
+			}
 		}
 		name := string(storage.Processed) + "/" + f.DisposedName
+		entry := state.Pending{Event: audit.EventErasure, Partner: k.partner.ID, Object: name,
+			Data: map[string]any{"token": k.token, "deleted": true, "sha256": f.SHA256}}
+		if err := r.deleteZoneFile(ctx, z, storage.Processed, f, entry); err != nil {
+			return deleted, err
+		}
 		deleted = append(deleted, name)
 		log.Info("file that held an erased case deleted", "object", name)
-		if err := r.record(ctx, audit.Entry{Event: audit.EventErasure, Partner: k.partner.ID, Object: name,
-			Data: map[string]any{"token": k.token, "deleted": true, "sha256": f.SHA256}}); err != nil {
+		if _, _, err := r.flushPending(ctx, false); err != nil {
 			return deleted, err
 		}
 	}
@@ -220,14 +242,17 @@ func (r *Runner) fileCarries(ctx context.Context, z storage.Zone, k caseKey, nam
 }
 
 // deleteZoneFile deletes a file and its report from folder, and records
-// the deletion in the ledger. A file already gone is not an error.
-func (r *Runner) deleteZoneFile(ctx context.Context, z storage.Zone, folder storage.Folder, f state.CaseFile) error {
+// the deletion in the ledger together with entry, the audit entry that
+// records it, held pending until flushPending appends it. A file already
+// gone is not an error: a deletion interrupted before the ledger knew of
+// it is recorded by the next attempt.
+func (r *Runner) deleteZoneFile(ctx context.Context, z storage.Zone, folder storage.Folder, f state.CaseFile, entry state.Pending) error {
 	for _, n := range []string{f.DisposedName, f.DisposedName + ".report.txt"} {
 		if err := z.Delete(ctx, folder, n); err != nil && !errors.Is(err, storage.ErrNotExist) {
 			return fmt.Errorf("delete %s/%s of %s: %w", folder, n, f.Partner, err)
 		}
 	}
-	return r.DB.MarkFileDeleted(ctx, f.ObjectID, r.now())
+	return r.DB.MarkFileDeleted(ctx, f.ObjectID, r.now(), entry)
 }
 
 // RestrictionReport is what a restriction or its lifting did.

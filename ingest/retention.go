@@ -74,6 +74,19 @@ func casesCutoff(now time.Time, keep time.Duration) string {
 // a Runner from OpenReader is enough. Otherwise it needs one from Open.
 // Zones that cannot be reached are listed in Problems and retried by the
 // next purge. Purge fails on a database or audit trail error.
+//
+// The audit trail never misses a deletion. Expired rows are deleted in the
+// same database transaction that stores their audit entries (one per
+// quarter) as pending, and each file's deletion is marked in the ledger
+// in the same transaction as its entry; the entries are then appended to
+// the log (see flushPending). When the log cannot be written, or the
+// process stops part way, Purge fails (or never returns) and the next
+// purge, or any command that opens the log first, appends each missing
+// entry exactly once; a file deleted from its zone before the ledger knew
+// is still listed as due, found gone, and then recorded. The summary entry
+// that closes a purge that deleted something is written last and only by
+// the purge that got that far: an interrupted purge leaves its itemised
+// entries, which are the evidence, and no summary.
 func (r *Runner) Purge(ctx context.Context, dryRun bool, runID string) (*PurgeReport, error) {
 	now := r.now().UTC()
 	ret := r.Config.Retention
@@ -82,6 +95,11 @@ func (r *Runner) Purge(ctx context.Context, dryRun bool, runID string) (*PurgeRe
 		log = log.With("run_id", runID)
 	}
 	rep := &PurgeReport{DryRun: dryRun, At: now, Cases: map[string]int{}, Files: []PurgedFile{}, AuditSegments: []string{}}
+	if !dryRun {
+		if _, _, err := r.flushPending(ctx, false); err != nil {
+			return rep, err
+		}
+	}
 
 	// Cases.
 	if ret.Cases.Duration > 0 {
@@ -90,7 +108,14 @@ func (r *Runner) Purge(ctx context.Context, dryRun bool, runID string) (*PurgeRe
 		if dryRun {
 			rep.Cases, err = r.DB.ExpiredCases(ctx, rep.CasesCutoff)
 		} else {
-			rep.Cases, err = r.DB.PurgeCases(ctx, rep.CasesCutoff)
+			rep.Cases, err = r.DB.PurgeCases(ctx, rep.CasesCutoff, now, func(cases map[string]int) []state.Pending {
+				var out []state.Pending
+				for _, q := range sortedKeys(cases) {
+					out = append(out, state.Pending{Event: audit.EventPurge, RunID: runID, Object: q,
+						Data: map[string]any{"kind": "cases", "rows": cases[q], "cutoff": rep.CasesCutoff}})
+				}
+				return out
+			})
 		}
 		if err != nil {
 			return rep, err
@@ -99,10 +124,9 @@ func (r *Runner) Purge(ctx context.Context, dryRun bool, runID string) (*PurgeRe
 	if !dryRun {
 		for _, q := range sortedKeys(rep.Cases) {
 			log.Info("expired cases deleted", "quarter", q, "rows", rep.Cases[q])
-			if err := r.record(ctx, audit.Entry{Event: audit.EventPurge, RunID: runID, Object: q,
-				Data: map[string]any{"kind": "cases", "rows": rep.Cases[q], "cutoff": rep.CasesCutoff}}); err != nil {
-				return rep, err
-			}
+		}
+		if _, _, err := r.flushPending(ctx, false); err != nil {
+			return rep, err
 		}
 		var err error
 		rep.Quarters, err = r.publishDirty(ctx, log, runID)
@@ -194,16 +218,17 @@ func (r *Runner) purgeFiles(ctx context.Context, log *slog.Logger, runID string,
 			continue
 		}
 		for _, f := range byPartner[id] {
-			if err := r.deleteZoneFile(ctx, z, folder, f); err != nil {
+			name := string(folder) + "/" + f.DisposedName
+			entry := state.Pending{Event: audit.EventPurge, RunID: runID, Partner: id, Object: name,
+				Data: map[string]any{"kind": "file", "sha256": f.SHA256}}
+			if err := r.deleteZoneFile(ctx, z, folder, f, entry); err != nil {
 				rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %v", id, err))
 				log.Error("retention cannot delete a file", "partner", id, "object", f.DisposedName, "err", err)
 				break
 			}
-			name := string(folder) + "/" + f.DisposedName
 			rep.Files = append(rep.Files, PurgedFile{Partner: id, Folder: string(folder), Name: f.DisposedName})
 			log.Info("expired file deleted", "partner", id, "object", name)
-			if err := r.record(ctx, audit.Entry{Event: audit.EventPurge, RunID: runID, Partner: id, Object: name,
-				Data: map[string]any{"kind": "file", "sha256": f.SHA256}}); err != nil {
+			if _, _, err := r.flushPending(ctx, false); err != nil {
 				z.Close()
 				return err
 			}

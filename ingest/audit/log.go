@@ -43,6 +43,7 @@ type Log struct {
 	liveYear int      // the year the live file will be sealed as, once liveHas
 	newestYr int      // the year of the newest sealed segment, 0 if none
 	broken   error    // set when a failed write may have left the file unusable
+	halted   error    // set by Halt
 	closed   bool
 }
 
@@ -148,6 +149,8 @@ func (l *Log) appendLocked(ctx context.Context, e Entry) (Entry, error) {
 		return Entry{}, fmt.Errorf("append audit %s: %w", e.Event, ErrClosed)
 	case l.broken != nil:
 		return Entry{}, fmt.Errorf("append audit %s: an earlier write failed: %w", e.Event, l.broken)
+	case l.halted != nil:
+		return Entry{}, fmt.Errorf("append audit %s: the log was halted: %w", e.Event, l.halted)
 	}
 	if err := checkEntry(e); err != nil {
 		return Entry{}, fmt.Errorf("append audit %s: %w", e.Event, err)
@@ -194,6 +197,20 @@ func (l *Log) appendLocked(ctx context.Context, e Entry) (Entry, error) {
 	l.liveHas = true
 	l.seq, l.hash = e.Seq, e.Hash
 	return e, nil
+}
+
+// Halt makes every later Append (and PurgeBefore's checkpoints) in this
+// process fail with an error wrapping cause; the first cause is kept. A
+// caller halts the log when it cannot keep the log and what it stores
+// about it in step (an entry was appended but recording that failed):
+// appending more would hide the gap. The entries already written stay;
+// a process that opens the log again starts afresh.
+func (l *Log) Halt(cause error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.halted == nil {
+		l.halted = cause
+	}
 }
 
 // openLive opens (creating) the live file for appending.

@@ -1,8 +1,12 @@
 package state
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -67,6 +71,10 @@ type CaseFile struct {
 	DisposedTo   string // processed | rejected | kept | ""
 	DisposedName string // its name in DisposedTo
 	Deleted      bool   // erasure or retention deleted it from the zone
+	// Erasing is the erasure token the file is being deleted for ("" when
+	// none): set before the file is deleted from the zone, so that an
+	// erasure interrupted after the deletion finishes recording it.
+	Erasing string
 }
 
 // Erasure is what EraseCase removed.
@@ -79,11 +87,14 @@ type Erasure struct {
 }
 
 // EraseCase deletes every row of the case (laCode, pseudonym), restricted
-// or not, and its restriction, puts token on the erasure list, and marks
-// the quarters that held it dirty, in one transaction. It returns what it
+// or not, and its restriction, puts token on the erasure list, marks the
+// quarters that held it dirty, marks the files in processed/ its rows came
+// from as being erased for token (CaseFile.Erasing), and adds the audit
+// entries entries returns for what was removed (nil entries, or entries
+// returning none, adds none), all in one transaction. It returns what it
 // removed; erasing a case with no rows still lists its token. It fails on
 // a database error, and then nothing changes.
-func (d *DB) EraseCase(ctx context.Context, laCode, pseudonym, token string, at time.Time) (Erasure, error) {
+func (d *DB) EraseCase(ctx context.Context, laCode, pseudonym, token string, at time.Time, entries func(Erasure) []Pending) (Erasure, error) {
 	var e Erasure
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -92,6 +103,12 @@ func (d *DB) EraseCase(ctx context.Context, laCode, pseudonym, token string, at 
 			return err
 		}
 		if e.Files, err = caseFiles(ctx, tx, laCode, pseudonym); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE objects SET erasing = ?
+			WHERE disposed_to = ? AND disposed_name != '' AND deleted_at = ''
+			AND id IN (SELECT object_id FROM cases WHERE la_code = ? AND pseudonym = ?)`,
+			token, DisposedProcessed, laCode, pseudonym); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM cases WHERE la_code = ? AND pseudonym = ?`, laCode, pseudonym)
@@ -114,6 +131,9 @@ func (d *DB) EraseCase(ctx context.Context, laCode, pseudonym, token string, at 
 			if err := markDirty(ctx, tx, q); err != nil {
 				return err
 			}
+		}
+		if entries != nil {
+			return addPending(ctx, tx, at, entries(e)...)
 		}
 		return nil
 	})
@@ -292,7 +312,7 @@ func (d *DB) ZoneFiles(ctx context.Context, partner, folder string, before time.
 		where += ` AND disposed_at < ?`
 		args = append(args, timeText(before))
 	}
-	rows, err := d.db.QueryContext(ctx, `SELECT id, partner, name, sha256, disposed_to, disposed_name FROM objects
+	rows, err := d.db.QueryContext(ctx, `SELECT id, partner, name, sha256, disposed_to, disposed_name, erasing FROM objects
 		WHERE `+where+` ORDER BY disposed_at, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list files in %s: %w", folder, err)
@@ -301,7 +321,7 @@ func (d *DB) ZoneFiles(ctx context.Context, partner, folder string, before time.
 	var out []CaseFile
 	for rows.Next() {
 		var f CaseFile
-		if err := rows.Scan(&f.ObjectID, &f.Partner, &f.Name, &f.SHA256, &f.DisposedTo, &f.DisposedName); err != nil {
+		if err := rows.Scan(&f.ObjectID, &f.Partner, &f.Name, &f.SHA256, &f.DisposedTo, &f.DisposedName, &f.Erasing); err != nil {
 			return nil, fmt.Errorf("list files in %s: %w", folder, err)
 		}
 		out = append(out, f)
@@ -313,14 +333,38 @@ func (d *DB) ZoneFiles(ctx context.Context, partner, folder string, before time.
 }
 
 // MarkFileDeleted records that the file of ledger entry id was deleted
-// from its zone (by erasure or retention). It fails on a database error.
-func (d *DB) MarkFileDeleted(ctx context.Context, id int64, at time.Time) error {
+// from its zone (by erasure or retention), clears its Erasing token, and
+// adds the audit entries given, in one transaction: the ledger never says
+// deleted without the entries that record it. A file already marked
+// deleted is left alone and adds no entries. It fails on a database
+// error, and then nothing changes.
+func (d *DB) MarkFileDeleted(ctx context.Context, id int64, at time.Time, entries ...Pending) error {
 	err := d.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE objects SET deleted_at = ? WHERE id = ? AND deleted_at = ''`, timeText(at), id)
-		return err
+		res, err := tx.ExecContext(ctx, `UPDATE objects SET deleted_at = ?, erasing = '' WHERE id = ? AND deleted_at = ''`, timeText(at), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return addPending(ctx, tx, at, entries...)
 	})
 	if err != nil {
 		return fmt.Errorf("mark object %d deleted: %w", id, err)
+	}
+	return nil
+}
+
+// MarkFileErasing records that the file of ledger entry id is about to be
+// deleted from its zone for the erasure of token (see CaseFile.Erasing).
+// It fails on a database error.
+func (d *DB) MarkFileErasing(ctx context.Context, id int64, token string) error {
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE objects SET erasing = ? WHERE id = ? AND deleted_at = ''`, token, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("mark object %d as being erased: %w", id, err)
 	}
 	return nil
 }
@@ -350,9 +394,11 @@ func (d *DB) ExpiredCases(ctx context.Context, cutoff string) (map[string]int, e
 
 // PurgeCases deletes the rows whose quarter_end_date is on or before
 // cutoff (YYYY-MM-DD), and the restrictions of cases left with no rows,
-// and marks the quarters dirty, in one transaction. It returns the rows
-// deleted by quarter and fails on a database error.
-func (d *DB) PurgeCases(ctx context.Context, cutoff string) (map[string]int, error) {
+// marks the quarters dirty, and adds the audit entries entries returns for
+// the rows deleted by quarter (when any were; nil adds none), in one
+// transaction. It returns the rows deleted by quarter and fails on a
+// database error, and then nothing changes.
+func (d *DB) PurgeCases(ctx context.Context, cutoff string, at time.Time, entries func(map[string]int) []Pending) (map[string]int, error) {
 	var out map[string]int
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT quarter, count(*) FROM cases WHERE quarter_end_date <= ? GROUP BY quarter`, cutoff)
@@ -392,6 +438,9 @@ func (d *DB) PurgeCases(ctx context.Context, cutoff string) (map[string]int, err
 			if err := markDirty(ctx, tx, q); err != nil {
 				return err
 			}
+		}
+		if entries != nil {
+			return addPending(ctx, tx, at, entries(out)...)
 		}
 		return nil
 	})
@@ -638,4 +687,128 @@ func (d *DB) QuarterSchemaVersions(ctx context.Context, q string) ([]string, err
 		return nil, fmt.Errorf("list field list versions of %s: %w", q, err)
 	}
 	return vs, nil
+}
+
+// Pending is an audit entry held in the state database until it is in the
+// audit log. The commands that delete data (erasure, retention) add it in
+// the same transaction as the deletion, so that a deletion is never
+// committed without the entry that records it; the caller then appends it
+// to the log and removes it with DonePending. Its Data holds what an audit
+// entry may hold (counts, hashes, erasure tokens, operators' reasons),
+// never a pseudonym, a raw case_ref or a cell value: the row outlives the
+// erasure it records until it is flushed.
+type Pending struct {
+	ID int64 // the row's id, in the order added; set by PendingEntries
+	// RecordID is a random id the store gives the entry when it is added.
+	// The entry carries it into the log (as data.record_id), so that an
+	// entry appended just before a crash is recognised and not appended
+	// twice.
+	RecordID  string
+	Event     string
+	RunID     string
+	Partner   string
+	Object    string
+	Data      map[string]any // strings, bools, numbers, nil and []string
+	CreatedAt time.Time
+}
+
+// addPending adds entries inside tx.
+func addPending(ctx context.Context, tx *sql.Tx, at time.Time, entries ...Pending) error {
+	for _, p := range entries {
+		data, err := json.Marshal(p.Data)
+		if err != nil {
+			return fmt.Errorf("encode audit entry %s: %w", p.Event, err)
+		}
+		if p.Data == nil {
+			data = []byte("{}")
+		}
+		var id [16]byte
+		_, _ = rand.Read(id[:]) // never fails (crypto/rand)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_pending (record_id, event, run_id, partner, object, data, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, hex.EncodeToString(id[:]), p.Event, p.RunID, p.Partner, p.Object, string(data),
+			timeText(at)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PendingEntries returns the audit entries not yet removed by DonePending,
+// in the order they were added. Numbers in Data come back as json.Number,
+// and arrays of strings as []string. It fails on a database error or when
+// a stored entry does not decode.
+func (d *DB) PendingEntries(ctx context.Context) ([]Pending, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT id, record_id, event, run_id, partner, object, data, created_at
+		FROM audit_pending ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("read pending audit entries: %w", err)
+	}
+	defer rows.Close()
+	var out []Pending
+	for rows.Next() {
+		var p Pending
+		var data, created string
+		if err := rows.Scan(&p.ID, &p.RecordID, &p.Event, &p.RunID, &p.Partner, &p.Object, &data, &created); err != nil {
+			return nil, fmt.Errorf("read pending audit entries: %w", err)
+		}
+		if p.Data, err = decodePendingData(data); err != nil {
+			return nil, fmt.Errorf("read pending audit entry %d: %w", p.ID, err)
+		}
+		if p.CreatedAt, err = parseTime(created); err != nil {
+			return nil, fmt.Errorf("read pending audit entry %d: %w", p.ID, err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read pending audit entries: %w", err)
+	}
+	return out, nil
+}
+
+// decodePendingData reads a stored Data object back into the types an
+// audit entry accepts.
+func decodePendingData(s string) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader([]byte(s)))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	for k, v := range m {
+		arr, ok := v.([]any)
+		if !ok {
+			continue
+		}
+		ss := make([]string, len(arr))
+		for i, x := range arr {
+			if ss[i], ok = x.(string); !ok {
+				return nil, fmt.Errorf("data %q holds a %T in its list", k, x)
+			}
+		}
+		m[k] = ss
+	}
+	if len(m) == 0 {
+		m = nil
+	}
+	return m, nil
+}
+
+// DonePending removes pending entry id, once it is in the audit log, and
+// stores head (the log's head after it) as the audit head (MetaAuditHead),
+// in one transaction: the stored head and the pending rows never disagree
+// about whether the entry was written. Removing an entry already removed
+// is not an error. It fails on a database error, and then nothing changes.
+func (d *DB) DonePending(ctx context.Context, id int64, head string) error {
+	err := d.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM audit_pending WHERE id = ?`, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, MetaAuditHead, head)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("remove pending audit entry %d: %w", id, err)
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package state
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"reflect"
@@ -35,12 +36,29 @@ func TestEraseCaseRemovesRowsAndListsToken(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	e, err := d.EraseCase(ctx, la, victim, "token-1", t0)
+	e, err := d.EraseCase(ctx, la, victim, "token-1", t0, func(e Erasure) []Pending {
+		return []Pending{{Event: "erasure", Partner: "braintree", Data: map[string]any{"token": "token-1", "rows": e.Rows, "quarters": e.Quarters}}}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if e.Rows != 2 || e.AlreadyListed || !reflect.DeepEqual(e.Quarters, []string{"2025Q3", "2025Q4"}) || len(e.Files) != 2 {
 		t.Fatalf("erasure = %+v", e)
+	}
+	// The audit entry was committed with the erasure, and both files the
+	// case came from are marked as being erased for its token.
+	pend, err := d.PendingEntries(ctx)
+	if err != nil || len(pend) != 1 {
+		t.Fatalf("pending = %+v, %v", pend, err)
+	}
+	wantData := map[string]any{"token": "token-1", "rows": json.Number("2"), "quarters": []string{"2025Q3", "2025Q4"}}
+	if p := pend[0]; p.Event != "erasure" || p.Partner != "braintree" || len(p.RecordID) != 32 || !p.CreatedAt.Equal(t0) ||
+		!reflect.DeepEqual(p.Data, wantData) {
+		t.Fatalf("pending entry = %+v", p)
+	}
+	files, err := d.ZoneFiles(ctx, "braintree", DisposedProcessed, time.Time{})
+	if err != nil || len(files) != 2 || files[0].Erasing != "token-1" || files[1].Erasing != "token-1" {
+		t.Fatalf("files = %+v, %v", files, err)
 	}
 	if got := quarterRows(t, d, "2025Q3"); len(got) != 1 || got[0].Pseudonym != "other" {
 		t.Fatalf("2025Q3 rows after erasure = %+v", got)
@@ -56,7 +74,7 @@ func TestEraseCaseRemovesRowsAndListsToken(t *testing.T) {
 		t.Fatalf("list = %v, %v", list, err)
 	}
 	// Again: nothing left, already listed.
-	e, err = d.EraseCase(ctx, la, victim, "token-1", t0)
+	e, err = d.EraseCase(ctx, la, victim, "token-1", t0, nil)
 	if err != nil || e.Rows != 0 || !e.AlreadyListed {
 		t.Fatalf("second erasure = %+v, %v", e, err)
 	}
@@ -134,9 +152,22 @@ func TestPurgeCasesByQuarterEnd(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, map[string]int{"2018Q2": 1, "2018Q3": 2}) {
 		t.Fatalf("expired = %v, %v", got, err)
 	}
-	got, err = d.PurgeCases(ctx, "2018-09-30")
+	entries := func(m map[string]int) []Pending {
+		var out []Pending
+		for _, q := range []string{"2018Q2", "2018Q3"} {
+			if m[q] > 0 {
+				out = append(out, Pending{Event: "purge", Object: q, Data: map[string]any{"kind": "cases", "rows": m[q]}})
+			}
+		}
+		return out
+	}
+	got, err = d.PurgeCases(ctx, "2018-09-30", t0, entries)
 	if err != nil || !reflect.DeepEqual(got, map[string]int{"2018Q2": 1, "2018Q3": 2}) {
 		t.Fatalf("purged = %v, %v", got, err)
+	}
+	if pend, err := d.PendingEntries(ctx); err != nil || len(pend) != 2 || pend[0].Object != "2018Q2" || pend[1].Object != "2018Q3" ||
+		pend[1].Data["rows"] != json.Number("2") || pend[0].ID >= pend[1].ID {
+		t.Fatalf("pending = %+v, %v", pend, err)
 	}
 	if rows := quarterRows(t, d, "2019Q1"); len(rows) != 1 {
 		t.Fatalf("2019Q1 rows = %d", len(rows))
@@ -147,8 +178,11 @@ func TestPurgeCasesByQuarterEnd(t *testing.T) {
 	if vs, err := d.QuarterSchemaVersions(ctx, "2019Q1"); err != nil || !reflect.DeepEqual(vs, []string{"1.0"}) {
 		t.Fatalf("versions = %v, %v", vs, err)
 	}
-	if got, _ := d.PurgeCases(ctx, "2018-09-30"); len(got) != 0 {
+	if got, _ := d.PurgeCases(ctx, "2018-09-30", t0, entries); len(got) != 0 {
 		t.Fatalf("second purge = %v", got)
+	}
+	if pend, _ := d.PendingEntries(ctx); len(pend) != 2 {
+		t.Fatalf("a purge that deleted nothing added entries: %+v", pend)
 	}
 }
 
@@ -226,5 +260,67 @@ func TestIncidents(t *testing.T) {
 	c, created, _ := d.OpenIncident(ctx, in)
 	if !created || c.ID != "INC-2026-0003" {
 		t.Fatalf("after close = %+v %v", c, created)
+	}
+}
+
+func TestPendingEntriesCommitWithTheirChange(t *testing.T) {
+	ctx := context.Background()
+	d, _ := openTest(t)
+	id := commitFile(t, d, rec("braintree", "a.csv", "s1"), row("E07000067", "p1", "2025-09-30", 2, "x"))
+	if err := d.MarkDisposed(ctx, id, DisposedProcessed, "a.csv", t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.MarkFileErasing(ctx, id, "token-9"); err != nil {
+		t.Fatal(err)
+	}
+	if fs, _ := d.ZoneFiles(ctx, "braintree", DisposedProcessed, time.Time{}); len(fs) != 1 || fs[0].Erasing != "token-9" {
+		t.Fatalf("files = %+v", fs)
+	}
+	entry := Pending{Event: "erasure", Partner: "braintree", Object: "processed/a.csv",
+		Data: map[string]any{"token": "token-9", "deleted": true, "sha256": "s1", "none": nil}}
+	if err := d.MarkFileDeleted(ctx, id, t0, entry); err != nil {
+		t.Fatal(err)
+	}
+	// A second mark of the same file adds nothing: the deletion is
+	// recorded once.
+	if err := d.MarkFileDeleted(ctx, id, t0, entry); err != nil {
+		t.Fatal(err)
+	}
+	pend, err := d.PendingEntries(ctx)
+	if err != nil || len(pend) != 1 {
+		t.Fatalf("pending = %+v, %v", pend, err)
+	}
+	if p := pend[0]; p.Object != "processed/a.csv" || !reflect.DeepEqual(p.Data, entry.Data) {
+		t.Fatalf("pending entry = %+v", p)
+	}
+	if fs, _ := d.ZoneFiles(ctx, "braintree", DisposedProcessed, time.Time{}); len(fs) != 0 {
+		t.Fatalf("a deleted file is still listed: %+v", fs)
+	}
+
+	// A change that fails adds no entry.
+	if _, err := d.PurgeCases(ctx, "2025-09-30", t0, func(map[string]int) []Pending {
+		return []Pending{{Event: "purge", Data: map[string]any{"bad": func() {}}}}
+	}); err == nil {
+		t.Fatal("a purge with an entry that does not encode succeeded")
+	}
+	if rows := quarterRows(t, d, "2025Q3"); len(rows) != 1 {
+		t.Fatalf("a failed purge deleted rows: %d left", len(rows))
+	}
+	if again, _ := d.PendingEntries(ctx); len(again) != 1 {
+		t.Fatalf("a failed purge left entries: %+v", again)
+	}
+
+	// DonePending removes the entry and stores the head together.
+	if err := d.DonePending(ctx, pend[0].ID, "head-1"); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := d.PendingEntries(ctx); len(again) != 0 {
+		t.Fatalf("pending after done = %+v", again)
+	}
+	if head, ok, _ := d.Meta(ctx, MetaAuditHead); !ok || head != "head-1" {
+		t.Fatalf("head = %q %v", head, ok)
+	}
+	if err := d.DonePending(ctx, pend[0].ID, "head-2"); err != nil {
+		t.Fatalf("done twice: %v", err)
 	}
 }

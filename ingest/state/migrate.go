@@ -157,6 +157,26 @@ CREATE TABLE field_lists (
 	fields  TEXT NOT NULL   -- JSON array of field names, in the order rows store values
 ) WITHOUT ROWID;
 `,
+
+	// 5: audit entries committed in the same transaction as the change
+	// they record (an erasure, a retention purge, a file either deleted)
+	// and kept until they are in the audit log (see PendingEntries); and,
+	// per file, the erasure token it is being deleted for, so that an
+	// interrupted erasure finishes deleting it.
+	`
+CREATE TABLE audit_pending (
+	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	record_id  TEXT NOT NULL UNIQUE,       -- random; the entry carries it as data.record_id
+	event      TEXT NOT NULL,
+	run_id     TEXT NOT NULL DEFAULT '',
+	partner    TEXT NOT NULL DEFAULT '',
+	object     TEXT NOT NULL DEFAULT '',
+	data       TEXT NOT NULL DEFAULT '{}', -- JSON object: counts, hashes, tokens, reasons; never a pseudonym or case_ref
+	created_at TEXT NOT NULL
+);
+
+ALTER TABLE objects ADD COLUMN erasing TEXT NOT NULL DEFAULT ''; -- erasure token; '' when not being erased
+`,
 }
 
 // SchemaVersion returns the state database version this binary writes
