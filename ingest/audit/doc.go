@@ -12,6 +12,12 @@
 // cannot be edited), a raw case_ref or a cell value: this package cannot
 // tell them apart from other strings, so that duty lies with the caller.
 //
+// Entries that record a deletion (erasure, purge) are committed to the
+// state database with the deletion and appended here after; they carry a
+// random data.record_id, so that one appended just before a crash is not
+// appended again. A caller that cannot keep its database in step with the
+// log halts the log (Log.Halt) rather than append past the gap.
+//
 // # Files
 //
 // New entries go to audit.jsonl (LiveName). When the first entry of a new
