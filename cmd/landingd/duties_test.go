@@ -2,14 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"landingd/transform"
 	"landingd/transform/synth"
@@ -408,4 +411,221 @@ func TestE2EIncidentsAndPurge(t *testing.T) {
 		t.Fatalf("audit verify: %d %s", r.code, r.stdout)
 	}
 	l.checkNoRawCaseRefs(t, run, show, list)
+}
+
+// runBinStdin runs the binary like runBin, with stdin as its standard
+// input.
+func runBinStdin(t *testing.T, dir, stdin string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, landingdBin(t), args...)
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(stdin)
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run landingd %v: %v", args, err)
+	}
+	return result{code: code, stdout: so.String(), stderr: se.String()}
+}
+
+func TestE2EEraseCaseRefFromStdin(t *testing.T) {
+	l := newLab(t, "", "braintree")
+	q4 := l.drop(t, "braintree", "braintree_2025Q4.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 60, Seed: 21})
+	ref := inScopeCases(t, q4)[0]
+	ps := l.pseudonym(t, "braintree", ref)
+	if r := l.run(t); r.code != 0 {
+		t.Fatalf("run: %d %s", r.code, r.stderr)
+	}
+	out := filepath.Join(l.dir, "out")
+	if got := filesHolding(t, out, ps); len(got) == 0 {
+		t.Fatal("the case should be in the outputs first")
+	}
+
+	r := runBinStdin(t, l.dir, ref+"\n", "erase", "--config", l.protocol, "--partner", "braintree", "--case-ref", "-", "--reason", "SAR-2026-020")
+	if r.code != 0 || !strings.Contains(r.stdout, "Erased a case of braintree") {
+		t.Fatalf("erase: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := filesHolding(t, out, ps); len(got) != 0 {
+		t.Errorf("outputs still hold the erased case: %v", got)
+	}
+	if got := filesHolding(t, filepath.Join(l.dir, "landing", "braintree", "processed"), ref); len(got) != 0 {
+		t.Errorf("processed/ still holds the erased case: %v", got)
+	}
+	// The store holds nothing of it: export-case, given the ref on
+	// stdin too, finds no rows.
+	ex := runBinStdin(t, l.dir, ref+"\n", "export-case", "--config", l.protocol, "--partner", "braintree", "--case-ref", "-")
+	var got struct {
+		Rows []json.RawMessage `json:"rows"`
+	}
+	if ex.code != 0 || json.Unmarshal([]byte(ex.stdout), &got) != nil || len(got.Rows) != 0 {
+		t.Fatalf("export-case after erasure: %d\n%s%s", ex.code, ex.stdout, ex.stderr)
+	}
+	show := l.duty(t, "audit", "show", "--json")
+	if !strings.Contains(show.stdout, `"event":"erasure"`) || !strings.Contains(show.stdout, "SAR-2026-020") {
+		t.Errorf("the erasure is not in the audit trail:\n%s", show.stdout)
+	}
+	if v := l.duty(t, "audit", "verify"); v.code != 0 {
+		t.Fatalf("audit verify: %d %s", v.code, v.stdout)
+	}
+	// The ref is nowhere: not printed, not in the audit log, not in any
+	// file of the state folder.
+	for _, res := range []result{r, ex, show} {
+		if strings.Contains(res.stdout+res.stderr, ref) {
+			t.Errorf("the case_ref was printed:\n%s%s", res.stdout, res.stderr)
+		}
+	}
+	if got := filesHolding(t, filepath.Join(l.dir, "state"), ref); len(got) != 0 {
+		t.Errorf("state files hold the case_ref: %v", got)
+	}
+	if got := filesHolding(t, filepath.Join(l.dir, "state"), ps); len(got) != 0 {
+		t.Errorf("state files hold the erased pseudonym: %v", got)
+	}
+	l.checkNoRawCaseRefs(t, r, ex, show)
+}
+
+// blockAuditAppends makes appends to the lab's audit log fail until the
+// returned function (also run at cleanup) lifts it, as a full disk or a
+// read-only file would: for a user other than root it takes write
+// permission off the live file; for root, which ignores permissions, it
+// makes the file immutable (chattr +i), and skips where it cannot.
+func (l *lab) blockAuditAppends(t *testing.T) (restore func()) {
+	t.Helper()
+	live := filepath.Join(l.dir, "state", "audit.jsonl")
+	if _, err := os.Stat(live); err != nil {
+		t.Fatalf("no live audit file to block: %v", err)
+	}
+	var undo func() error
+	if os.Geteuid() != 0 {
+		must(t, os.Chmod(live, 0o440))
+		undo = func() error { return os.Chmod(live, 0o640) }
+	} else {
+		if out, err := exec.Command("chattr", "+i", live).CombinedOutput(); err != nil {
+			t.Skipf("cannot make the audit file immutable as root here: %v %s", err, out)
+		}
+		undo = func() error { return exec.Command("chattr", "-i", live).Run() }
+	}
+	if f, err := os.OpenFile(live, os.O_WRONLY|os.O_APPEND, 0); err == nil {
+		f.Close()
+		_ = undo()
+		t.Skip("the audit file stays writable here")
+	}
+	done := false
+	restore = func() {
+		if !done {
+			done = true
+			must(t, undo())
+		}
+	}
+	t.Cleanup(restore)
+	return restore
+}
+
+// auditEntries returns the audit entries (from audit show --json) of event
+// that match.
+func (l *lab) auditEntries(t *testing.T, event string, match func(map[string]any) bool) []map[string]any {
+	t.Helper()
+	show := l.duty(t, "audit", "show", "--json")
+	if show.code != 0 {
+		t.Fatalf("audit show: %d %s", show.code, show.stderr)
+	}
+	var out []map[string]any
+	for line := range strings.Lines(show.stdout) {
+		var e map[string]any
+		must(t, json.Unmarshal([]byte(line), &e))
+		if e["event"] == event && (match == nil || match(e)) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestE2EEraseRecordedOnceWhenTheAuditLogFails(t *testing.T) {
+	l := newLab(t, "", "braintree")
+	q4 := l.drop(t, "braintree", "braintree_2025Q4.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 60, Seed: 22})
+	ref := inScopeCases(t, q4)[0]
+	ps := l.pseudonym(t, "braintree", ref)
+	if r := l.run(t); r.code != 0 {
+		t.Fatalf("run: %d %s", r.code, r.stderr)
+	}
+	args := []string{"erase", "--partner", "braintree", "--case-ref", ref, "--reason", "SAR-2026-021"}
+	restore := l.blockAuditAppends(t)
+	r1 := l.duty(t, args...)
+	if r1.code != 1 || !strings.Contains(r1.stderr, "audit log") || !strings.Contains(r1.stderr, "run the command again") {
+		t.Fatalf("erase with the audit log unwritable: exit %d, want 1 naming the audit log\n%s%s", r1.code, r1.stdout, r1.stderr)
+	}
+	if got := l.auditEntries(t, "erasure", nil); len(got) != 0 {
+		t.Fatalf("erasure entries in a log that could not be written: %v", got)
+	}
+	restore()
+
+	r2 := l.duty(t, args...)
+	if r2.code != 0 || !strings.Contains(r2.stdout, "processed/braintree_2025Q4.csv") {
+		t.Fatalf("erase again: %d\n%s%s", r2.code, r2.stdout, r2.stderr)
+	}
+	store := l.auditEntries(t, "erasure", func(e map[string]any) bool { return e["object"] == nil })
+	if len(store) != 1 {
+		t.Fatalf("erasure entries for the store = %d, want 1: %v", len(store), store)
+	}
+	if d, _ := store[0]["data"].(map[string]any); d["reason"] != "SAR-2026-021" || d["rows"] == float64(0) {
+		t.Errorf("erasure entry = %v", store[0])
+	}
+	if got := l.auditEntries(t, "erasure", func(e map[string]any) bool { return e["object"] != nil }); len(got) != 1 {
+		t.Errorf("file erasure entries = %d, want 1", len(got))
+	}
+	if v := l.duty(t, "audit", "verify"); v.code != 0 {
+		t.Fatalf("audit verify: %d %s%s", v.code, v.stdout, v.stderr)
+	}
+	r3 := l.duty(t, args...)
+	if r3.code != 0 || !strings.Contains(r3.stdout, "erased before") {
+		t.Fatalf("third erase: %d\n%s%s", r3.code, r3.stdout, r3.stderr)
+	}
+	if got := filesHolding(t, filepath.Join(l.dir, "out"), ps); len(got) != 0 {
+		t.Errorf("outputs hold the erased case: %v", got)
+	}
+	if got := filesHolding(t, filepath.Join(l.dir, "state"), ps); len(got) != 0 {
+		t.Errorf("state files hold the erased pseudonym: %v", got)
+	}
+	l.checkNoRawCaseRefs(t, r1, r2, r3)
+}
+
+func TestE2EPurgeRecordedOnceWhenTheAuditLogFails(t *testing.T) {
+	l := newLab(t, "", "braintree")
+	f, err := os.OpenFile(l.protocol, os.O_APPEND|os.O_WRONLY, 0)
+	must(t, err)
+	_, err = f.WriteString("retention: {processed_files: 2s}\n")
+	must(t, errors.Join(err, f.Close()))
+	l.drop(t, "braintree", "braintree_2025Q4.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 20, Seed: 23})
+	if r := l.run(t); r.code != 0 {
+		t.Fatalf("run: %d %s", r.code, r.stderr)
+	}
+	time.Sleep(2100 * time.Millisecond) // the processed file's two seconds
+	restore := l.blockAuditAppends(t)
+	r1 := l.duty(t, "purge")
+	if r1.code != 1 || !strings.Contains(r1.stderr, "audit log") {
+		t.Fatalf("purge with the audit log unwritable: exit %d, want 1 naming the audit log\n%s%s", r1.code, r1.stdout, r1.stderr)
+	}
+	restore()
+	r2 := l.duty(t, "purge")
+	if r2.code != 0 {
+		t.Fatalf("purge again: %d\n%s%s", r2.code, r2.stdout, r2.stderr)
+	}
+	files := l.auditEntries(t, "purge", func(e map[string]any) bool { return e["object"] == "processed/braintree_2025Q4.csv" })
+	if len(files) != 1 {
+		t.Fatalf("purge entries for the file = %d, want 1: %v", len(files), files)
+	}
+	if _, err := os.Stat(filepath.Join(l.dir, "landing", "braintree", "processed", "braintree_2025Q4.csv")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the expired file is still there: %v", err)
+	}
+	if v := l.duty(t, "audit", "verify"); v.code != 0 {
+		t.Fatalf("audit verify: %d %s%s", v.code, v.stdout, v.stderr)
+	}
+	if r := l.duty(t, "purge", "--dry-run"); r.code != 0 || !strings.Contains(r.stdout, "Nothing has passed") {
+		t.Errorf("purge --dry-run after: %d\n%s", r.code, r.stdout)
+	}
 }
