@@ -220,3 +220,33 @@ func TestOpenEmptyAndMissingLive(t *testing.T) {
 	}
 	mustVerify(t, l.dir, es[1].Hash)
 }
+
+func TestHaltStopsAppends(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l, _ := build(t, dir, []time.Time{date(2025, 1, 2), date(2025, 1, 3)})
+	seq, head := l.Head()
+	cause := errors.New("head not stored")
+	l.Halt(cause)
+	l.Halt(errors.New("a later cause"))
+	_, err := l.Append(ctx, Entry{Event: EventErasure})
+	if !errors.Is(err, cause) {
+		t.Fatalf("append after Halt: %v, want the first cause", err)
+	}
+	if s, h := l.Head(); s != seq || h != head {
+		t.Fatalf("head moved after a refused append: %d %s", s, h)
+	}
+	// A log opened afresh appends again, after the same head.
+	l2, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l2.Close()
+	e, err := l2.Append(ctx, Entry{Event: EventErasure})
+	if err != nil || e.Seq != seq+1 || e.Prev != head {
+		t.Fatalf("append after reopening: %+v, %v", e, err)
+	}
+	if p, err := Verify(ctx, dir, e.Hash); err != nil || p != nil {
+		t.Fatalf("verify: %v, %v", p, err)
+	}
+}
