@@ -248,7 +248,7 @@ func TestQuarterWorkbook(t *testing.T) {
 	}
 	// rows[8] is Braintree's p-b2 after rectification (after Basildon's
 	// six and Braintree's p-b1).
-	want := []string{"Braintree", "2025-12-31", "p-b2", "Domestic abuse – victim", "3", "Yes", "'+44 1245"}
+	want := []string{"Braintree", "2025-12-31", "p-b2", "Domestic abuse – victim", "3", "Yes", "+44 1245"}
 	if got := rows[8]; strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("row 8 = %q, want %q", got, want)
 	}
@@ -272,7 +272,7 @@ func TestQuarterWorkbook(t *testing.T) {
 	if raw != "46022" { // 2025-12-31 as an Excel serial
 		t.Errorf("B8 raw = %q, want the serial 46022", raw)
 	}
-	if v, _ := f.GetCellValue(SheetData, "G4"); v != "'=1+2" {
+	if v, _ := f.GetCellValue(SheetData, "G4"); v != "=1+2" {
 		t.Errorf("formula text shown as %q", v)
 	}
 	if f, _ := f.GetCellFormula(SheetData, "G4"); f != "" {

@@ -22,6 +22,14 @@ const (
 // xlsxWriter streams the Data sheet and writes the two small sheets at the
 // end. Only the Data sheet uses a StreamWriter: excelize writes streamed
 // sheets in map order, so one stream keeps the file byte-for-byte stable.
+//
+// Text goes in as it is, without the apostrophe Neutralise gives the CSV:
+// every text value is passed to excelize as a Go string, which it writes
+// as a typed string cell (an inline string from the StreamWriter, a shared
+// string from SetSheetRow and SetCellValue), never as a formula (excelize
+// writes a formula only when given one, as Cell.Formula or through
+// SetCellFormula, which this writer never does). So "=1+2" shows as =1+2
+// and is never run, where an apostrophe would show literally.
 type xlsxWriter struct {
 	f     *excelize.File
 	sw    *excelize.StreamWriter
@@ -70,7 +78,7 @@ func newXLSX(s *transform.Schema, title string, stamp time.Time, tempDir string)
 		if h == "" {
 			h = fd.Name
 		}
-		x.cells[i] = excelize.Cell{StyleID: bold, Value: Neutralise(h)}
+		x.cells[i] = excelize.Cell{StyleID: bold, Value: h}
 	}
 	if err := sw.SetRow("A1", x.cells); err != nil {
 		return nil, err
@@ -116,10 +124,10 @@ func (x *xlsxWriter) cell(fd *transform.Field, v string) any {
 	}
 	if fd.Coded() {
 		if l := fd.Label(v); l != "" {
-			return Neutralise(l)
+			return l
 		}
 	}
-	return Neutralise(v)
+	return v
 }
 
 // dictionary writes the Data dictionary sheet: one row per field, then one
@@ -150,11 +158,11 @@ func (x *xlsxWriter) dictionary() error {
 		if fd.Required {
 			req = "Yes"
 		}
-		if err := put([]any{fd.Name, Neutralise(fd.Title), fd.Type, req, Neutralise(fd.Description)}); err != nil {
+		if err := put([]any{fd.Name, fd.Title, fd.Type, req, fd.Description}); err != nil {
 			return err
 		}
 		for _, c := range fd.Codes {
-			if err := put([]any{fd.Name, nil, nil, nil, nil, Neutralise(c.Value), Neutralise(c.Label)}); err != nil {
+			if err := put([]any{fd.Name, nil, nil, nil, nil, c.Value, c.Label}); err != nil {
 				return err
 			}
 		}
@@ -175,7 +183,7 @@ func (x *xlsxWriter) summary(title string, rowNames, colNames []string, t [][]Ce
 	if _, err := x.f.NewSheet(sh); err != nil {
 		return err
 	}
-	if err := x.f.SetCellValue(sh, "A1", Neutralise(title)); err != nil {
+	if err := x.f.SetCellValue(sh, "A1", title); err != nil {
 		return err
 	}
 	if err := x.f.SetCellStyle(sh, "A1", "A1", x.bold); err != nil {
@@ -183,7 +191,7 @@ func (x *xlsxWriter) summary(title string, rowNames, colNames []string, t [][]Ce
 	}
 	head := []any{"District"}
 	for _, c := range colNames {
-		head = append(head, Neutralise(c))
+		head = append(head, c)
 	}
 	head = append(head, "Total")
 	if err := x.f.SetSheetRow(sh, "A3", &head); err != nil {
@@ -194,7 +202,7 @@ func (x *xlsxWriter) summary(title string, rowNames, colNames []string, t [][]Ce
 	}
 	names := append(append([]string(nil), rowNames...), "Total")
 	for i, cells := range t {
-		vals := []any{Neutralise(names[i])}
+		vals := []any{names[i]}
 		for _, c := range cells {
 			if c.Suppressed() {
 				vals = append(vals, c.String())
