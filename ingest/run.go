@@ -528,7 +528,17 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 		return fs, r.record(wctx, audit.Entry{Event: audit.EventFileDisposition, RunID: runID, Partner: p.ID, Object: obj.Name,
 			Data: map[string]any{"to": state.DisposedKept}})
 	}
-	newName, err := z.Move(wctx, obj.Name, folder)
+	newName, err := z.Move(wctx, obj, folder)
+	if errors.Is(err, storage.ErrChanged) {
+		// The district replaced the file after it was read: what was read
+		// is recorded above, and the new version is judged next cycle.
+		log.Warn("file replaced after it was read: left at the top level for the next cycle")
+		if err := r.DB.MarkDisposed(wctx, id, state.DisposedReplaced, "", r.now()); err != nil {
+			return fs, err
+		}
+		return fs, r.record(wctx, audit.Entry{Event: audit.EventFileDisposition, RunID: runID, Partner: p.ID, Object: obj.Name,
+			Data: map[string]any{"to": state.DisposedReplaced}})
+	}
 	if err != nil {
 		return fs, fmt.Errorf("move %s to %s: %w", obj.Name, folder, err)
 	}
@@ -605,10 +615,14 @@ func (r *Runner) finishDispositions(ctx context.Context, log *slog.Logger, p *co
 		if o.Verdict == string(transform.Rejected) {
 			folder = storage.Rejected
 		}
-		newName, err := z.Move(ctx, o.Name, folder)
-		if errors.Is(err, storage.ErrNotExist) {
+		newName, err := z.Move(ctx, storage.Object{Name: o.Name, Size: o.Size, ModTime: o.ModTime, ETag: o.ETag}, folder)
+		switch {
+		case errors.Is(err, storage.ErrNotExist):
 			// Someone took it away (or another move landed): nothing to move.
 			newName, err = "", nil
+		case errors.Is(err, storage.ErrChanged):
+			// A new version took its place: it is judged as a new file.
+			folder, newName, err = state.DisposedReplaced, "", nil
 		}
 		if err != nil {
 			return fmt.Errorf("move %s to %s: %w", o.Name, folder, err)

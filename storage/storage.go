@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"strings"
 	"time"
 )
 
@@ -31,6 +32,23 @@ type Object struct {
 // errors.Is(err, fs.ErrNotExist) also holds for it.
 var ErrNotExist = fs.ErrNotExist
 
+// ErrChanged is returned (wrapped) by Zone.Move when the object at the name
+// is no longer the version that was listed and read.
+var ErrChanged = errors.New("object changed since it was listed")
+
+// SameVersion reports whether now, an object as a backend describes it
+// at present, is the version read: the same ETag when both have one, or
+// else the same size and modification time. Backends without ETags can
+// miss a replacement of the same size within their clock's resolution
+// (a second on SFTP).
+func SameVersion(read, now Object) bool {
+	if read.ETag != "" && now.ETag != "" {
+		// A listing may spell an ETag without the quotes its header has.
+		return strings.Trim(read.ETag, `"`) == strings.Trim(now.ETag, `"`)
+	}
+	return read.Size == now.Size && read.ModTime.Equal(now.ModTime)
+}
+
 // ErrUnsafeName is returned (wrapped) for a name that could leave the zone:
 // one containing "/", "\", "..", a NUL, or naming a symbolic link.
 var ErrUnsafeName = errors.New("unsafe object name")
@@ -54,11 +72,16 @@ type Zone interface {
 	// short, clean EOF.
 	Open(ctx context.Context, folder Folder, name string) (io.ReadCloser, error)
 
-	// Move moves name from the top level into folder (Processed or
-	// Rejected) and returns the name it got there: the same name, or with a
-	// timestamp added when that name is taken. Nothing is ever overwritten.
-	// Each backend documents how atomic its move is.
-	Move(ctx context.Context, name string, to Folder) (string, error)
+	// Move moves obj, a top-level object as List described it, into folder
+	// to (Processed or Rejected) and returns the name it got there: the
+	// same name, or with a timestamp added when that name is taken.
+	// Nothing is ever overwritten. When the object now at obj.Name is not
+	// the version obj describes (SameVersion), because the district
+	// replaced it after it was listed, Move leaves it where it is and
+	// returns an ErrChanged error: the new version was never read, so it
+	// must not be filed as if it had been. Each backend documents how
+	// atomic its move and its check are.
+	Move(ctx context.Context, obj Object, to Folder) (string, error)
 
 	// Put writes an object into folder atomically: readers see the old
 	// object or all of the new one, never a part. It is used for reports.

@@ -27,6 +27,9 @@ const (
 	DisposedProcessed = "processed"
 	DisposedRejected  = "rejected"
 	DisposedKept      = "kept" // the partner's disposition is "keep": the file stays where it is
+	// DisposedReplaced: the district replaced the file after it was read;
+	// the version read is gone, and the new one waits at the top level.
+	DisposedReplaced = "replaced"
 )
 
 // FileRecord describes one source file as the run found it.
@@ -324,7 +327,8 @@ func (d *DB) RecordDuplicate(ctx context.Context, rec FileRecord, judgedAt time.
 }
 
 // MarkDisposed records where object id went: folder is DisposedProcessed,
-// DisposedRejected or DisposedKept, newName its name there. It fails when
+// DisposedRejected, DisposedKept or DisposedReplaced, newName its name
+// there ("" for the last two). It fails when
 // the object does not exist or on a database error.
 func (d *DB) MarkDisposed(ctx context.Context, id int64, folder, newName string, at time.Time) error {
 	err := d.write(ctx, func(tx *sql.Tx) error {

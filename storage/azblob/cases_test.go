@@ -121,7 +121,7 @@ func testSASZone(t *testing.T, az *storagetest.Azurite) {
 		t.Errorf("String() = %q holds the SAS", s)
 	}
 	seed(t, az, c, storage.Top, "q4.csv", []byte("a,b\n1,2\n"))
-	got, err := z.Move(t.Context(), "q4.csv", storage.Processed)
+	got, err := z.Move(t.Context(), storagetest.Listed(t, z, "q4.csv"), storage.Processed)
 	if err != nil || got != "q4.csv" {
 		t.Fatalf("Move over SAS = %q, %v", got, err)
 	}
@@ -300,7 +300,7 @@ func testMoveKeepsExisting(t *testing.T, az *storagetest.Azurite) {
 	seed(t, az, c, storage.Processed, "data.csv", []byte("earlier quarter\n"))
 	seed(t, az, c, storage.Top, "data.csv", []byte("this quarter\n"))
 	before := time.Now().UTC().Truncate(time.Second)
-	got, err := z.Move(t.Context(), "data.csv", storage.Processed)
+	got, err := z.Move(t.Context(), storagetest.Listed(t, z, "data.csv"), storage.Processed)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,30 +21,33 @@ const maxClash = 100
 // copyPoll is how often Move asks whether a pending copy has finished.
 var copyPoll = 200 * time.Millisecond
 
-// Move moves the top-level blob name into folder to (storage.Processed or
-// storage.Rejected) and returns its name there: name itself, or, when
-// that is taken, name with a UTC timestamp before the extension
+// Move moves the top-level blob obj into folder to (storage.Processed or
+// storage.Rejected) and returns its name there: obj.Name itself, or, when
+// that is taken, with a UTC timestamp before the extension
 // ("data.csv" becomes "data.20260107T060000Z.csv").
 //
 // It is copy, check, delete, and not atomic:
 //  1. a server-side copy to the target with If-None-Match "*", so an
 //     existing blob is never overwritten (a taken name moves on to the
-//     next candidate), and with If-Match on the source's ETag;
+//     next candidate), and with If-Match on obj's ETag (the version
+//     listed and read);
 //  2. a check that the copy's length, and its Content-MD5 when the source
 //     has one, equal the source's (a source without an MD5 is checked by
 //     length only; the copy is made by the service from the same ETag, so
 //     nothing more is compared); a copy that fails the check is deleted;
-//  3. deletion of the source with If-Match on its ETag.
+//  3. deletion of the source with If-Match on that ETag.
 //
 // A failure after step 1 leaves two copies, and the error says so. The
 // next run finds the top-level one again; its content hash is already in
 // the ingest ledger, so it is moved again without being ingested twice.
-// If the district replaced the source between steps 1 and 3, the new
-// version is left at the top level for the next run and Move succeeds
-// (the old version is what was moved).
+// A blob the district replaced after it was listed and before the copy
+// is left at the top level with an error wrapping storage.ErrChanged. One
+// replaced between the copy and the delete is filed as the version read,
+// and the new version stays at the top level for the next run.
 //
 // A missing source is an error wrapping storage.ErrNotExist.
-func (z *Zone) Move(ctx context.Context, name string, to storage.Folder) (string, error) {
+func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) (string, error) {
+	name := obj.Name
 	if err := z.checkPath(to, name); err != nil {
 		return "", fmt.Errorf("azblob move %s: %w", z.s.name, err)
 	}
@@ -65,6 +68,16 @@ func (z *Zone) Move(ctx context.Context, name string, to storage.Folder) (string
 	if props.ContentLength != nil {
 		size = *props.ContentLength
 	}
+	cur := storage.Object{Name: name, Size: size}
+	if etag != nil {
+		cur.ETag = string(*etag)
+	}
+	if props.LastModified != nil {
+		cur.ModTime = *props.LastModified
+	}
+	if !storage.SameVersion(obj, cur) {
+		return "", fmt.Errorf("azblob move %s: %w", srcObj, storage.ErrChanged)
+	}
 
 	now := time.Now()
 	for n := range maxClash {
@@ -81,7 +94,7 @@ func (z *Zone) Move(ctx context.Context, name string, to storage.Folder) (string
 		case bloberror.HasCode(err, bloberror.SourceConditionNotMet):
 			// The district replaced the blob after it was looked at: that
 			// version was never read, so it must not be moved.
-			return "", fmt.Errorf("azblob move %s: the blob was replaced while being moved; it stays at the top level", srcObj)
+			return "", fmt.Errorf("azblob move %s: replaced while being moved, it stays at the top level: %w", srcObj, storage.ErrChanged)
 		case targetTaken(err):
 			continue
 		case err != nil:

@@ -11,6 +11,7 @@ import (
 
 	"landingd/storage"
 	"landingd/storage/local"
+	"landingd/storage/storagetest"
 )
 
 // TestSymlinksRefused checks links and special files planted in a zone
@@ -45,14 +46,14 @@ func TestSymlinksRefused(t *testing.T) {
 			}
 			t.Errorf("Open %s: err = %v, want ErrUnsafeName", n, err)
 		}
-		if _, err := z.Move(ctx, n, storage.Processed); !errors.Is(err, storage.ErrUnsafeName) {
+		if _, err := z.Move(ctx, storage.Object{Name: n}, storage.Processed); !errors.Is(err, storage.ErrUnsafeName) {
 			t.Errorf("Move %s: err = %v, want ErrUnsafeName", n, err)
 		}
 		if err := z.Delete(ctx, storage.Top, n); !errors.Is(err, storage.ErrUnsafeName) {
 			t.Errorf("Delete %s: err = %v, want ErrUnsafeName", n, err)
 		}
 	}
-	if _, err := z.Move(ctx, "real.csv", storage.Rejected); !errors.Is(err, storage.ErrUnsafeName) {
+	if _, err := z.Move(ctx, storagetest.Listed(t, z, "real.csv"), storage.Rejected); !errors.Is(err, storage.ErrUnsafeName) {
 		t.Errorf("Move into a linked folder: err = %v, want ErrUnsafeName", err)
 	}
 	if err := z.Put(ctx, storage.Rejected, "r.txt", strings.NewReader("x")); !errors.Is(err, storage.ErrUnsafeName) {
@@ -78,7 +79,7 @@ func TestMoveNames(t *testing.T) {
 	stamp := regexp.MustCompile(`^data\.\d{8}T\d{6}Z(-\d+)?\.csv$`)
 	for i := range 3 {
 		must(t, os.WriteFile(filepath.Join(root, "data.csv"), []byte{byte(i)}, 0o600))
-		got, err := z.Move(ctx, "data.csv", storage.Processed)
+		got, err := z.Move(ctx, storagetest.Listed(t, z, "data.csv"), storage.Processed)
 		if err != nil {
 			t.Fatal(err)
 		}

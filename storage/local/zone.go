@@ -170,13 +170,16 @@ type readCloser struct {
 	io.Closer
 }
 
-// Move moves name from the top level into folder to (Processed or
+// Move moves obj from the top level into folder to (Processed or
 // Rejected), creating the folder (0750) if needed, and returns the name
-// it got: name itself, or name with a UTC timestamp before the extension
-// (and a counter if that is taken too) when name is taken. It never
-// overwrites. A missing name is an fs.ErrNotExist error; a symbolic link
-// is an ErrUnsafeName error.
-func (z *Zone) Move(ctx context.Context, name string, to storage.Folder) (string, error) {
+// it got: obj.Name itself, or with a UTC timestamp before the extension
+// (and a counter if that is taken too) when the name is taken. It never
+// overwrites. A missing file is an fs.ErrNotExist error; a symbolic link
+// is an ErrUnsafeName error; a file whose size or modification time is
+// no longer obj's is an ErrChanged error and stays where it is. The check
+// and the rename are two steps: a file rewritten between them is moved.
+func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) (string, error) {
+	name := obj.Name
 	src := z.label(storage.Top, name)
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("move %s: %w", src, err)
@@ -190,8 +193,15 @@ func (z *Zone) Move(ctx context.Context, name string, to storage.Folder) (string
 	if err := storage.CheckName(name); err != nil {
 		return "", fmt.Errorf("move %s: %w", src, err)
 	}
-	if err := checkRegular(src); err != nil {
-		return "", fmt.Errorf("move %s: %w", src, err)
+	fi, err := os.Lstat(src)
+	if err != nil {
+		return "", fmt.Errorf("move %s: %w", src, bare(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("move %s: not a regular file (%s): %w", src, fi.Mode().Type(), storage.ErrUnsafeName)
+	}
+	if !storage.SameVersion(obj, storage.Object{Name: name, Size: fi.Size(), ModTime: fi.ModTime()}) {
+		return "", fmt.Errorf("move %s: %w", src, storage.ErrChanged)
 	}
 	dir, _, err := z.dir(to)
 	if err != nil {

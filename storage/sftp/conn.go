@@ -125,7 +125,7 @@ func isConnErr(err error) bool {
 		return true
 	case errors.As(err, &se),
 		errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission), errors.Is(err, fs.ErrExist),
-		errors.Is(err, storage.ErrUnsafeName):
+		errors.Is(err, storage.ErrUnsafeName), errors.Is(err, storage.ErrChanged), errors.Is(err, errNoPosixRename):
 		return false
 	}
 	return true

@@ -37,5 +37,8 @@
 // file is always under exactly one of its names. That rename would replace
 // a file that took the name between the check and the rename; landingd is
 // the only writer of processed/ and rejected/ and holds the state lock
-// while it runs, so none does.
+// while it runs, so none does. A server without posix-rename@openssh.com
+// is refused when the zone is opened, rather than written to without
+// atomicity. Before it renames, Move checks that the file's size and
+// modification time are still those listed (storage.ErrChanged when not).
 package sftp

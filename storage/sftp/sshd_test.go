@@ -402,13 +402,13 @@ func TestSymlinksRefused(t *testing.T) {
 	if _, err := z.Open(ctx, storage.Top, "link.csv"); !errors.Is(err, storage.ErrUnsafeName) {
 		t.Errorf("Open of a link: err = %v, want ErrUnsafeName", err)
 	}
-	if _, err := z.Move(ctx, "link.csv", storage.Processed); !errors.Is(err, storage.ErrUnsafeName) {
+	if _, err := z.Move(ctx, storage.Object{Name: "link.csv"}, storage.Processed); !errors.Is(err, storage.ErrUnsafeName) {
 		t.Errorf("Move of a link: err = %v, want ErrUnsafeName", err)
 	}
 	if err := z.Delete(ctx, storage.Top, "link.csv"); !errors.Is(err, storage.ErrUnsafeName) {
 		t.Errorf("Delete of a link: err = %v, want ErrUnsafeName", err)
 	}
-	if _, err := z.Move(ctx, "real.csv", storage.Rejected); !errors.Is(err, storage.ErrUnsafeName) {
+	if _, err := z.Move(ctx, storagetest.Listed(t, z, "real.csv"), storage.Rejected); !errors.Is(err, storage.ErrUnsafeName) {
 		t.Errorf("Move into a linked folder: err = %v, want ErrUnsafeName", err)
 	}
 	if err := z.List(ctx, storage.Rejected, func(storage.Object) error { return nil }); !errors.Is(err, storage.ErrUnsafeName) {

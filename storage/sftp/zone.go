@@ -176,6 +176,9 @@ func (z *Zone) do(ctx context.Context, step func(c *sftp.Client) error) error {
 
 func (z *Zone) checkRoot(ctx context.Context) error {
 	err := z.do(ctx, func(c *sftp.Client) error {
+		if err := requirePosixRename(c); err != nil {
+			return err
+		}
 		fi, err := c.Stat(z.root)
 		if err != nil {
 			return err
@@ -331,13 +334,17 @@ func (z *Zone) Open(ctx context.Context, folder storage.Folder, name string) (io
 	return newReader(&reader{ctx: ctx, f: f, cn: cn, size: size, timeout: z.ioTimeout, label: label}), nil
 }
 
-// Move moves name from the top level into folder to (Processed or
+// Move moves obj from the top level into folder to (Processed or
 // Rejected), creating the folder if needed, and returns the name it got:
-// name itself, or name with a UTC timestamp before the extension (and a
+// obj.Name itself, or with a UTC timestamp before the extension (and a
 // counter if that is taken too). It never overwrites (see the package
-// doc). A missing name is an fs.ErrNotExist error; a symbolic link is an
-// ErrUnsafeName error.
-func (z *Zone) Move(ctx context.Context, name string, to storage.Folder) (string, error) {
+// doc). A missing file is an fs.ErrNotExist error; a symbolic link is an
+// ErrUnsafeName error; a file whose size or modification time (whole
+// seconds over SFTP) is no longer obj's is an ErrChanged error and stays
+// where it is. The check and the rename are two requests: a file
+// rewritten between them is moved.
+func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) (string, error) {
+	name := obj.Name
 	label := z.name(storage.Top, name)
 	if to != storage.Processed && to != storage.Rejected {
 		if err := storage.CheckFolder(to); err != nil {
@@ -353,8 +360,18 @@ func (z *Zone) Move(ctx context.Context, name string, to storage.Folder) (string
 	now := z.now()
 	var got string
 	err = z.do(ctx, func(c *sftp.Client) error {
-		if err := checkRegular(c, src); err != nil {
+		if err := requirePosixRename(c); err != nil {
 			return err
+		}
+		fi, err := c.Lstat(src)
+		if err != nil {
+			return err
+		}
+		if !fi.Mode().IsRegular() {
+			return fmt.Errorf("not a regular file: %w", storage.ErrUnsafeName)
+		}
+		if !storage.SameVersion(obj, storage.Object{Name: name, Size: fi.Size(), ModTime: fi.ModTime()}) {
+			return storage.ErrChanged
 		}
 		if err := mkdir(c, dir); err != nil {
 			return err
@@ -430,6 +447,9 @@ func (z *Zone) Put(ctx context.Context, folder storage.Folder, name string, r io
 }
 
 func put(ctx context.Context, c *sftp.Client, p string, makeDir bool, r io.Reader) (err error) {
+	if err := requirePosixRename(c); err != nil {
+		return err
+	}
 	dir := path.Dir(p)
 	if makeDir {
 		if err := mkdir(c, dir); err != nil {
@@ -467,14 +487,22 @@ func put(ctx context.Context, c *sftp.Client, p string, makeDir bool, r io.Reade
 	if err = ctx.Err(); err != nil {
 		return err
 	}
-	if _, ok := c.HasExtension("posix-rename@openssh.com"); ok {
-		return c.PosixRename(tmp, p)
+	return c.PosixRename(tmp, p)
+}
+
+// errNoPosixRename is returned for a server without the
+// posix-rename@openssh.com extension: without it a report could not
+// replace an older one atomically, nor a file be moved without the risk
+// of replacing another. OpenSSH has had it since 2008.
+var errNoPosixRename = errors.New("the server lacks posix-rename@openssh.com, which landingd needs to write and move files atomically")
+
+// requirePosixRename returns errNoPosixRename when c's server lacks the
+// extension.
+func requirePosixRename(c *sftp.Client) error {
+	if _, ok := c.HasExtension("posix-rename@openssh.com"); !ok {
+		return errNoPosixRename
 	}
-	// Without posix-rename the replace cannot be atomic: remove, then rename.
-	if err = c.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	return c.Rename(tmp, p)
+	return nil
 }
 
 // progress kicks a watch on every read, so a long upload that keeps

@@ -64,6 +64,7 @@ func RunZoneSuite(t *testing.T, h ZoneHarness) {
 		{"Large", testLarge},
 		{"MoveAndReport", testMoveAndReport},
 		{"MoveClash", testMoveClash},
+		{"MoveChanged", testMoveChanged},
 		{"PutAtomic", testPutAtomic},
 		{"Delete", testDelete},
 		{"Concurrent", testConcurrent},
@@ -263,7 +264,7 @@ func testAwkwardNames(t *testing.T, h ZoneHarness, z storage.Zone) {
 	// Feedback round trip with awkward names too.
 	var moved []string
 	for _, n := range AwkwardNames {
-		got, err := z.Move(t.Context(), n, storage.Rejected)
+		got, err := z.Move(t.Context(), Listed(t, z, n), storage.Rejected)
 		if err != nil {
 			t.Fatalf("Move %q: %v", n, err)
 		}
@@ -295,7 +296,7 @@ func testMissing(t *testing.T, h ZoneHarness, z storage.Zone) {
 			t.Errorf("Delete %q absent.csv: err = %v, want fs.ErrNotExist", f, err)
 		}
 	}
-	if _, err := z.Move(ctx, "absent.csv", storage.Processed); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := z.Move(ctx, storage.Object{Name: "absent.csv", Size: 1, ModTime: when}, storage.Processed); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Move absent.csv: err = %v, want fs.ErrNotExist", err)
 	}
 	if _, err := z.Open(ctx, storage.Processed, "there.csv"); !errors.Is(err, fs.ErrNotExist) {
@@ -329,7 +330,7 @@ func testUnsafeNames(t *testing.T, h ZoneHarness, z storage.Zone) {
 		if err := z.Delete(ctx, storage.Top, n); !errors.Is(err, storage.ErrUnsafeName) {
 			t.Errorf("Delete %q: err = %v, want ErrUnsafeName", n, err)
 		}
-		if _, err := z.Move(ctx, n, storage.Processed); !errors.Is(err, storage.ErrUnsafeName) {
+		if _, err := z.Move(ctx, storage.Object{Name: n, Size: 2, ModTime: when}, storage.Processed); !errors.Is(err, storage.ErrUnsafeName) {
 			t.Errorf("Move %q: err = %v, want ErrUnsafeName", n, err)
 		}
 	}
@@ -337,11 +338,11 @@ func testUnsafeNames(t *testing.T, h ZoneHarness, z storage.Zone) {
 		if err := z.List(ctx, f, func(storage.Object) error { return nil }); !errors.Is(err, storage.ErrUnsafeName) {
 			t.Errorf("List folder %q: err = %v, want ErrUnsafeName", f, err)
 		}
-		if _, err := z.Move(ctx, "ok.csv", f); !errors.Is(err, storage.ErrUnsafeName) {
+		if _, err := z.Move(ctx, Listed(t, z, "ok.csv"), f); !errors.Is(err, storage.ErrUnsafeName) {
 			t.Errorf("Move to folder %q: err = %v, want ErrUnsafeName", f, err)
 		}
 	}
-	if _, err := z.Move(ctx, "ok.csv", storage.Top); err == nil {
+	if _, err := z.Move(ctx, Listed(t, z, "ok.csv"), storage.Top); err == nil {
 		t.Error("Move to the top level succeeded, want an error")
 	}
 	// Nothing was harmed.
@@ -423,11 +424,11 @@ func testMoveAndReport(t *testing.T, h ZoneHarness, z storage.Zone) {
 	h.Seed(t, z, storage.Top, "b.csv", b, when.Add(time.Hour))
 	h.Seed(t, z, storage.Top, "stays.csv", []byte("s"), when)
 
-	got, err := z.Move(ctx, "a.csv", storage.Processed)
+	got, err := z.Move(ctx, Listed(t, z, "a.csv"), storage.Processed)
 	if err != nil || got != "a.csv" {
 		t.Fatalf(`Move a.csv to processed = %q, %v; want "a.csv", nil`, got, err)
 	}
-	got, err = z.Move(ctx, "b.csv", storage.Rejected)
+	got, err = z.Move(ctx, Listed(t, z, "b.csv"), storage.Rejected)
 	if err != nil || got != "b.csv" {
 		t.Fatalf(`Move b.csv to rejected = %q, %v; want "b.csv", nil`, got, err)
 	}
@@ -448,6 +449,45 @@ func testMoveAndReport(t *testing.T, h ZoneHarness, z storage.Zone) {
 	}
 }
 
+// Listed returns the top-level object name as z lists it, for Move. It
+// fails t when z cannot list or does not list name.
+func Listed(t *testing.T, z storage.Zone, name string) storage.Object {
+	t.Helper()
+	o, ok := listAll(t, z, storage.Top)[name]
+	if !ok {
+		t.Fatalf("%s is not listed at the top level", name)
+	}
+	return o
+}
+
+// testMoveChanged replaces an object after it was listed: Move refuses
+// with ErrChanged and leaves the new version where it is, untouched.
+func testMoveChanged(t *testing.T, h ZoneHarness, z storage.Zone) {
+	ctx := t.Context()
+	h.Seed(t, z, storage.Top, "q.csv", Bytes(9, 1000), when)
+	old := Listed(t, z, "q.csv")
+	newer := Bytes(10, 1200)
+	h.Seed(t, z, storage.Top, "q.csv", newer, when.Add(time.Hour))
+	for _, to := range []storage.Folder{storage.Processed, storage.Rejected} {
+		got, err := z.Move(ctx, old, to)
+		if !errors.Is(err, storage.ErrChanged) {
+			t.Fatalf("Move of a replaced object to %s = %q, %v; want an ErrChanged error", to, got, err)
+		}
+		if storage.IsTransient(err) {
+			t.Errorf("ErrChanged is marked transient: %v", err)
+		}
+	}
+	wantNames(t, z, storage.Top, "q.csv")
+	wantNames(t, z, storage.Processed)
+	wantNames(t, z, storage.Rejected)
+	wantContent(t, z, storage.Top, "q.csv", newer)
+	// The version now listed moves.
+	if got, err := z.Move(ctx, Listed(t, z, "q.csv"), storage.Processed); err != nil || got != "q.csv" {
+		t.Fatalf(`Move of the version listed = %q, %v; want "q.csv", nil`, got, err)
+	}
+	wantContent(t, z, storage.Processed, "q.csv", newer)
+}
+
 func testMoveClash(t *testing.T, h ZoneHarness, z storage.Zone) {
 	ctx := t.Context()
 	var all []string
@@ -455,7 +495,7 @@ func testMoveClash(t *testing.T, h ZoneHarness, z storage.Zone) {
 	for i := range 3 {
 		data := []byte(strings.Repeat(string(rune('a'+i)), 10+i))
 		h.Seed(t, z, storage.Top, "data.csv", data, when.Add(time.Duration(i)*time.Hour))
-		got, err := z.Move(ctx, "data.csv", storage.Processed)
+		got, err := z.Move(ctx, Listed(t, z, "data.csv"), storage.Processed)
 		if err != nil {
 			t.Fatalf("Move %d: %v", i, err)
 		}
