@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,6 +101,12 @@ func (c Config) Validate() error {
 	}
 	if f := c.HostKeyFingerprint; f != "" && !strings.HasPrefix(f, "SHA256:") {
 		errs = append(errs, fmt.Errorf("host key fingerprint %q lacks the \"SHA256:\" prefix", f))
+	}
+	known := slices.Concat(ssh.SupportedAlgorithms().HostKeys, ssh.InsecureAlgorithms().HostKeys)
+	for _, a := range c.HostKeyAlgorithms {
+		if !slices.Contains(known, a) {
+			errs = append(errs, fmt.Errorf("host key algorithm %q is not one this client implements", a))
+		}
 	}
 	if c.IOTimeout < 0 || c.DialTimeout < 0 || c.MaxRetries < 0 || c.RetryBackoff < 0 {
 		errs = append(errs, errors.New("timeouts, retries and backoff must not be negative"))

@@ -19,9 +19,16 @@ import (
 type HostKeyError struct {
 	Host        string // the address dialled, "host:port"
 	Fingerprint string // SHA-256 fingerprint of the key the server presented
+	KeyType     string // type of the key the server presented, such as "ssh-ed25519"
 	Source      string // "known_hosts /path" or "host_key_fingerprint"
 	Unknown     bool   // the known_hosts file has no key for this host at all
 	Revoked     bool   // the known_hosts file marks this key @revoked
+	// OtherType is set when the expected key may be one of another type
+	// that the server also holds: the host key algorithms asked for did
+	// not name a single key type (for a pin), or known_hosts lists only
+	// keys of other types for the host (KnownTypes).
+	OtherType  bool
+	KnownTypes []string
 }
 
 func (e *HostKeyError) Error() string {
@@ -31,7 +38,17 @@ func (e *HostKeyError) Error() string {
 	case e.Unknown:
 		return fmt.Sprintf("sftp %s: host key %s is unknown: %s has no key for this host (refusing to connect)", e.Host, e.Fingerprint, e.Source)
 	}
-	return fmt.Sprintf("sftp %s: host key %s is not the one pinned in %s (refusing to connect)", e.Host, e.Fingerprint, e.Source)
+	msg := fmt.Sprintf("sftp %s: host key %s is not the one pinned in %s (refusing to connect)", e.Host, e.Fingerprint, e.Source)
+	switch {
+	case !e.OtherType:
+	case len(e.KnownTypes) > 0:
+		msg += fmt.Sprintf(": the server offered its %s key, and known_hosts lists only %s for this host; set host_key_algorithms to one of those types, or leave it out to ask for them",
+			e.KeyType, strings.Join(e.KnownTypes, ", "))
+	default:
+		msg += fmt.Sprintf(": the server offered its %s key, and a server may hold keys of several types; if the pinned key is of another type, set host_key_algorithms to that type alone (such as [ssh-ed25519])",
+			e.KeyType)
+	}
+	return msg
 }
 
 // hostKeyCheck builds the host key callback for cfg and the host key
@@ -53,7 +70,7 @@ func hostKeyCheck(cfg Config) (ssh.HostKeyCallback, []string, error) {
 			if err == nil {
 				return nil
 			}
-			hk := &HostKeyError{Host: cfg.Address, Fingerprint: ssh.FingerprintSHA256(key), Source: src}
+			hk := &HostKeyError{Host: cfg.Address, Fingerprint: ssh.FingerprintSHA256(key), KeyType: key.Type(), Source: src}
 			var ke *knownhosts.KeyError
 			var re *knownhosts.RevokedError
 			switch {
@@ -61,6 +78,15 @@ func hostKeyCheck(cfg Config) (ssh.HostKeyCallback, []string, error) {
 				hk.Revoked = true
 			case errors.As(err, &ke):
 				hk.Unknown = len(ke.Want) == 0
+				for _, w := range ke.Want {
+					hk.KnownTypes = append(hk.KnownTypes, w.Key.Type())
+				}
+				slices.Sort(hk.KnownTypes)
+				hk.KnownTypes = slices.Compact(hk.KnownTypes)
+				hk.OtherType = !hk.Unknown && !slices.Contains(hk.KnownTypes, key.Type())
+				if !hk.OtherType {
+					hk.KnownTypes = nil
+				}
 			default:
 				return err
 			}
@@ -68,12 +94,15 @@ func hostKeyCheck(cfg Config) (ssh.HostKeyCallback, []string, error) {
 		})
 	}
 	if pin := strings.TrimRight(cfg.HostKeyFingerprint, "="); pin != "" {
+		// Unless the algorithms asked for name one key type, the server
+		// chooses which of its keys to present.
+		oneType := len(keyTypes(algos)) == 1
 		checks = append(checks, func(host string, remote net.Addr, key ssh.PublicKey) error {
 			got := strings.TrimRight(ssh.FingerprintSHA256(key), "=")
 			if subtle.ConstantTimeCompare([]byte(got), []byte(pin)) == 1 {
 				return nil
 			}
-			return &HostKeyError{Host: cfg.Address, Fingerprint: got, Source: "host_key_fingerprint"}
+			return &HostKeyError{Host: cfg.Address, Fingerprint: got, KeyType: key.Type(), Source: "host_key_fingerprint", OtherType: !oneType}
 		})
 	}
 	if len(checks) == 0 {
@@ -87,6 +116,24 @@ func hostKeyCheck(cfg Config) (ssh.HostKeyCallback, []string, error) {
 		}
 		return nil
 	}, algos, nil
+}
+
+// keyTypes returns the key types the host key algorithms algos stand
+// for: rsa-sha2-256 and rsa-sha2-512 are signatures by an ssh-rsa key,
+// and a certificate algorithm stands for its certificate type.
+func keyTypes(algos []string) []string {
+	var types []string
+	for _, a := range algos {
+		switch a {
+		case ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSASHA512:
+			a = ssh.KeyAlgoRSA
+		case ssh.CertAlgoRSASHA256v01, ssh.CertAlgoRSASHA512v01:
+			a = ssh.CertAlgoRSAv01
+		}
+		types = append(types, a)
+	}
+	slices.Sort(types)
+	return slices.Compact(types)
 }
 
 // probeKey is a throwaway key; asking known_hosts about it makes it list

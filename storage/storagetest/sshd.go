@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,12 +37,16 @@ type SSHD struct {
 	ClientKeyFile      string            // ed25519 private key, no passphrase
 	ClientKeyFiles     map[string]string // "ed25519", "ecdsa", "rsa" -> private key file
 	EncryptedKeyFile   string            // ed25519 key encrypted with KeyPassphrase
-	KnownHostsFile     string            // "[127.0.0.1]:PORT ssh-ed25519 AAAA..."
-	HostKeyFingerprint string            // "SHA256:..." of the host key
-	Root               string            // a folder for test zones; see NewRoot
-	LogFile            string            // sshd's log
+	KnownHostsFile     string            // "[127.0.0.1]:PORT ssh-ed25519 AAAA...", a line per host key
+	HostKeyFingerprint string            // "SHA256:..." of the first host key
+	// HostKeys holds the server's public host keys by type ("ed25519",
+	// "ecdsa", "rsa"): only ed25519 unless SSHDOptions.HostKeyTypes says.
+	HostKeys map[string]ssh.PublicKey
+	Root     string // a folder for test zones; see NewRoot
+	LogFile  string // sshd's log
 
 	dir, bin, config string
+	hostKeyTypes     []string
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -64,13 +69,49 @@ func StartSSHD(t testing.TB) *SSHD {
 	sshdMu.Lock()
 	defer sshdMu.Unlock()
 	if sshdShared == nil && sshdErr == nil {
-		sshdShared, sshdErr = startSSHD()
+		sshdShared, sshdErr = startSSHD(SSHDOptions{})
 	}
 	if sshdErr != nil {
 		RequireServer(t, "sshd", sshdErr.Error())
 	}
 	return sshdShared
 }
+
+// SSHDOptions changes the sshd StartSSHDWith starts.
+type SSHDOptions struct {
+	// HostKeyTypes are the server's host key types, from "ed25519",
+	// "ecdsa" and "rsa", in the order sshd is given them. Empty means
+	// ed25519 only, as StartSSHD's server has.
+	HostKeyTypes []string
+}
+
+// StartSSHDWith starts an sshd of t's own, set up as opts says, and
+// stops it and removes its folder when t ends. It stops the test as
+// StartSSHD does when sshd cannot run, and fails it if opts names a host
+// key type it does not know, or one twice. Prefer StartSSHD, which shares
+// one server per test binary, unless a test needs a server set up
+// differently.
+func StartSSHDWith(t testing.TB, opts SSHDOptions) *SSHD {
+	t.Helper()
+	for i, typ := range opts.HostKeyTypes {
+		if _, ok := keyTypes[typ]; !ok || slices.Index(opts.HostKeyTypes, typ) != i {
+			t.Fatalf("StartSSHDWith: host key type %q is unknown or listed twice (want ed25519, ecdsa or rsa, each once)", typ)
+		}
+	}
+	s, err := startSSHD(opts)
+	if err != nil {
+		RequireServer(t, "sshd", err.Error())
+		return nil
+	}
+	t.Cleanup(func() {
+		s.kill()
+		os.RemoveAll(s.dir)
+	})
+	return s
+}
+
+// keyTypes maps a key type to ssh-keygen's extra arguments for it.
+var keyTypes = map[string][]string{"ed25519": nil, "ecdsa": nil, "rsa": {"-b", "3072"}}
 
 // StopSSHD stops the shared sshd, if one was started, and removes its
 // folder. It is safe to call when none was.
@@ -84,7 +125,7 @@ func StopSSHD() {
 	}
 }
 
-func startSSHD() (*SSHD, error) {
+func startSSHD(opts SSHDOptions) (*SSHD, error) {
 	bin := os.Getenv(SSHDEnv)
 	if bin == "" {
 		bin = "/usr/sbin/sshd"
@@ -108,7 +149,11 @@ func startSSHD() (*SSHD, error) {
 		return nil, err
 	}
 	s := &SSHD{User: u.Username, dir: dir, bin: bin, ClientKeyFiles: map[string]string{},
+		HostKeys: map[string]ssh.PublicKey{}, hostKeyTypes: opts.HostKeyTypes,
 		Root: filepath.Join(dir, "zones"), LogFile: filepath.Join(dir, "sshd.log")}
+	if len(s.hostKeyTypes) == 0 {
+		s.hostKeyTypes = []string{"ed25519"}
+	}
 	if err := s.setup(); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -135,21 +180,21 @@ func (s *SSHD) setup() error {
 	if err := os.Mkdir(s.Root, 0o755); err != nil {
 		return err
 	}
-	host := filepath.Join(s.dir, "host_ed25519")
-	if err := keygen(host, "ed25519", ""); err != nil {
-		return err
-	}
-	var auth bytes.Buffer
-	for _, k := range []struct{ name, typ string }{{"ed25519", "ed25519"}, {"ecdsa", "ecdsa"}, {"rsa", "rsa"}} {
-		f := filepath.Join(s.dir, "client_"+k.name)
-		var extra []string
-		if k.typ == "rsa" {
-			extra = []string{"-b", "3072"}
-		}
-		if err := keygen(f, k.typ, "", extra...); err != nil {
+	var hostFiles []string
+	for _, typ := range s.hostKeyTypes {
+		f := filepath.Join(s.dir, "host_"+typ)
+		if err := keygen(f, typ, "", keyTypes[typ]...); err != nil {
 			return err
 		}
-		s.ClientKeyFiles[k.name] = f
+		hostFiles = append(hostFiles, f)
+	}
+	var auth bytes.Buffer
+	for _, typ := range []string{"ed25519", "ecdsa", "rsa"} {
+		f := filepath.Join(s.dir, "client_"+typ)
+		if err := keygen(f, typ, "", keyTypes[typ]...); err != nil {
+			return err
+		}
+		s.ClientKeyFiles[typ] = f
 	}
 	s.ClientKeyFile = s.ClientKeyFiles["ed25519"]
 	s.EncryptedKeyFile = filepath.Join(s.dir, "client_encrypted")
@@ -176,26 +221,36 @@ func (s *SSHD) setup() error {
 	ln.Close()
 	s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 
-	hostPub, err := os.ReadFile(host + ".pub")
-	if err != nil {
-		return err
+	var known bytes.Buffer
+	for i, f := range hostFiles {
+		hostPub, err := os.ReadFile(f + ".pub")
+		if err != nil {
+			return err
+		}
+		pk, _, _, _, err := ssh.ParseAuthorizedKey(hostPub)
+		if err != nil {
+			return err
+		}
+		s.HostKeys[s.hostKeyTypes[i]] = pk
+		if i == 0 {
+			s.HostKeyFingerprint = ssh.FingerprintSHA256(pk)
+		}
+		fmt.Fprintf(&known, "[127.0.0.1]:%d %s", port, ssh.MarshalAuthorizedKey(pk))
 	}
-	pk, _, _, _, err := ssh.ParseAuthorizedKey(hostPub)
-	if err != nil {
-		return err
-	}
-	s.HostKeyFingerprint = ssh.FingerprintSHA256(pk)
 	s.KnownHostsFile = filepath.Join(s.dir, "known_hosts")
-	line := fmt.Sprintf("[127.0.0.1]:%d %s", port, ssh.MarshalAuthorizedKey(pk))
-	if err := os.WriteFile(s.KnownHostsFile, []byte(line), 0o644); err != nil {
+	if err := os.WriteFile(s.KnownHostsFile, known.Bytes(), 0o644); err != nil {
 		return err
 	}
 
 	s.config = filepath.Join(s.dir, "sshd_config")
-	cfg := strings.Join([]string{
+	var hostKeyLines []string
+	for _, f := range hostFiles {
+		hostKeyLines = append(hostKeyLines, "HostKey "+f)
+	}
+	cfg := strings.Join(slices.Concat([]string{
 		"ListenAddress 127.0.0.1",
 		"Port " + strconv.Itoa(port),
-		"HostKey " + host,
+	}, hostKeyLines, []string{
 		"PidFile " + filepath.Join(s.dir, "sshd.pid"),
 		"AuthorizedKeysFile " + authFile,
 		"PubkeyAuthentication yes",
@@ -211,7 +266,7 @@ func (s *SSHD) setup() error {
 		"LogLevel VERBOSE",
 		"Subsystem sftp internal-sftp",
 		"",
-	}, "\n")
+	}), "\n")
 	if err := os.WriteFile(s.config, []byte(cfg), 0o644); err != nil {
 		return err
 	}
