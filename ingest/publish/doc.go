@@ -19,6 +19,7 @@
 // "Data dictionary" (every field and every code), and "Summary" (cases by
 // district and category with small-number suppression, see Suppress).
 //
-// Text that a spreadsheet could run as a formula is neutralised in both
-// files (see Neutralise).
+// Text that a spreadsheet could run as a formula gets a leading apostrophe
+// in the CSV (see Neutralise); the workbook writes it as a typed text
+// cell, which is never run.
 package publish
