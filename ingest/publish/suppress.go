@@ -13,7 +13,7 @@ const Smallest = 5
 // Cell is one count of a summary table after suppression.
 type Cell struct {
 	N int
-	// Primary marks a count from 1 to 4, shown as "<5".
+	// Primary marks a count from 0 to 4, shown as "<5".
 	Primary bool
 	// Secondary marks a count suppressed only so that no primary count can
 	// be worked out from the totals; shown as "*".
@@ -39,19 +39,23 @@ func (c Cell) String() string {
 // a household. It returns r+1 rows of c+1 cells: the last column holds the
 // row totals, the last row the column totals and the grand total.
 //
-// Primary suppression hides every count from 1 to 4, totals included.
-// Zero is shown: a zero here says only that no household of that kind
-// came from that district in the quarter, which identifies no one.
+// Primary suppression hides every count from 0 to 4, totals included.
+// Zeros are hidden too: were they shown, a reader would know that every
+// "<5" holds 1 to 4, and a line of four "<5" cells whose total is "<5"
+// would give each away as 1 (the four cells add up to at least 4, the
+// total is at most 4). With zeros hidden, "<5" means 0 to 4 and that
+// bound gives nothing away.
 //
 // Secondary suppression then treats each row and each column (with its
 // total) as an equation that a reader can solve, knowing that a "<5" cell
-// holds 1 to 4 and a "*" cell at least 5. While some hidden cell of a line
-// can be worked out exactly (the usual case: a line with one hidden cell;
-// also two hidden cells of 4 with a total showing 8), the smallest
-// non-zero visible cell of that line is hidden too, preferring inner cells
-// to the total, and the lines are checked again until none gives a cell
-// away. This is the conventional line-by-line rule; it does not solve all
-// lines together as a linear programme would.
+// holds 0 to 4 and a "*" cell at least 5. While some hidden cell of a line
+// can be worked out exactly as a count above 0 (the usual case: a line
+// with one hidden cell; also two hidden cells of 4 with a total showing
+// 8), the smallest visible cell of that line is hidden too, preferring
+// inner cells to the total, and the lines are checked again until none
+// gives a count away. A hidden cell that can only be 0 gives nobody away
+// and is left so. This is the conventional line-by-line rule; it does not
+// solve all lines together as a linear programme would.
 func Suppress(counts [][]int) [][]Cell {
 	r := len(counts)
 	c := 0
@@ -75,7 +79,7 @@ func Suppress(counts [][]int) [][]Cell {
 	}
 	for i := range t {
 		for j := range t[i] {
-			if n := t[i][j].N; n > 0 && n < Smallest {
+			if t[i][j].N < Smallest {
 				t[i][j].Primary = true
 			}
 		}
@@ -109,7 +113,7 @@ func Suppress(counts [][]int) [][]Cell {
 			}
 			best := -1
 			for k, cl := range cells {
-				if cl.Suppressed() || cl.N == 0 {
+				if cl.Suppressed() {
 					continue
 				}
 				// Strictly smaller wins, so ties go to the earlier cell and the
@@ -128,12 +132,12 @@ func Suppress(counts [][]int) [][]Cell {
 	return t
 }
 
-// bounds is what a reader knows of a cell: its exact value when shown, 1
+// bounds is what a reader knows of a cell: its exact value when shown, 0
 // to Smallest-1 for "<5", and at least Smallest for "*".
 func bounds(c Cell) (lo, hi int) {
 	switch {
 	case c.Primary:
-		return 1, Smallest - 1
+		return 0, Smallest - 1
 	case c.Secondary:
 		return Smallest, unbounded
 	}
@@ -141,8 +145,9 @@ func bounds(c Cell) (lo, hi int) {
 }
 
 // disclosive reports whether some hidden cell of a line (inner cells, then
-// the total last) can be worked out exactly from the visible cells, the
-// equation sum(inner) = total and the bounds of the hidden cells.
+// the total last) can be worked out exactly, as a count above 0, from the
+// visible cells, the equation sum(inner) = total and the bounds of the
+// hidden cells.
 func disclosive(line []Cell) bool {
 	// Write the line as sum(inner) - total = 0, with coefficient +1 for
 	// inner cells and -1 for the total, and bound each hidden cell.
@@ -191,7 +196,7 @@ func disclosive(line []Cell) bool {
 		if fhi > hi {
 			fhi = hi
 		}
-		if flo >= fhi {
+		if flo >= fhi && flo > 0 {
 			return true
 		}
 	}

@@ -36,13 +36,15 @@ func TestSuppress(t *testing.T) {
 		counts: [][]int{{10, 20}, {30, 40}},
 		want:   "10 20 | 30\n30 40 | 70\n40 60 | 100",
 	}, {
-		name:   "zeros are shown and need no protection",
+		// A zero is hidden as "<5"; that the first row's can only be 0
+		// gives nobody away, so nothing more is hidden.
+		name:   "zeros are hidden but need no protection",
 		counts: [][]int{{0, 12}, {7, 0}},
-		want:   "0 12 | 12\n7 0 | 7\n7 12 | 19",
+		want:   "<5 12 | 12\n7 <5 | 7\n7 12 | 19",
 	}, {
 		name:   "empty table",
 		counts: [][]int{},
-		want:   " | 0",
+		want:   " | <5",
 	}, {
 		name: "one small cell: its row and column each lose their next smallest",
 		// 3 alone in row 0 and column 0; then the cells hidden for it
@@ -52,8 +54,8 @@ func TestSuppress(t *testing.T) {
 	}, {
 		name:   "small total is hidden as primary",
 		counts: [][]int{{2, 0}, {0, 30}},
-		// 32 - 30 would give the 2 away, so the 30s go too.
-		want: "<5 0 | <5\n0 * | *\n<5 * | 32",
+		// 32 - 30 would give the 2 away, so one 30 goes too.
+		want: "<5 <5 | <5\n<5 30 | *\n<5 * | 32",
 	}, {
 		// Two "<5" cells of 4 with the total 8 showing: both must be 4, so
 		// the total is hidden too; then the total column and the first
@@ -68,11 +70,18 @@ func TestSuppress(t *testing.T) {
 		counts: [][]int{{3, 10}},
 		want:   "<5 * | 13\n<5 * | 13",
 	}, {
-		name:   "adversarial: ones add up to their minimum",
+		// 1 + 1 + 50 = 52 leaves a + b = 2, which "<5" (0 to 4) allows
+		// as 0+2, 1+1 or 2+0; but 31 - 30 would give the first 1 away,
+		// and then 120 - 40 - 50 the 30.
+		name:   "ones that add up to their minimum",
 		counts: [][]int{{1, 1, 50}, {30, 40, 50}},
-		// 1 + 1 + 50 = 52 would pin both ones; hiding the 50 leaves
-		// a + b + c = 52 with c from 44 to 50.
-		want: "<5 <5 * | 52\n* * * | 120\n31 41 100 | 172",
+		want:   "<5 <5 50 | 52\n* * 50 | 120\n31 41 100 | 172",
+	}, {
+		// Four districts with 1 each and a total of 4: were zeros shown,
+		// "<5" would mean 1 to 4 and four of them could only be 1 each.
+		name:   "four ones under a small total",
+		counts: [][]int{{1}, {1}, {1}, {1}, {0}},
+		want:   "<5 | <5\n<5 | <5\n<5 | <5\n<5 | <5\n<5 | <5\n<5 | <5",
 	}}
 	for _, tt := range tests {
 		got := Suppress(tt.counts)
@@ -86,9 +95,12 @@ func TestSuppress(t *testing.T) {
 }
 
 // firstDisclosure checks every row and column of a suppressed table for a
-// hidden cell that the line's equation pins down, by brute force over the
-// values a reader thinks possible: 1 to 4 for "<5", 5 and up for "*" (independent of disclosive). Lines with more than 4 hidden cells
-// are skipped.
+// hidden cell that the line's equation pins to one count above 0, the way
+// a reader would, independently of disclosive: for each hidden cell and
+// each value a reader thinks possible for it (0 to 4 for "<5", 5 and up
+// for "*"), it asks whether the other hidden cells can make up the rest.
+// Their ranges are runs of whole numbers, so they can exactly when the
+// rest lies between the sums of their lowest and highest values.
 func firstDisclosure(t [][]Cell) string {
 	var lines [][]Cell
 	lines = append(lines, t...)
@@ -104,64 +116,49 @@ func firstDisclosure(t [][]Cell) string {
 	grand := 2*t[len(t)-1][len(t[0])-1].N + 10
 	rng := func(c Cell) (int, int) {
 		if c.Primary {
-			return 1, 4
+			return 0, 4
 		}
 		return 5, grand
 	}
 	for _, l := range lines {
+		total := len(l) - 1
+		// sum(inner) - total = 0, split into shown and hidden cells.
+		shown, lo, hi := 0, 0, 0
+		sign := func(k int) int {
+			if k == total {
+				return -1
+			}
+			return 1
+		}
 		var hidden []int
 		for k, c := range l {
-			if c.Suppressed() {
-				hidden = append(hidden, k)
+			if !c.Suppressed() {
+				shown += sign(k) * c.N
+				continue
+			}
+			hidden = append(hidden, k)
+			a, b := rng(c)
+			if sign(k) > 0 {
+				lo, hi = lo+a, hi+b
+			} else {
+				lo, hi = lo-b, hi-a
 			}
 		}
-		if len(hidden) == 0 || len(hidden) > 4 {
-			continue
-		}
-		possible := make([]map[int]bool, len(l))
-		vals := make([]int, len(l))
-		for k, c := range l {
-			vals[k] = c.N
-			possible[k] = map[int]bool{}
-		}
-		total := len(l) - 1
-		// Enumerate all hidden cells but the last; the equation gives it.
-		var walk func(h int)
-		walk = func(h int) {
-			if h == len(hidden)-1 {
-				k := hidden[h]
-				inner := 0
-				for m := 0; m < total; m++ {
-					if m != k {
-						inner += vals[m]
-					}
-				}
-				v := vals[total] - inner // k is an inner cell
-				if k == total {
-					v = inner
-				}
-				if lo, hi := rng(l[k]); v < lo || v > hi {
-					return
-				}
-				vals[k] = v
-				for _, m := range hidden {
-					possible[m][vals[m]] = true
-				}
-				vals[k] = l[k].N
-				return
-			}
-			k := hidden[h]
-			lo, hi := rng(l[k])
-			for v := lo; v <= hi; v++ {
-				vals[k] = v
-				walk(h + 1)
-			}
-			vals[k] = l[k].N
-		}
-		walk(0)
 		for _, k := range hidden {
-			if len(possible[k]) == 1 {
-				return "line " + render([][]Cell{l}) + " gives away a hidden cell"
+			a, b := rng(l[k])
+			// The others' part, without cell k.
+			olo, ohi := lo-a, hi-b
+			if sign(k) < 0 {
+				olo, ohi = lo+b, hi+a
+			}
+			var possible []int
+			for v := a; v <= b; v++ {
+				if rest := -shown - sign(k)*v; rest >= olo && rest <= ohi {
+					possible = append(possible, v)
+				}
+			}
+			if len(possible) == 1 && possible[0] > 0 {
+				return "line " + render([][]Cell{l}) + " gives away a hidden count"
 			}
 		}
 	}
@@ -193,7 +190,7 @@ func TestSuppressRandomTablesNeverDisclose(t *testing.T) {
 		}
 		for i := range counts {
 			for j, v := range counts[i] {
-				if v > 0 && v < 5 && !got[i][j].Primary {
+				if v < 5 && !got[i][j].Primary {
 					t.Fatalf("count %d at %d,%d shown", v, i, j)
 				}
 				if got[i][j].N != v {
@@ -216,7 +213,7 @@ func TestDisclosureCheckerCatchesPrimaryOnly(t *testing.T) {
 }
 
 // FuzzSuppress checks Suppress's promises on arbitrary small tables: counts
-// and totals are kept, every count from 1 to 4 is hidden as "<5", and no
+// and totals are kept, every count from 0 to 4 is hidden as "<5", and no
 // row or column gives a hidden cell away.
 func FuzzSuppress(f *testing.F) {
 	f.Add([]byte{3, 10, 20, 8, 9, 30}, uint8(3))
@@ -238,7 +235,7 @@ func FuzzSuppress(f *testing.F) {
 		got := Suppress(counts)
 		for i, row := range counts {
 			for j, v := range row {
-				if got[i][j].N != v || (v > 0 && v < Smallest) != got[i][j].Primary {
+				if got[i][j].N != v || (v < Smallest) != got[i][j].Primary {
 					t.Fatalf("cell %d,%d = %+v for count %d", i, j, got[i][j], v)
 				}
 			}

@@ -220,9 +220,9 @@ func (x *xlsxWriter) summary(title string, rowNames, colNames []string, t [][]Ce
 		return err
 	}
 	notes := []string{
-		"<5: a count from 1 to 4, hidden so that no household can be picked out.",
-		"*: a count hidden so that a count under 5 cannot be worked out from the totals.",
-		"0 is shown: it says only that no case of that kind came from that district this quarter.",
+		"<5: a count from 0 to 4, hidden so that no household can be picked out.",
+		"*: a count of 5 or more, hidden so that a count under 5 cannot be worked out from the totals.",
+		"0 is hidden as <5 too: were zeros shown, several <5 cells could be worked out from a small total.",
 		"Totals are the true totals of all cases, hidden or not.",
 	}
 	for i, n := range notes {
