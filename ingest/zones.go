@@ -103,6 +103,7 @@ func sftpConfig(loc config.Location, getenv func(string) string) (sftp.Config, e
 		KeyFile:            loc.KeyFile,
 		KnownHostsFile:     loc.KnownHosts,
 		HostKeyFingerprint: loc.HostKeyFingerprint,
+		HostKeyAlgorithms:  loc.HostKeyAlgorithms,
 		// The run retries a transient fault itself, with backoff; a single
 		// dial per attempt keeps an unreachable server from holding a cycle.
 		MaxRetries: 1,
