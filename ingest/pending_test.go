@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -15,47 +14,9 @@ import (
 	"time"
 
 	"landingd/ingest/audit"
+	"landingd/ingest/audit/audittest"
 	"landingd/transform/synth"
 )
-
-// blockAuditAppends makes every append to the audit log in dir fail until
-// the returned function (also run at cleanup) lifts it, as a full disk or
-// a read-only file would. It opens no seam in the code: for a user other
-// than root it takes write permission off the live file; root ignores
-// permissions, so for root the file is made immutable (chattr +i), and
-// the test is skipped where that is not possible.
-func blockAuditAppends(t *testing.T, dir string) (restore func()) {
-	t.Helper()
-	live := filepath.Join(dir, audit.LiveName)
-	if _, err := os.Stat(live); err != nil {
-		t.Fatalf("no live audit file to block: %v", err)
-	}
-	var undo func() error
-	if os.Geteuid() != 0 {
-		must(t, os.Chmod(live, 0o440))
-		undo = func() error { return os.Chmod(live, 0o640) }
-	} else {
-		if out, err := exec.Command("chattr", "+i", live).CombinedOutput(); err != nil {
-			t.Skipf("cannot make the audit file immutable as root here: %v %s", err, out)
-		}
-		undo = func() error { return exec.Command("chattr", "-i", live).Run() }
-	}
-	// Check the block holds, as the code under test would meet it.
-	if f, err := os.OpenFile(live, os.O_WRONLY|os.O_APPEND, 0); err == nil {
-		f.Close()
-		_ = undo()
-		t.Skip("the audit file stays writable here")
-	}
-	done := false
-	restore = func() {
-		if !done {
-			done = true
-			must(t, undo())
-		}
-	}
-	t.Cleanup(restore)
-	return restore
-}
 
 // inScopeRef returns the raw case_ref of the first domestic abuse row of a
 // file in a partner's zone folder.
@@ -127,7 +88,7 @@ func TestEraseRecordedOnceWhenTheAuditLogFails(t *testing.T) {
 	k, err := r.caseKey("braintree", ref)
 	must(t, err)
 
-	restore := blockAuditAppends(t, l.cfg.State)
+	restore := audittest.BlockAppends(t, l.cfg.State)
 	r = l.open(t)
 	rep, err := r.Erase(ctx, "braintree", ref, "SAR-1")
 	if err == nil || !strings.Contains(err.Error(), "audit log") {
@@ -204,7 +165,7 @@ func TestPendingEntryAppendedBeforeACrashIsNotAppendedTwice(t *testing.T) {
 	must(t, r.Close())
 	ref := l.inScopeRef(t, "braintree", "processed", "q4.csv")
 
-	restore := blockAuditAppends(t, l.cfg.State)
+	restore := audittest.BlockAppends(t, l.cfg.State)
 	r = l.open(t)
 	if _, err := r.Erase(ctx, "braintree", ref, "SAR-2"); err == nil {
 		t.Fatal("erase succeeded with the audit log unwritable")
@@ -247,7 +208,7 @@ func TestPurgeRecordedOnceWhenTheAuditLogFails(t *testing.T) {
 
 	// 2018Q3's rows and both files (past 90 days) are due.
 	l.set(utc("2025-10-01 06:00"))
-	restore := blockAuditAppends(t, l.cfg.State)
+	restore := audittest.BlockAppends(t, l.cfg.State)
 	r = l.open(t)
 	if rep, err := r.Purge(ctx, false, ""); err == nil || !strings.Contains(err.Error(), "audit log") {
 		t.Fatalf("purge with the audit log unwritable: %+v, %v; want an audit log error", rep, err)

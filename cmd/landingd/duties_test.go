@@ -2,18 +2,17 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"landingd/ingest/audit/audittest"
 	"landingd/transform"
 	"landingd/transform/synth"
 )
@@ -413,27 +412,6 @@ func TestE2EIncidentsAndPurge(t *testing.T) {
 	l.checkNoRawCaseRefs(t, run, show, list)
 }
 
-// runBinStdin runs the binary like runBin, with stdin as its standard
-// input.
-func runBinStdin(t *testing.T, dir, stdin string, args ...string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, landingdBin(t), args...)
-	cmd.Dir = dir
-	cmd.Stdin = strings.NewReader(stdin)
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run landingd %v: %v", args, err)
-	}
-	return result{code: code, stdout: so.String(), stderr: se.String()}
-}
-
 func TestE2EEraseCaseRefFromStdin(t *testing.T) {
 	l := newLab(t, "", "braintree")
 	q4 := l.drop(t, "braintree", "braintree_2025Q4.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 60, Seed: 21})
@@ -489,43 +467,6 @@ func TestE2EEraseCaseRefFromStdin(t *testing.T) {
 	l.checkNoRawCaseRefs(t, r, ex, show)
 }
 
-// blockAuditAppends makes appends to the lab's audit log fail until the
-// returned function (also run at cleanup) lifts it, as a full disk or a
-// read-only file would: for a user other than root it takes write
-// permission off the live file; for root, which ignores permissions, it
-// makes the file immutable (chattr +i), and skips where it cannot.
-func (l *lab) blockAuditAppends(t *testing.T) (restore func()) {
-	t.Helper()
-	live := filepath.Join(l.dir, "state", "audit.jsonl")
-	if _, err := os.Stat(live); err != nil {
-		t.Fatalf("no live audit file to block: %v", err)
-	}
-	var undo func() error
-	if os.Geteuid() != 0 {
-		must(t, os.Chmod(live, 0o440))
-		undo = func() error { return os.Chmod(live, 0o640) }
-	} else {
-		if out, err := exec.Command("chattr", "+i", live).CombinedOutput(); err != nil {
-			t.Skipf("cannot make the audit file immutable as root here: %v %s", err, out)
-		}
-		undo = func() error { return exec.Command("chattr", "-i", live).Run() }
-	}
-	if f, err := os.OpenFile(live, os.O_WRONLY|os.O_APPEND, 0); err == nil {
-		f.Close()
-		_ = undo()
-		t.Skip("the audit file stays writable here")
-	}
-	done := false
-	restore = func() {
-		if !done {
-			done = true
-			must(t, undo())
-		}
-	}
-	t.Cleanup(restore)
-	return restore
-}
-
 // auditEntries returns the audit entries (from audit show --json) of event
 // that match.
 func (l *lab) auditEntries(t *testing.T, event string, match func(map[string]any) bool) []map[string]any {
@@ -554,7 +495,7 @@ func TestE2EEraseRecordedOnceWhenTheAuditLogFails(t *testing.T) {
 		t.Fatalf("run: %d %s", r.code, r.stderr)
 	}
 	args := []string{"erase", "--partner", "braintree", "--case-ref", ref, "--reason", "SAR-2026-021"}
-	restore := l.blockAuditAppends(t)
+	restore := audittest.BlockAppends(t, filepath.Join(l.dir, "state"))
 	r1 := l.duty(t, args...)
 	if r1.code != 1 || !strings.Contains(r1.stderr, "audit log") || !strings.Contains(r1.stderr, "run the command again") {
 		t.Fatalf("erase with the audit log unwritable: exit %d, want 1 naming the audit log\n%s%s", r1.code, r1.stdout, r1.stderr)
@@ -605,7 +546,7 @@ func TestE2EPurgeRecordedOnceWhenTheAuditLogFails(t *testing.T) {
 		t.Fatalf("run: %d %s", r.code, r.stderr)
 	}
 	time.Sleep(2100 * time.Millisecond) // the processed file's two seconds
-	restore := l.blockAuditAppends(t)
+	restore := audittest.BlockAppends(t, filepath.Join(l.dir, "state"))
 	r1 := l.duty(t, "purge")
 	if r1.code != 1 || !strings.Contains(r1.stderr, "audit log") {
 		t.Fatalf("purge with the audit log unwritable: exit %d, want 1 naming the audit log\n%s%s", r1.code, r1.stdout, r1.stderr)

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -51,10 +52,33 @@ type result struct {
 // runBin runs the binary with args and a timeout, in dir.
 func runBin(t *testing.T, dir string, args ...string) result {
 	t.Helper()
+	return runWith(t, dir, "", nil, args...)
+}
+
+// runBinStdin is runBin with stdin as the child's standard input.
+func runBinStdin(t *testing.T, dir, stdin string, args ...string) result {
+	t.Helper()
+	return runWith(t, dir, stdin, nil, args...)
+}
+
+// runEnv is runBin with extra environment variables for the child.
+func runEnv(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	return runWith(t, dir, "", env, args...)
+}
+
+// runWith runs the binary with args in dir, with a timeout, stdin as its
+// standard input and env added to this process's environment.
+func runWith(t *testing.T, dir, stdin string, env []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, landingdBin(t), args...)
 	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(stdin)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	err := cmd.Run()

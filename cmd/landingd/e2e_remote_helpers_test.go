@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"sort"
@@ -16,7 +15,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"landingd/storage/storagetest"
 	"landingd/transform/synth"
@@ -307,26 +305,6 @@ func (m *remoteLab) checkRemoteNoRawCaseRefs(t *testing.T, printed ...result) {
 func (m *remoteLab) run(t *testing.T, args ...string) result {
 	t.Helper()
 	return runEnv(t, m.dir, m.env, append([]string{"run", "--config", m.protocol}, args...)...)
-}
-
-// runEnv is runBin with extra environment variables for the child.
-func runEnv(t *testing.T, dir string, env []string, args ...string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, landingdBin(t), args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run landingd %v: %v", args, err)
-	}
-	return result{code: code, stdout: so.String(), stderr: se.String()}
 }
 
 // summaryLine returns the line of run's summary table for partner id.
