@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,56 +24,6 @@ func init() {
 	commands["audit repair"] = command{summary: "cut a line left incomplete by a crash from the audit trail, and record it", run: cmdAuditRepair}
 }
 
-// protocolFlags parses the flags every duty command shares: --config and
-// the command's own. It prints usage and returns false on bad flags or a
-// missing --config.
-func protocolFlags(e *env, fs *flag.FlagSet, args []string, usage string) (string, bool) {
-	fs.SetOutput(e.stderr)
-	cfgPath := fs.String("config", "", "protocol file (required)")
-	if err := fs.Parse(args); err != nil {
-		return "", false
-	}
-	if *cfgPath == "" {
-		fmt.Fprintln(e.stderr, "usage: landingd "+usage)
-		return "", false
-	}
-	return *cfgPath, true
-}
-
-// loadProtocol loads the protocol, printing why it cannot.
-func loadProtocol(e *env, path string) (*config.Config, bool) {
-	cfg, err := config.Load(path)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return nil, false
-	}
-	return cfg, true
-}
-
-// openRunner opens a Runner that holds the state lock, for commands that
-// change state. It returns an exit code when it cannot.
-func openRunner(ctx context.Context, e *env, cfg *config.Config) (*ingest.Runner, int) {
-	r, err := ingest.Open(ctx, cfg, newLogger(e.stderr), versionInfo)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		if errors.Is(err, ingest.ErrLocked) {
-			fmt.Fprintln(e.stderr, "landingd: stop the service (or wait for the run) and try again")
-		}
-		return nil, exitFailed
-	}
-	return r, exitOK
-}
-
-// openReader opens a Runner without the lock, for commands that only read.
-func openReader(ctx context.Context, e *env, cfg *config.Config) (*ingest.Runner, int) {
-	r, err := ingest.OpenReader(ctx, cfg, newLogger(e.stderr), versionInfo)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return nil, exitFailed
-	}
-	return r, exitOK
-}
-
 // storedHead reads the audit head the state database keeps ("" when none).
 func storedHead(ctx context.Context, cfg *config.Config) (string, error) {
 	if _, err := os.Stat(filepath.Join(cfg.State, state.FileName)); errors.Is(err, os.ErrNotExist) {
@@ -90,19 +39,17 @@ func storedHead(ctx context.Context, cfg *config.Config) (string, error) {
 }
 
 func cmdAuditVerify(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	path, ok := protocolFlags(e, fs, args, "audit verify --config PROTOCOL")
-	if !ok || fs.NArg() > 0 {
-		return exitUsage
+	f := newFlags(e, invocation{name: "audit verify", usage: "audit verify --config PROTOCOL"})
+	if code := f.parse(args); code != exitOK {
+		return code
 	}
-	cfg, ok := loadProtocol(e, path)
-	if !ok {
-		return exitUsage
+	cfg, code := f.load()
+	if code != exitOK {
+		return code
 	}
 	head, err := storedHead(ctx, cfg)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitFailed
+		return stateFailed(e, err)
 	}
 	p, err := audit.Verify(ctx, cfg.State, head)
 	if err != nil {
@@ -145,24 +92,22 @@ type shownEntry struct {
 }
 
 func cmdAuditShow(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("audit show", flag.ContinueOnError)
-	since := fs.String("since", "", "only entries at or after this date (YYYY-MM-DD) or time (RFC 3339)")
-	asJSON := fs.Bool("json", false, "print one JSON object a line")
-	path, ok := protocolFlags(e, fs, args, "audit show --config PROTOCOL [--since DATE] [--json]")
-	if !ok || fs.NArg() > 0 {
-		return exitUsage
+	f := newFlags(e, invocation{name: "audit show", usage: "audit show --config PROTOCOL [--since DATE] [--json]"})
+	since := f.String("since", "", "only entries at or after this date (YYYY-MM-DD) or time (RFC 3339)")
+	asJSON := f.Bool("json", false, "print one JSON object a line")
+	if code := f.parse(args); code != exitOK {
+		return code
 	}
 	var from time.Time
 	if *since != "" {
 		var err error
 		if from, err = parseWhen(*since); err != nil {
-			fmt.Fprintf(e.stderr, "landingd: --since: %v\n", err)
-			return exitUsage
+			return f.usageError("--since: %v", err)
 		}
 	}
-	cfg, ok := loadProtocol(e, path)
-	if !ok {
-		return exitUsage
+	cfg, code := f.load()
+	if code != exitOK {
+		return code
 	}
 	enc := json.NewEncoder(e.stdout)
 	err := audit.Show(ctx, cfg.State, from, func(en audit.Entry) error {
@@ -225,25 +170,22 @@ func parseWhen(s string) (time.Time, error) {
 }
 
 func cmdAuditRepair(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("audit repair", flag.ContinueOnError)
-	path, ok := protocolFlags(e, fs, args, "audit repair --config PROTOCOL")
-	if !ok || fs.NArg() > 0 {
-		return exitUsage
+	f := newFlags(e, invocation{name: "audit repair", usage: "audit repair --config PROTOCOL"})
+	if code := f.parse(args); code != exitOK {
+		return code
 	}
-	cfg, ok := loadProtocol(e, path)
-	if !ok {
-		return exitUsage
+	cfg, code := f.load()
+	if code != exitOK {
+		return code
 	}
 	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitFailed
+		return stateFailed(e, fmt.Errorf("create state folder %s: %w", cfg.State, err))
 	}
 	// Open would refuse a log with an incomplete line, so repair takes the
 	// lock itself.
 	unlock, err := state.Lock(cfg.State)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v: %v\n", ingest.ErrLocked, err)
-		return exitFailed
+		return stateFailed(e, fmt.Errorf("%w: %w", ingest.ErrLocked, err))
 	}
 	defer unlock()
 	cut, err := audit.Repair(ctx, cfg.State)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,22 +22,16 @@ func init() {
 const zoneTimeout = 30 * time.Second
 
 // cmdConfigCheck prints one line per check. Exit 0 when all pass, 1 when
-// any zone, the output or a secret fails, 2 for an invalid protocol.
+// any zone, the output, the key or a secret fails (checking them is its
+// work), 2 for a usage error or an invalid protocol.
 func cmdConfigCheck(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("config check", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	cfgPath := fs.String("config", "", "protocol file (required)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	f := newFlags(e, invocation{name: "config check", usage: "config check --config PROTOCOL"})
+	if code := f.parse(args); code != exitOK {
+		return code
 	}
-	if *cfgPath == "" || fs.NArg() > 0 {
-		fmt.Fprintln(e.stderr, "usage: landingd config check --config PROTOCOL")
-		return exitUsage
-	}
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitUsage
+	cfg, code := f.load()
+	if code != exitOK {
+		return code
 	}
 	fmt.Fprintf(e.stdout, "ok    protocol %s (%s): %d partners\n", cfg.Protocol.ID, cfg.Path, len(cfg.Partners))
 	// Library logs go nowhere: each check prints its own line.

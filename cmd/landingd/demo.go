@@ -31,7 +31,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	fset.SetOutput(e.stderr)
 	dir := fset.String("dir", "landingd-demo", "folder to write the demo into")
 	rows := fset.Int("rows", 400, "rows per district file")
-	if err := fset.Parse(args); err != nil || fset.NArg() > 0 {
+	if err := fset.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fset.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "landingd: demo: unexpected argument %q\nusage: landingd demo [--dir DIR] [--rows N]\n", fset.Arg(0))
 		return exitUsage
 	}
 	protocol := filepath.Join(*dir, "protocol.yaml")
@@ -44,12 +48,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	} else {
 		fmt.Fprintf(e.stdout, "Using the existing demo in %s\n\n", *dir)
 	}
-	cfg, err := config.Load(protocol)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitUsage
+	cfg, code := loadProtocol(e, protocol)
+	if code != exitOK {
+		return code
 	}
-	code := runCycle(ctx, e, cfg, nil, cycleOptions{trigger: "run"})
+	code = runCycle(ctx, e, cfg, nil, cycleOptions{trigger: "run"})
 	if code == exitOK {
 		printOutputs(e, cfg)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,34 +19,53 @@ func init() {
 // (never printed or written) and the operator's reason.
 type caseFlags struct {
 	partner, caseRef, reason string
+	needReason               bool
 }
 
-// parseCaseFlags parses --config, --partner, --case-ref and (when
-// needReason) --reason. --case-ref - reads the reference from standard
-// input, so that it stays out of the shell's history and the process list.
-func parseCaseFlags(e *env, fs *flag.FlagSet, args []string, usage string, needReason bool) (string, caseFlags, bool) {
-	var c caseFlags
-	fs.StringVar(&c.partner, "partner", "", "the partner id the case belongs to (required)")
-	fs.StringVar(&c.caseRef, "case-ref", "", `the district's case_ref, or "-" to read it from standard input (required)`)
+// caseFlagsOf adds --partner, --case-ref and (when needReason) --reason
+// to f, whose command names one case.
+func caseFlagsOf(f *flags, needReason bool) *caseFlags {
+	c := &caseFlags{needReason: needReason}
+	f.StringVar(&c.partner, "partner", "", "the partner id the case belongs to (required)")
+	f.StringVar(&c.caseRef, "case-ref", "", `the district's case_ref, or "-" to read it from standard input (required)`)
 	if needReason {
-		fs.StringVar(&c.reason, "reason", "", "why, for the audit trail: a request reference, never personal data (required)")
+		f.StringVar(&c.reason, "reason", "", "why, for the audit trail: a request reference, never personal data (required)")
 	}
-	path, ok := protocolFlags(e, fs, args, usage)
-	if !ok || fs.NArg() > 0 || c.partner == "" || c.caseRef == "" || (needReason && strings.TrimSpace(c.reason) == "") {
-		if ok {
-			fmt.Fprintln(e.stderr, "usage: landingd "+usage)
-		}
-		return "", c, false
+	return c
+}
+
+// parseCase parses args into f, which caseFlagsOf has prepared, checks
+// that the case's flags are given, and loads the protocol, which must hold
+// the partner. --case-ref - reads the reference from standard input, so
+// that it stays out of the shell's history and the process list. It
+// returns exitUsage, after saying why, for a usage or protocol error.
+func parseCase(f *flags, c *caseFlags, args []string) (*config.Config, int) {
+	if code := f.parse(args); code != exitOK {
+		return nil, code
+	}
+	switch {
+	case c.partner == "":
+		return nil, f.usageError("--partner is required")
+	case c.caseRef == "":
+		return nil, f.usageError("--case-ref is required")
+	case c.needReason && strings.TrimSpace(c.reason) == "":
+		return nil, f.usageError("--reason is required")
 	}
 	if c.caseRef == "-" {
 		ref, err := readCaseRef(os.Stdin)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "landingd: read case_ref from standard input: %v\n", err)
-			return "", c, false
+			return nil, f.usageError("read case_ref from standard input: %v", err)
 		}
 		c.caseRef = ref
 	}
-	return path, c, true
+	cfg, code := f.load()
+	if code != exitOK {
+		return nil, code
+	}
+	if _, ok := cfg.Partner(c.partner); !ok {
+		return nil, f.usageError("partner %q is not in %s", c.partner, cfg.Path)
+	}
+	return cfg, exitOK
 }
 
 func readCaseRef(r io.Reader) (string, error) {
@@ -62,19 +80,6 @@ func readCaseRef(r io.Reader) (string, error) {
 	return line, nil
 }
 
-// loadCaseProtocol loads the protocol and checks that partner is in it.
-func loadCaseProtocol(e *env, path, partner string) (*config.Config, bool) {
-	cfg, ok := loadProtocol(e, path)
-	if !ok {
-		return nil, false
-	}
-	if _, ok := cfg.Partner(partner); !ok {
-		fmt.Fprintf(e.stderr, "landingd: partner %q is not in %s\n", partner, path)
-		return nil, false
-	}
-	return cfg, true
-}
-
 // short abbreviates a token for people; the audit trail holds it whole.
 func short(token string) string {
 	if len(token) > 16 {
@@ -84,16 +89,13 @@ func short(token string) string {
 }
 
 func cmdErase(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("erase", flag.ContinueOnError)
-	path, c, ok := parseCaseFlags(e, fs, args, "erase --config PROTOCOL --partner ID --case-ref REF --reason TEXT", true)
-	if !ok {
-		return exitUsage
+	f := newFlags(e, invocation{name: "erase", usage: "erase --config PROTOCOL --partner ID --case-ref REF --reason TEXT"})
+	c := caseFlagsOf(f, true)
+	cfg, code := parseCase(f, c, args)
+	if code != exitOK {
+		return code
 	}
-	cfg, ok := loadCaseProtocol(e, path, c.partner)
-	if !ok {
-		return exitUsage
-	}
-	r, code := openRunner(ctx, e, cfg)
+	r, code := openState(ctx, e, cfg, writeState)
 	if r == nil {
 		return code
 	}

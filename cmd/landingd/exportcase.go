@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -19,21 +18,17 @@ func init() {
 }
 
 func cmdExportCase(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("export-case", flag.ContinueOnError)
-	format := fs.String("format", "json", "json or csv")
-	path, c, ok := parseCaseFlags(e, fs, args, "export-case --config PROTOCOL --partner ID --case-ref REF [--format json|csv]", false)
-	if !ok {
-		return exitUsage
+	f := newFlags(e, invocation{name: "export-case", usage: "export-case --config PROTOCOL --partner ID --case-ref REF [--format json|csv]"})
+	format := f.String("format", "json", "json or csv")
+	c := caseFlagsOf(f, false)
+	cfg, code := parseCase(f, c, args)
+	if code != exitOK {
+		return code
 	}
 	if *format != "json" && *format != "csv" {
-		fmt.Fprintf(e.stderr, "landingd: --format must be json or csv, not %q\n", *format)
-		return exitUsage
+		return f.usageError("--format must be json or csv, not %q", *format)
 	}
-	cfg, ok := loadCaseProtocol(e, path, c.partner)
-	if !ok {
-		return exitUsage
-	}
-	r, code := openReader(ctx, e, cfg)
+	r, code := openState(ctx, e, cfg, readState)
 	if r == nil {
 		return code
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -28,18 +27,17 @@ type incidentView struct {
 }
 
 func cmdIncidents(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("incidents", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON")
-	all := fs.Bool("all", false, "list closed incidents too")
-	path, ok := protocolFlags(e, fs, args, "incidents --config PROTOCOL [--json] [--all]")
-	if !ok || fs.NArg() > 0 {
-		return exitUsage
+	f := newFlags(e, invocation{name: "incidents", usage: "incidents --config PROTOCOL [--json] [--all]"})
+	asJSON := f.Bool("json", false, "print JSON")
+	all := f.Bool("all", false, "list closed incidents too")
+	if code := f.parse(args); code != exitOK {
+		return code
 	}
-	cfg, ok := loadProtocol(e, path)
-	if !ok {
-		return exitUsage
+	cfg, code := f.load()
+	if code != exitOK {
+		return code
 	}
-	r, code := openReader(ctx, e, cfg)
+	r, code := openState(ctx, e, cfg, readState)
 	if r == nil {
 		return code
 	}
@@ -114,60 +112,64 @@ func printIncidents(w io.Writer, views []incidentView, all bool) {
 	tw.Flush()
 }
 
-// incidentID takes the incident id that comes before the flags.
-func incidentID(args []string) (string, []string) {
+// parseIncident parses an incident command's arguments: its id, before
+// the flags or after them, and the flags. It returns the id, or exitUsage
+// after saying why.
+func parseIncident(f *flags, args []string) (string, int) {
+	var id string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		return args[0], args[1:]
+		id, args = args[0], args[1:]
 	}
-	return "", args
+	if code := f.parse(args); code != exitOK {
+		return "", code
+	}
+	switch {
+	case id == "" && f.NArg() == 1:
+		id = f.Arg(0)
+	case f.NArg() > 0:
+		return "", f.usageError("unexpected argument %q", f.Arg(f.NArg()-1))
+	case id == "":
+		return "", f.usageError("the incident ID is required")
+	}
+	return id, exitOK
 }
 
 func cmdIncidentsAck(ctx context.Context, e *env, args []string) int {
-	const usage = "incidents ack ID --config PROTOCOL [--partners-notified TIME] [--ico notified|not-required [--ico-at TIME]] [--note TEXT]"
-	id, rest := incidentID(args)
-	fs := flag.NewFlagSet("incidents ack", flag.ContinueOnError)
-	notified := fs.String("partners-notified", "", `when the partners' DPOs were notified (RFC 3339 or "now")`)
-	ico := fs.String("ico", "", "the ICO decision: notified or not-required")
-	icoAt := fs.String("ico-at", "now", "when the ICO was notified or the decision made (RFC 3339 or \"now\")")
-	note := fs.String("note", "", "a note for the record")
-	path, ok := protocolFlags(e, fs, rest, usage)
-	if !ok {
-		return exitUsage
+	f := newFlags(e, invocation{name: "incidents ack", args: true,
+		usage: "incidents ack ID --config PROTOCOL [--partners-notified TIME] [--ico notified|not-required [--ico-at TIME]] [--note TEXT]"})
+	notified := f.String("partners-notified", "", `when the partners' DPOs were notified (RFC 3339 or "now")`)
+	ico := f.String("ico", "", "the ICO decision: notified or not-required")
+	icoAt := f.String("ico-at", "now", "when the ICO was notified or the decision made (RFC 3339 or \"now\")")
+	note := f.String("note", "", "a note for the record")
+	id, code := parseIncident(f, args)
+	if code != exitOK {
+		return code
 	}
-	if id == "" && fs.NArg() == 1 {
-		id = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		id = ""
-	}
-	if id == "" || (*notified == "" && *ico == "") {
-		fmt.Fprintln(e.stderr, "usage: landingd "+usage)
-		return exitUsage
+	if *notified == "" && *ico == "" {
+		return f.usageError("--partners-notified or --ico is required")
 	}
 	var ack state.IncidentAck
 	var err error
 	if *notified != "" {
 		if ack.PartnersNotified, err = parseWhen(*notified); err != nil {
-			fmt.Fprintf(e.stderr, "landingd: --partners-notified: %v\n", err)
-			return exitUsage
+			return f.usageError("--partners-notified: %v", err)
 		}
 	}
 	if *ico != "" {
 		if *ico != state.ICONotified && *ico != state.ICONotRequired {
-			fmt.Fprintf(e.stderr, "landingd: --ico must be %s or %s\n", state.ICONotified, state.ICONotRequired)
-			return exitUsage
+			return f.usageError("--ico must be %s or %s", state.ICONotified, state.ICONotRequired)
 		}
 		ack.ICODecision = *ico
 		if ack.ICOAt, err = parseWhen(*icoAt); err != nil {
-			fmt.Fprintf(e.stderr, "landingd: --ico-at: %v\n", err)
-			return exitUsage
+			return f.usageError("--ico-at: %v", err)
 		}
 	}
 	ack.Note = *note
-	cfg, ok := loadProtocol(e, path)
-	if !ok {
-		return exitUsage
+	cfg, code := f.load()
+	if code != exitOK {
+		return code
 	}
-	r, code := openRunner(ctx, e, cfg)
+	r, code := openState(ctx, e, cfg, writeState)
 	if r == nil {
 		return code
 	}
@@ -191,28 +193,20 @@ func orWord(s, w string) string {
 }
 
 func cmdIncidentsClose(ctx context.Context, e *env, args []string) int {
-	const usage = "incidents close ID --config PROTOCOL --note TEXT"
-	id, rest := incidentID(args)
-	fs := flag.NewFlagSet("incidents close", flag.ContinueOnError)
-	note := fs.String("note", "", "how it was resolved (required)")
-	path, ok := protocolFlags(e, fs, rest, usage)
-	if !ok {
-		return exitUsage
+	f := newFlags(e, invocation{name: "incidents close", usage: "incidents close ID --config PROTOCOL --note TEXT", args: true})
+	note := f.String("note", "", "how it was resolved (required)")
+	id, code := parseIncident(f, args)
+	if code != exitOK {
+		return code
 	}
-	if id == "" && fs.NArg() == 1 {
-		id = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		id = ""
+	if strings.TrimSpace(*note) == "" {
+		return f.usageError("--note is required")
 	}
-	if id == "" || strings.TrimSpace(*note) == "" {
-		fmt.Fprintln(e.stderr, "usage: landingd "+usage)
-		return exitUsage
+	cfg, code := f.load()
+	if code != exitOK {
+		return code
 	}
-	cfg, ok := loadProtocol(e, path)
-	if !ok {
-		return exitUsage
-	}
-	r, code := openRunner(ctx, e, cfg)
+	r, code := openState(ctx, e, cfg, writeState)
 	if r == nil {
 		return code
 	}

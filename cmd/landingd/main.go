@@ -15,11 +15,32 @@ import (
 	"syscall"
 )
 
-// Exit codes shared by every command.
+// Exit codes. Every command follows one rule:
+//
+//   - 0: all went well.
+//   - 1: the work failed. The invocation and the protocol are fine, but
+//     what was asked could not be done or found a problem: validate
+//     rejected a file; run's zone or output failed; config check found a
+//     zone, the output, the key or a secret unusable (checking them is its
+//     work); audit verify found the trail broken; an incident id is
+//     unknown; the state cannot be used (its folder is locked by another
+//     landingd, or its database cannot be opened or is from a newer
+//     landingd); the output cannot be opened; a listen address cannot be
+//     bound; a file cannot be written.
+//   - 2: the invocation or the protocol is wrong: a bad or missing flag or
+//     argument (no --config, an unknown partner, a file to validate that
+//     does not exist); a protocol file missing, unreadable or invalid (its
+//     field list included; an unsafe bind is an invalid protocol); a
+//     secret the protocol names that cannot be read (the pseudonymisation
+//     key, http.token_file, the alert webhook URL), except in config
+//     check, which reports each as a failed check.
+//
+// The helpers in protocol.go give every command that takes --config the
+// same codes for the same failures; TestProtocolExitCodes holds them to it.
 const (
 	exitOK      = 0
-	exitFailed  = 1 // a file was rejected (validate), or a zone or output failed (run)
-	exitUsage   = 2 // bad flags or an invalid protocol
+	exitFailed  = 1 // the work failed
+	exitUsage   = 2 // the invocation or the protocol is wrong
 	versionInfo = "landingd 0.1.0"
 )
 

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -16,24 +15,21 @@ func init() {
 }
 
 func cmdPurge(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("purge", flag.ContinueOnError)
-	dry := fs.Bool("dry-run", false, "only show what would be deleted")
-	asJSON := fs.Bool("json", false, "print JSON")
-	path, ok := protocolFlags(e, fs, args, "purge --config PROTOCOL [--dry-run] [--json]")
-	if !ok || fs.NArg() > 0 {
-		return exitUsage
+	f := newFlags(e, invocation{name: "purge", usage: "purge --config PROTOCOL [--dry-run] [--json]"})
+	dry := f.Bool("dry-run", false, "only show what would be deleted")
+	asJSON := f.Bool("json", false, "print JSON")
+	if code := f.parse(args); code != exitOK {
+		return code
 	}
-	cfg, ok := loadProtocol(e, path)
-	if !ok {
-		return exitUsage
+	cfg, code := f.load()
+	if code != exitOK {
+		return code
 	}
-	var r *ingest.Runner
-	var code int
+	a := writeState
 	if *dry {
-		r, code = openReader(ctx, e, cfg)
-	} else {
-		r, code = openRunner(ctx, e, cfg)
+		a = readState
 	}
+	r, code := openState(ctx, e, cfg, a)
 	if r == nil {
 		return code
 	}

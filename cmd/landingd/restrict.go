@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 )
 
@@ -20,16 +19,13 @@ func cmdUnrestrict(ctx context.Context, e *env, args []string) int {
 }
 
 func restrictCase(ctx context.Context, e *env, args []string, name string, restrict bool) int {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	path, c, ok := parseCaseFlags(e, fs, args, name+" --config PROTOCOL --partner ID --case-ref REF --reason TEXT", true)
-	if !ok {
-		return exitUsage
+	f := newFlags(e, invocation{name: name, usage: name + " --config PROTOCOL --partner ID --case-ref REF --reason TEXT"})
+	c := caseFlagsOf(f, true)
+	cfg, code := parseCase(f, c, args)
+	if code != exitOK {
+		return code
 	}
-	cfg, ok := loadCaseProtocol(e, path, c.partner)
-	if !ok {
-		return exitUsage
-	}
-	r, code := openRunner(ctx, e, cfg)
+	r, code := openState(ctx, e, cfg, writeState)
 	if r == nil {
 		return code
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,29 +24,22 @@ func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 func cmdRun(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	cfgPath := fs.String("config", "", "protocol file (required)")
+	f := newFlags(e, invocation{name: "run", usage: "run --config PROTOCOL [--partner ID]..."})
 	var partners stringList
-	fs.Var(&partners, "partner", "run only this partner (repeatable)")
+	f.Var(&partners, "partner", "run only this partner (repeatable)")
 	var opt cycleOptions
-	fs.StringVar(&opt.trigger, "trigger", "run", "what started the cycle, as the ledger records it (serve passes schedule, catch-up or retry)")
-	fs.BoolVar(&opt.summaryJSON, "summary-json", false, "print the cycle's summary as JSON instead of a table (serve reads it)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	f.StringVar(&opt.trigger, "trigger", "run", "what started the cycle, as the ledger records it (serve passes schedule, catch-up or retry)")
+	f.BoolVar(&opt.summaryJSON, "summary-json", false, "print the cycle's summary as JSON instead of a table (serve reads it)")
+	if code := f.parse(args); code != exitOK {
+		return code
 	}
-	if *cfgPath == "" || fs.NArg() > 0 {
-		fmt.Fprintln(e.stderr, "usage: landingd run --config PROTOCOL [--partner ID]...")
-		return exitUsage
-	}
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitUsage
+	cfg, code := f.load()
+	if code != exitOK {
+		return code
 	}
 	for _, id := range partners {
 		if _, ok := cfg.Partner(id); !ok {
-			fmt.Fprintf(e.stderr, "landingd: partner %q is not in %s\n", id, *cfgPath)
+			fmt.Fprintf(e.stderr, "landingd: run: partner %q is not in %s\n", id, cfg.Path)
 			return exitUsage
 		}
 	}
@@ -65,15 +56,9 @@ type cycleOptions struct {
 // runCycle opens a runner, runs one cycle and prints its summary. It is
 // shared by run and demo.
 func runCycle(ctx context.Context, e *env, cfg *config.Config, partners []string, opt cycleOptions) int {
-	logger := newLogger(e.stderr)
-	r, err := ingest.Open(ctx, cfg, logger, versionInfo)
-	if err != nil {
-		if errors.Is(err, ingest.ErrLocked) {
-			fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-			return exitFailed
-		}
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitUsage
+	r, code := openState(ctx, e, cfg, writeState)
+	if r == nil {
+		return code
 	}
 	defer r.Close()
 	r.Trigger = opt.trigger

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -22,26 +21,21 @@ func init() {
 
 // cmdServe runs until ctx is cancelled (SIGINT or SIGTERM), then finishes
 // the file being committed and exits 0. Exit 2: an invalid protocol, an
-// unsafe bind (off loopback without http.token_file), or a token or
+// unsafe bind (off loopback without http.token_file), or a key, token or
 // webhook secret that cannot be read. Exit 1: the state folder is held by
-// another landingd, or the listen address cannot be bound.
+// another landingd, the state or the output cannot be opened, or the
+// listen address cannot be bound.
 func cmdServe(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	cfgPath := fs.String("config", "", "protocol file (required)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	f := newFlags(e, invocation{name: "serve", usage: "serve --config PROTOCOL"})
+	if code := f.parse(args); code != exitOK {
+		return code
 	}
-	if *cfgPath == "" || fs.NArg() > 0 {
-		fmt.Fprintln(e.stderr, "usage: landingd serve --config PROTOCOL")
-		return exitUsage
-	}
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitUsage
+	cfg, code := f.load()
+	if code != exitOK {
+		return code
 	}
 	var token, hook string
+	var err error
 	if cfg.HTTP.TokenFile != "" {
 		if token, err = config.ReadSecret(e.getenv, "", cfg.HTTP.TokenFile); err != nil {
 			fmt.Fprintf(e.stderr, "landingd: http.token_file: %v\n", err)
@@ -55,19 +49,17 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		}
 	}
 
-	logger := newLogger(e.stderr)
-	// Cycles run in child processes; this one only reads the state.
-	r, err := ingest.Open(ctx, cfg, logger, versionInfo, state.SmallCache())
-	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		if errors.Is(err, ingest.ErrLocked) {
-			return exitFailed
-		}
-		return exitUsage
+	// Cycles run in child processes; this one holds the lock for them and
+	// otherwise only reads the state.
+	r, code := openState(ctx, e, cfg, writeState, state.SmallCache())
+	if r == nil {
+		return code
 	}
 	defer r.Close()
+	logger := r.Logger
 	svc, err := daemon.New(r, logger)
 	if err != nil {
+		// The schedule is the protocol's.
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
 		return exitUsage
 	}

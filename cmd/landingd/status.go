@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,26 +18,18 @@ func init() {
 }
 
 func cmdStatus(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	cfgPath := fs.String("config", "", "protocol file (required)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	f := newFlags(e, invocation{name: "status", usage: "status --config PROTOCOL [--json]"})
+	asJSON := f.Bool("json", false, "print JSON")
+	if code := f.parse(args); code != exitOK {
+		return code
 	}
-	if *cfgPath == "" || fs.NArg() > 0 {
-		fmt.Fprintln(e.stderr, "usage: landingd status --config PROTOCOL [--json]")
-		return exitUsage
-	}
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitUsage
+	cfg, code := f.load()
+	if code != exitOK {
+		return code
 	}
 	st, err := loadStatus(ctx, cfg, time.Now())
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitFailed
+		return stateFailed(e, err)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)

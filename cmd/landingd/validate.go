@@ -4,14 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
 	"landingd/config"
-	"landingd/deploy"
 	"landingd/ingest"
 	"landingd/transform"
 )
@@ -27,65 +25,52 @@ var errNoPartner = errors.New("no partner")
 // It exits 0 when every file is accepted, 1 when any is rejected, and 2
 // for a usage or protocol error or a file whose district cannot be told.
 func cmdValidate(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	cfgPath := fs.String("config", "", "protocol file (default: the built-in protocol, which needs no key)")
-	partnerID := fs.String("partner", "", "partner id the files come from (default: the partner whose GSS code most la_code values carry)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: landingd validate [--config PROTOCOL] [--partner ID] [--json] FILE...")
-		fs.PrintDefaults()
+	f := newFlags(e, invocation{name: "validate", usage: "validate [--config PROTOCOL] [--partner ID] [--json] FILE...", builtin: true, args: true})
+	partnerID := f.String("partner", "", "partner id the files come from (default: the partner whose GSS code most la_code values carry)")
+	asJSON := f.Bool("json", false, "print JSON")
+	if code := f.parse(args); code != exitOK {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	if f.NArg() == 0 {
+		return f.usageError("no file to validate")
 	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return exitUsage
+	cfg, code := f.load()
+	if code != exitOK {
+		return code
 	}
-	var cfg *config.Config
-	var err error
-	if *cfgPath != "" {
-		cfg, err = config.Load(*cfgPath)
-	} else {
-		cfg, err = config.LoadFS(deploy.Protocols, deploy.DefaultProtocol)
-	}
+	schema, err := transform.LoadSchema(cfg.SchemaData) // f.load has checked that it parses
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitUsage
-	}
-	schema, err := transform.LoadSchema(cfg.SchemaData)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %s: %v\n", cfg.Schema, err)
+		fmt.Fprintf(e.stderr, "landingd: load field list %s: %v\n", cfg.Schema, err)
 		return exitUsage
 	}
 	var pseudo *transform.Pseudonymiser
-	if *cfgPath != "" {
+	if f.protocolPath() != "" {
 		var warning string
 		pseudo, warning, err = transform.ReadKeyFile(cfg.Pseudonymise.KeyFile)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "landingd: load pseudonymisation key: %v\n", err)
+			return exitUsage
+		}
 		if warning != "" {
 			fmt.Fprintf(e.stderr, "landingd: warning: %s\n", warning)
 		}
-	} else {
-		pseudo, err = transform.NewEphemeralPseudonymiser()
-	}
-	if err != nil {
+	} else if pseudo, err = transform.NewEphemeralPseudonymiser(); err != nil {
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitUsage
+		return exitFailed
 	}
 	var fixed *config.Partner
 	if *partnerID != "" {
 		p, ok := cfg.Partner(*partnerID)
 		if !ok {
-			fmt.Fprintf(e.stderr, "landingd: no partner %q in %s\n", *partnerID, cfg.Path)
+			fmt.Fprintf(e.stderr, "landingd: validate: no partner %q in %s\n", *partnerID, cfg.Path)
 			return exitUsage
 		}
 		fixed = p
 	}
 
-	code := exitOK
+	code = exitOK
 	var results []*transform.Result
-	for _, path := range fs.Args() {
+	for _, path := range f.Args() {
 		res, err := validateFile(ctx, cfg, schema, pseudo, fixed, path)
 		switch {
 		case errors.Is(err, errNoPartner):

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"landingd/config"
+	"landingd/deploy"
+	"landingd/ingest"
+	"landingd/ingest/state"
+	"landingd/transform"
+)
+
+// invocation is how a command that reads a protocol is called.
+type invocation struct {
+	name    string // as typed after "landingd": "audit verify"
+	usage   string // the synopsis after "usage: landingd "
+	builtin bool   // without --config, the protocol built into the binary
+	args    bool   // takes arguments after the flags
+}
+
+// flags is a command's flag set with --config PROTOCOL added.
+type flags struct {
+	*flag.FlagSet
+	e      *env
+	inv    invocation
+	config *string
+}
+
+// newFlags returns inv's flag set with --config added. Its errors and help
+// go to stderr. The command adds its own flags before calling parse.
+func newFlags(e *env, inv invocation) *flags {
+	fs := flag.NewFlagSet(inv.name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	f := &flags{FlagSet: fs, e: e, inv: inv}
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: landingd "+inv.usage)
+		fs.PrintDefaults()
+	}
+	help := "protocol file (required)"
+	if inv.builtin {
+		help = "protocol file (default: the built-in protocol, which needs no key)"
+	}
+	f.config = fs.String("config", "", help)
+	return f
+}
+
+// parse parses args. It returns exitOK, or exitUsage after saying why on
+// stderr: a bad flag, no --config (unless the command has a built-in
+// protocol), or an argument left over (unless the command takes some).
+func (f *flags) parse(args []string) int {
+	if err := f.Parse(args); err != nil {
+		return exitUsage // the flag package has said why, and printed the usage
+	}
+	if *f.config == "" && !f.inv.builtin {
+		return f.usageError("--config PROTOCOL is required")
+	}
+	if f.NArg() > 0 && !f.inv.args {
+		return f.usageError("unexpected argument %q", f.Arg(0))
+	}
+	return exitOK
+}
+
+// usageError says why the invocation is wrong, prints the command's
+// synopsis, and returns exitUsage.
+func (f *flags) usageError(format string, a ...any) int {
+	fmt.Fprintf(f.e.stderr, "landingd: %s: %s\n", f.inv.name, fmt.Sprintf(format, a...))
+	fmt.Fprintln(f.e.stderr, "usage: landingd "+f.inv.usage)
+	return exitUsage
+}
+
+// protocolPath is the --config value ("" for the built-in protocol).
+func (f *flags) protocolPath() string { return *f.config }
+
+// load loads the protocol --config names, or the built-in one.
+func (f *flags) load() (*config.Config, int) {
+	if *f.config == "" && f.inv.builtin {
+		return loadBuiltinProtocol(f.e)
+	}
+	return loadProtocol(f.e, *f.config)
+}
+
+// loadProtocol loads the protocol at path and checks that its field list
+// parses. It returns exitUsage, after saying why, when the file is missing
+// or unreadable, or the protocol or its field list is invalid.
+func loadProtocol(e *env, path string) (*config.Config, int) {
+	cfg, err := config.Load(path)
+	return checkProtocol(e, cfg, err)
+}
+
+// loadBuiltinProtocol is loadProtocol for the protocol built into the
+// binary.
+func loadBuiltinProtocol(e *env) (*config.Config, int) {
+	cfg, err := config.LoadFS(deploy.Protocols, deploy.DefaultProtocol)
+	return checkProtocol(e, cfg, err)
+}
+
+func checkProtocol(e *env, cfg *config.Config, err error) (*config.Config, int) {
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return nil, exitUsage
+	}
+	// The field list is part of the protocol: config checks only that it
+	// can be read.
+	if _, err := transform.LoadSchema(cfg.SchemaData); err != nil {
+		fmt.Fprintf(e.stderr, "landingd: load field list %s: %v\n", cfg.Schema, err)
+		return nil, exitUsage
+	}
+	return cfg, exitOK
+}
+
+// access says whether a command changes the state or only reads it.
+type access int
+
+const (
+	// readState opens the state without its lock (ingest.OpenReader), so
+	// that it works beside a running service.
+	readState access = iota
+	// writeState takes the state folder's lock (ingest.Open): one
+	// command that changes state at a time, across run and serve.
+	writeState
+)
+
+// openState opens a Runner on cfg's state. dbOpts apply to writeState. It
+// returns exitUsage, after saying why, when the pseudonymisation key
+// cannot be read (a secret of the protocol), and exitFailed when the
+// state cannot be used: its folder is locked by another landingd, its
+// database cannot be opened or is from a newer landingd, or the output
+// cannot be opened.
+func openState(ctx context.Context, e *env, cfg *config.Config, a access, dbOpts ...state.Option) (*ingest.Runner, int) {
+	// Read the key first, so that an unreadable key is told apart from
+	// the state's own failures; Open reads it again.
+	if _, _, err := transform.ReadKeyFile(cfg.Pseudonymise.KeyFile); err != nil {
+		fmt.Fprintf(e.stderr, "landingd: load pseudonymisation key: %v\n", err)
+		return nil, exitUsage
+	}
+	logger := newLogger(e.stderr)
+	var r *ingest.Runner
+	var err error
+	if a == writeState {
+		r, err = ingest.Open(ctx, cfg, logger, versionInfo, dbOpts...)
+	} else {
+		r, err = ingest.OpenReader(ctx, cfg, logger, versionInfo)
+	}
+	if err != nil {
+		return nil, stateFailed(e, err)
+	}
+	return r, exitOK
+}
+
+// stateFailed says why the state cannot be used and returns exitFailed.
+// When another landingd holds the lock, it says what to do.
+func stateFailed(e *env, err error) int {
+	fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+	if errors.Is(err, ingest.ErrLocked) || errors.Is(err, state.ErrLocked) {
+		fmt.Fprintln(e.stderr, "landingd: stop the service (or wait for the run) and try again")
+	}
+	return exitFailed
+}
