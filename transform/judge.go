@@ -1,12 +1,13 @@
 package transform
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,7 +110,6 @@ func (res *Result) decide(opt Options) {
 // judger holds what judging one file's rows needs.
 type judger struct {
 	s       *Schema
-	p       *Pseudonymiser
 	opt     Options
 	serials bool      // xlsx: numbers in date fields are Excel serial dates
 	d1904   bool      // the workbook counts serials from 1904
@@ -120,8 +120,22 @@ type judger struct {
 	keep                            map[string]bool
 	aliases                         []map[string]string // per field: folded partner value -> code
 	seen                            map[[16]byte]int    // key hash -> first row
-	raw                             []string            // the current row's trimmed cells, by field
-	dates                           []time.Time         // the current row's parsed dates, by field
+	pseudo, erasure                 *caseMAC
+
+	// The current row's working state, reused from row to row: none of it
+	// is emitted (row copies vals for the Row it returns).
+	raw    []string    // trimmed cells, by field
+	dates  []time.Time // parsed dates, by field
+	vals   []string    // canonical values, by field
+	issues []Issue
+	buf    []byte // folded codes, key hashes and integers are written here
+
+	// The last date each field formatted, and the last quarter: files
+	// repeat dates, and strings are immutable, so rows may share them.
+	lastDate    []time.Time
+	lastISO     []string
+	lastQED     time.Time
+	lastQuarter string
 }
 
 func newJudger(s *Schema, p *Pseudonymiser, opt Options, tbl table.Table) *judger {
@@ -130,20 +144,25 @@ func newJudger(s *Schema, p *Pseudonymiser, opt Options, tbl table.Table) *judge
 		now = time.Now()
 	}
 	j := &judger{
-		s: s, p: p, opt: opt,
-		serials: tbl.Format() == "xlsx",
-		d1904:   table.Date1904(tbl),
-		today:   time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC),
-		max:     opt.MaxIssues,
-		iLA:     s.Index("la_code"),
-		iCase:   s.Index("case_ref"),
-		iQED:    s.Index("quarter_end_date"),
-		iApp:    s.Index("app_date"),
-		keep:    map[string]bool{},
-		aliases: make([]map[string]string, len(s.Fields)),
-		seen:    map[[16]byte]int{},
-		raw:     make([]string, len(s.Fields)),
-		dates:   make([]time.Time, len(s.Fields)),
+		s: s, opt: opt,
+		serials:  tbl.Format() == "xlsx",
+		d1904:    table.Date1904(tbl),
+		today:    time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC),
+		max:      opt.MaxIssues,
+		iLA:      s.Index("la_code"),
+		iCase:    s.Index("case_ref"),
+		iQED:     s.Index("quarter_end_date"),
+		iApp:     s.Index("app_date"),
+		keep:     map[string]bool{},
+		aliases:  make([]map[string]string, len(s.Fields)),
+		seen:     map[[16]byte]int{},
+		pseudo:   p.pseudonymMAC(),
+		erasure:  p.erasureMAC(),
+		raw:      make([]string, len(s.Fields)),
+		dates:    make([]time.Time, len(s.Fields)),
+		vals:     make([]string, len(s.Fields)),
+		lastDate: make([]time.Time, len(s.Fields)),
+		lastISO:  make([]string, len(s.Fields)),
 	}
 	if j.max <= 0 {
 		j.max = DefaultMaxIssues
@@ -157,23 +176,11 @@ func newJudger(s *Schema, p *Pseudonymiser, opt Options, tbl table.Table) *judge
 		j.keep[k] = true
 	}
 	for name, m := range opt.Aliases {
-		i := s.Index(name)
-		if i < 0 || !s.Fields[i].Coded() {
-			continue
-		}
-		j.aliases[i] = map[string]string{}
-		for theirs, code := range m {
-			if hasCode(&s.Fields[i], code) {
-				j.aliases[i][FoldCode(theirs)] = code
-			}
+		if i := s.Index(name); i >= 0 {
+			j.aliases[i] = s.Fields[i].foldAliases(m)
 		}
 	}
 	return j
-}
-
-func hasCode(f *Field, code string) bool {
-	_, ok := f.idx.labels[code]
-	return ok
 }
 
 func judgeTable(ctx context.Context, s *Schema, p *Pseudonymiser, tbl table.Table, res *Result, opt Options, emit func(Row) error) error {
@@ -247,10 +254,10 @@ func strayCell(cells []string, width int) int {
 // row judges one record. It returns the row to emit and true when the row
 // is accepted and in scope; otherwise it has counted the row in res.
 func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
-	// raw and dates are reused from row to row; vals is emitted, so it is not.
-	raw, dates := j.raw, j.dates
+	raw, dates, vals := j.raw, j.dates, j.vals
 	clear(raw)
 	clear(dates)
+	clear(vals)
 	blank := true
 	for c, fi := range cols {
 		if fi < 0 || c >= len(rec.Cells) {
@@ -266,11 +273,11 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 		return Row{}, false // a row of spaces is a blank row
 	}
 	res.Rows.Read++
-	var issues []Issue
+	issues := j.issues[:0]
+	defer func() { j.issues = issues[:0] }()
 	add := func(fi int, rule, format string, a ...any) {
 		issues = append(issues, Issue{Row: rec.Row, Field: j.s.Fields[fi].Name, Rule: rule, Message: fmt.Sprintf(format, a...)})
 	}
-	vals := make([]string, len(j.s.Fields))
 	for fi := range j.s.Fields {
 		f := &j.s.Fields[fi]
 		v := raw[fi]
@@ -304,7 +311,7 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 				continue
 			}
 			dates[fi] = t
-			vals[fi] = t.Format("2006-01-02")
+			vals[fi] = j.isoDate(fi, t, v)
 		case TypeInteger:
 			n, ok := parseInt(v)
 			if !ok {
@@ -315,7 +322,7 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 				add(fi, RuleConstraintError, "%s must be %s", f.Name, numberRange(f))
 				continue
 			}
-			vals[fi] = strconv.Itoa(n)
+			vals[fi] = j.intString(n, v)
 		case TypeBoolean:
 			b, ok := parseBool(v)
 			if !ok {
@@ -352,7 +359,7 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 	}
 	caseRef := vals[j.iCase]
 	if la != "" && caseRef != "" && !qed.IsZero() {
-		k := keyHash(la, caseRef, vals[j.iQED])
+		k := j.keyHash(la, caseRef, vals[j.iQED])
 		if first, dup := j.seen[k]; dup {
 			add(j.iCase, RuleDuplicateKey, "the same case_ref and quarter_end_date as row %d; send one row per case per quarter", first)
 		} else {
@@ -362,7 +369,7 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 	// An erased case is dropped whatever else is wrong with its row: it is
 	// asked about for every row whose la_code and case_ref can be read, so
 	// that erasure finds every file that still holds the case.
-	if la != "" && caseRef != "" && j.opt.Erased != nil && j.opt.Erased(j.p.ErasureToken(la, caseRef)) {
+	if la != "" && caseRef != "" && j.opt.Erased != nil && j.opt.Erased(j.erasure.of(la, caseRef)) {
 		res.Rows.Rejected++
 		res.Erased++
 		j.issue(res, Issue{Row: rec.Row, Field: "case_ref", Rule: RuleErased,
@@ -371,7 +378,7 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 	}
 	if len(issues) > 0 {
 		// List a row's issues in field order, as the district reads the row.
-		sort.SliceStable(issues, func(a, b int) bool { return j.s.Index(issues[a].Field) < j.s.Index(issues[b].Field) })
+		slices.SortStableFunc(issues, func(a, b Issue) int { return cmp.Compare(j.s.Index(a.Field), j.s.Index(b.Field)) })
 		res.Rows.Rejected++
 		for _, is := range issues {
 			j.issue(res, is)
@@ -383,15 +390,19 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 		return Row{}, false
 	}
 	res.Rows.Accepted++
-	pseudonym := j.p.Pseudonym(la, caseRef)
+	pseudonym := j.pseudo.of(la, caseRef)
 	vals[j.iCase] = pseudonym
+	if !qed.Equal(j.lastQED) || j.lastQuarter == "" {
+		j.lastQED, j.lastQuarter = qed, QuarterOf(qed)
+	}
+	// The caller keeps the Row, so its Values are its own.
 	return Row{
 		LACode:         la,
 		Pseudonym:      pseudonym,
 		QuarterEndDate: vals[j.iQED],
-		Quarter:        QuarterOf(qed),
+		Quarter:        j.lastQuarter,
 		SourceRow:      rec.Row,
-		Values:         vals,
+		Values:         slices.Clone(vals),
 	}, true
 }
 
@@ -405,29 +416,39 @@ func (j *judger) issue(res *Result, is Issue) {
 // lookup matches a coded value against the field's codes, then the
 // partner's aliases.
 func (j *judger) lookup(fi int, v string) (string, bool) {
-	k := FoldCode(v)
-	if c, ok := j.s.Fields[fi].idx.byFolded[k]; ok {
-		return c, true
-	}
-	if m := j.aliases[fi]; m != nil {
-		c, ok := m[k]
-		return c, ok
-	}
-	return "", false
+	j.buf = appendFoldCode(j.buf[:0], v)
+	return j.s.Fields[fi].match(j.buf, j.aliases[fi])
 }
 
 // keyHash hashes a row's primary key to a fixed size, so that duplicate
 // detection never holds raw case references.
-func keyHash(la, caseRef, qed string) [16]byte {
-	h := sha256.New()
-	h.Write([]byte(la))
-	h.Write([]byte{0x1f})
-	h.Write([]byte(caseRef))
-	h.Write([]byte{0x1f})
-	h.Write([]byte(qed))
-	var k [16]byte
-	copy(k[:], h.Sum(nil))
-	return k
+func (j *judger) keyHash(la, caseRef, qed string) [16]byte {
+	j.buf = append(append(append(append(append(j.buf[:0], la...), 0x1f), caseRef...), 0x1f), qed...)
+	sum := sha256.Sum256(j.buf)
+	return [16]byte(sum[:16])
+}
+
+// isoDate returns field fi's date t written YYYY-MM-DD: the cell v itself
+// when it was written so, else the last string the field gave for t, else
+// a new one.
+func (j *judger) isoDate(fi int, t time.Time, v string) string {
+	if isISODate(v) {
+		return v
+	}
+	if j.lastISO[fi] == "" || !t.Equal(j.lastDate[fi]) {
+		j.lastDate[fi], j.lastISO[fi] = t, t.Format("2006-01-02")
+	}
+	return j.lastISO[fi]
+}
+
+// intString returns n in decimal: the cell v itself when it is written
+// so already (no sign, leading zero or ".0").
+func (j *judger) intString(n int, v string) string {
+	j.buf = strconv.AppendInt(j.buf[:0], int64(n), 10)
+	if string(j.buf) == v {
+		return v
+	}
+	return string(j.buf)
 }
 
 func lengthRange(f *Field) string {

@@ -134,19 +134,47 @@ func WriteKeyFile(path string) (err error) {
 // HMAC-SHA256(key, laCode + "\x1f" + caseRef). The same key gives the
 // same pseudonym in every run.
 func (p *Pseudonymiser) Pseudonym(laCode, caseRef string) string {
-	return mac(hmac.New(sha256.New, p.key), laCode, caseRef)
+	return p.pseudonymMAC().of(laCode, caseRef)
 }
 
 // ErasureToken returns the token by which an erasure list names the case:
 // like Pseudonym but under a key derived from the main key for this
 // purpose alone, so a token never equals a pseudonym.
 func (p *Pseudonymiser) ErasureToken(laCode, caseRef string) string {
-	return mac(hmac.New(sha256.New, p.erasure), laCode, caseRef)
+	return p.erasureMAC().of(laCode, caseRef)
 }
 
-func mac(m hash.Hash, laCode, caseRef string) string {
-	m.Write([]byte(laCode))
-	m.Write([]byte{0x1f})
-	m.Write([]byte(caseRef))
-	return hex.EncodeToString(m.Sum(nil))
+// pseudonymMAC returns a keyed MAC that gives Pseudonym's values, for a
+// caller that computes many in turn (Judge, one per file).
+func (p *Pseudonymiser) pseudonymMAC() *caseMAC { return newCaseMAC(p.key) }
+
+// erasureMAC returns a keyed MAC that gives ErasureToken's values.
+func (p *Pseudonymiser) erasureMAC() *caseMAC { return newCaseMAC(p.erasure) }
+
+// caseMAC computes HMAC-SHA256 of a case's la_code and case_ref under one
+// key, reusing its hash state and buffers from call to call, so it is not
+// safe for concurrent use.
+type caseMAC struct {
+	h    hash.Hash
+	used bool   // h holds a message and must be reset
+	msg  []byte // the message being hashed
+	sum  []byte // its MAC
+}
+
+func newCaseMAC(key []byte) *caseMAC {
+	return &caseMAC{h: hmac.New(sha256.New, key)}
+}
+
+// of returns the lowercase hex of the MAC of laCode + "\x1f" + caseRef.
+func (m *caseMAC) of(laCode, caseRef string) string {
+	if m.used {
+		m.h.Reset()
+	}
+	m.used = true
+	m.msg = append(append(append(m.msg[:0], laCode...), 0x1f), caseRef...)
+	m.h.Write(m.msg)
+	m.sum = m.h.Sum(m.sum[:0])
+	var hexSum [2 * sha256.Size]byte
+	hex.Encode(hexSum[:], m.sum)
+	return string(hexSum[:])
 }

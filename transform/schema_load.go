@@ -7,8 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Field types a schema may use.
@@ -203,19 +206,26 @@ func FoldCode(v string) string {
 	if foldedASCII(v) {
 		return v
 	}
-	var b strings.Builder
-	b.Grow(len(v))
+	return string(appendFoldCode(make([]byte, 0, len(v)), v))
+}
+
+// appendFoldCode appends FoldCode(v) to dst, so that a caller that only
+// looks the folded value up can fold into a buffer it reuses.
+func appendFoldCode(dst []byte, v string) []byte {
+	if foldedASCII(v) {
+		return append(dst, v...)
+	}
 	for _, r := range v {
 		switch {
 		case unicode.IsSpace(r):
 			continue
 		case r == '\u2013' || r == '\u2014':
-			b.WriteByte('-')
+			dst = append(dst, '-')
 		default:
-			b.WriteRune(unicode.ToLower(r))
+			dst = utf8.AppendRune(dst, unicode.ToLower(r))
 		}
 	}
-	return b.String()
+	return dst
 }
 
 // foldedASCII reports whether v is ASCII that FoldCode leaves unchanged.
@@ -295,22 +305,41 @@ func (f *Field) Label(code string) string {
 // canonical code, or ok false when nothing matches (never a guess). An
 // extra alias that points at a code the field lacks does not match.
 func (f *Field) Lookup(value string, extra map[string]string) (code string, ok bool) {
-	if f.idx == nil {
-		return "", false
+	var buf [64]byte
+	return f.match(appendFoldCode(buf[:0], value), f.foldAliases(extra))
+}
+
+// foldAliases returns a partner's {their value: canonical code} aliases
+// for the field keyed by folded value, for match. It leaves out aliases
+// that point at a code the field lacks. When two values fold alike, the
+// one that sorts first wins. It returns nil for a field without codes.
+func (f *Field) foldAliases(extra map[string]string) map[string]string {
+	if f.idx == nil || len(extra) == 0 {
+		return nil
 	}
-	k := FoldCode(value)
-	if k == "" {
-		return "", false
-	}
-	if c, ok := f.idx.byFolded[k]; ok {
-		return c, true
-	}
-	for theirs, c := range extra {
-		if FoldCode(theirs) == k {
-			if _, known := f.idx.labels[c]; known {
-				return c, true
-			}
+	folded := make(map[string]string, len(extra))
+	for _, theirs := range slices.Sorted(maps.Keys(extra)) {
+		k, c := FoldCode(theirs), extra[theirs]
+		if _, known := f.idx.labels[c]; !known {
+			continue
+		}
+		if _, dup := folded[k]; !dup {
+			folded[k] = c
 		}
 	}
-	return "", false
+	return folded
+}
+
+// match looks a folded cell up among the field's codes, then among
+// aliases made by foldAliases. It keeps nothing of folded, so a caller
+// may reuse the buffer.
+func (f *Field) match(folded []byte, aliases map[string]string) (code string, ok bool) {
+	if f.idx == nil || len(folded) == 0 {
+		return "", false
+	}
+	if c, ok := f.idx.byFolded[string(folded)]; ok {
+		return c, true
+	}
+	c, ok := aliases[string(folded)]
+	return c, ok
 }

@@ -111,6 +111,11 @@ func TestLookup(t *testing.T) {
 		{"21", map[string]string{"21": "da_victim"}, "da_victim"},
 		{"D A 2", map[string]string{"da2": "da_alleged_perpetrator"}, "da_alleged_perpetrator"},
 		{"21", map[string]string{"21": "no_such_code"}, ""},
+		// Two aliases that fold alike: the one that sorts first wins, every time.
+		{"x", map[string]string{"X ": "da_victim", "x": "ast_end"}, "da_victim"},
+		{"x", map[string]string{"X": "ast_end", "x": "da_victim"}, "ast_end"},
+		{"x", map[string]string{"X": "no_such_code", "x": "da_victim"}, "da_victim"},
+		{strings.Repeat("É", 40), map[string]string{strings.Repeat("é", 40): "da_victim"}, "da_victim"},
 	}
 	for _, tt := range tests {
 		got, ok := rl.Lookup(tt.in, tt.extra)

@@ -16,7 +16,7 @@ var hclicStart = time.Date(2018, time.April, 3, 0, 0, 0, 0, time.UTC)
 // Excel serial date number (counted from 1904 when date1904). It reports
 // false for anything else.
 func parseDate(v string, serials, date1904 bool) (time.Time, bool) {
-	if len(v) == 10 && v[4] == '-' && v[7] == '-' {
+	if isISODate(v) {
 		t, err := time.Parse("2006-01-02", v)
 		return t, err == nil
 	}
@@ -36,6 +36,13 @@ func parseDate(v string, serials, date1904 bool) (time.Time, bool) {
 		return t, err == nil
 	}
 	return time.Time{}, false
+}
+
+// isISODate reports whether v is shaped like YYYY-MM-DD. When parseDate
+// accepts such a v, v is the date written as t.Format("2006-01-02") would
+// write it: the layout takes exactly four, two and two digits.
+func isISODate(v string) bool {
+	return len(v) == 10 && v[4] == '-' && v[7] == '-'
 }
 
 // parseBool reads yes/no, y/n, true/false and 1/0 in any case.
