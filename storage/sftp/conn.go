@@ -95,13 +95,18 @@ func (w *watch) stop() {
 }
 
 // result turns the error of a step watched by w into the zone's kinds:
-// ctx's error when ctx ended, a transient timeout when w fired, a
+// ctx's error when ctx ended (the connection is then broken), a transient timeout when w fired, a
 // transient error when the connection broke, and err unchanged otherwise.
 func (w *watch) result(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
 	if cerr := ctx.Err(); cerr != nil {
+		// The watch breaks the connection when ctx ends, but in its own
+		// goroutine; a step that saw ctx end first (ReadDirContext) can
+		// return before that. Break it here too, so that the next call
+		// dials afresh rather than meet the dying connection.
+		w.cn.kill()
 		return cerr
 	}
 	if w.fired.Load() {
