@@ -33,11 +33,7 @@ func cmdIncidents(ctx context.Context, e *env, args []string) int {
 	if code := f.parse(args); code != exitOK {
 		return code
 	}
-	cfg, code := f.load()
-	if code != exitOK {
-		return code
-	}
-	r, code := openState(ctx, e, cfg, readState)
+	r, code := f.open(ctx, readState)
 	if r == nil {
 		return code
 	}
@@ -165,11 +161,7 @@ func cmdIncidentsAck(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	ack.Note = *note
-	cfg, code := f.load()
-	if code != exitOK {
-		return code
-	}
-	r, code := openState(ctx, e, cfg, writeState)
+	r, code := f.open(ctx, writeState)
 	if r == nil {
 		return code
 	}
@@ -202,11 +194,7 @@ func cmdIncidentsClose(ctx context.Context, e *env, args []string) int {
 	if strings.TrimSpace(*note) == "" {
 		return f.usageError("--note is required")
 	}
-	cfg, code := f.load()
-	if code != exitOK {
-		return code
-	}
-	r, code := openState(ctx, e, cfg, writeState)
+	r, code := f.open(ctx, writeState)
 	if r == nil {
 		return code
 	}

@@ -82,6 +82,16 @@ func (f *flags) load() (*config.Config, int) {
 	return loadProtocol(f.e, *f.config)
 }
 
+// open loads the protocol --config names and opens its state: see
+// loadProtocol and openState for the exit codes.
+func (f *flags) open(ctx context.Context, a access) (*ingest.Runner, int) {
+	cfg, code := f.load()
+	if code != exitOK {
+		return nil, code
+	}
+	return openState(ctx, f.e, cfg, a)
+}
+
 // loadProtocol loads the protocol at path and checks that its field list
 // parses. It returns exitUsage, after saying why, when the file is missing
 // or unreadable, or the protocol or its field list is invalid.

@@ -21,15 +21,11 @@ func cmdPurge(ctx context.Context, e *env, args []string) int {
 	if code := f.parse(args); code != exitOK {
 		return code
 	}
-	cfg, code := f.load()
-	if code != exitOK {
-		return code
-	}
 	a := writeState
 	if *dry {
 		a = readState
 	}
-	r, code := openState(ctx, e, cfg, a)
+	r, code := f.open(ctx, a)
 	if r == nil {
 		return code
 	}
