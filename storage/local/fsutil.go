@@ -1,6 +1,7 @@
 package local
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -38,17 +39,27 @@ func openRegular(path string) (*os.File, error) {
 	return f, nil
 }
 
-// checkRegular returns nil when path is a regular file, fs.ErrNotExist
-// (wrapped) when it is missing, and ErrUnsafeName for anything else.
-func checkRegular(path string) error {
+// lstatRegular returns path's FileInfo when it is a regular file, an
+// fs.ErrNotExist error when it is missing, and an ErrUnsafeName error for
+// anything else (a symbolic link, a folder, a special file).
+func lstatRegular(path string) (fs.FileInfo, error) {
 	fi, err := os.Lstat(path)
 	if err != nil {
-		return bare(err)
+		return nil, bare(err)
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("not a regular file (%s): %w", fi.Mode().Type(), storage.ErrUnsafeName)
+		return nil, fmt.Errorf("not a regular file (%s): %w", fi.Mode().Type(), storage.ErrUnsafeName)
 	}
-	return nil
+	return fi, nil
+}
+
+// removeFile removes path, which must be a regular file (see
+// lstatRegular). The caller syncs the folder.
+func removeFile(path string) error {
+	if _, err := lstatRegular(path); err != nil {
+		return err
+	}
+	return bare(os.Remove(path))
 }
 
 // ensureDir creates dir (0750) when missing and checks it is a real
@@ -87,10 +98,15 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// writeAtomic writes r to path through a temporary file in the same
-// folder: write, fsync, close, rename, fsync the folder. On any error the
-// temporary file is removed and path is left as it was.
-func writeAtomic(path string, r io.Reader, perm fs.FileMode) (err error) {
+// writeAtomic writes r to path, mode 0640, through a temporary file in
+// the same folder: write, fsync, close, rename, fsync the folder. It
+// refuses to replace anything but a regular file (an ErrUnsafeName
+// error), and reading r stops with ctx's error once ctx ends. On any
+// error the temporary file is removed and path is left as it was.
+func writeAtomic(ctx context.Context, path string, r io.Reader) (err error) {
+	if _, err := lstatRegular(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".landingd-*.tmp")
 	if err != nil {
@@ -102,10 +118,10 @@ func writeAtomic(path string, r io.Reader, perm fs.FileMode) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if _, err = io.Copy(tmp, r); err != nil {
+	if _, err = io.Copy(tmp, storage.ContextReader(ctx, r)); err != nil {
 		return fmt.Errorf("writing: %w", bare(err))
 	}
-	if err = tmp.Chmod(perm); err != nil {
+	if err = tmp.Chmod(0o640); err != nil {
 		return bare(err)
 	}
 	if err = tmp.Sync(); err != nil {

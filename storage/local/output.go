@@ -65,10 +65,7 @@ func (o *Output) Put(ctx context.Context, name string, r io.Reader) error {
 	if err := o.mkdirs(path.Dir(name)); err != nil {
 		return fmt.Errorf("put %s: %w", p, err)
 	}
-	if err := checkRegular(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("put %s: %w", p, err)
-	}
-	if err := writeAtomic(p, storage.ContextReader(ctx, r), 0o640); err != nil {
+	if err := writeAtomic(ctx, p, r); err != nil {
 		return fmt.Errorf("put %s: %w", p, err)
 	}
 	return nil
@@ -185,11 +182,8 @@ func (o *Output) Delete(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("delete %s: %w", name, err)
 	}
-	if err := checkRegular(p); err != nil {
+	if err := removeFile(p); err != nil {
 		return fmt.Errorf("delete %s: %w", p, err)
-	}
-	if err := os.Remove(p); err != nil {
-		return fmt.Errorf("delete %s: %w", p, bare(err))
 	}
 	dir := filepath.Dir(p)
 	for dir != o.root {

@@ -193,12 +193,9 @@ func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) 
 	if err := storage.CheckName(name); err != nil {
 		return "", fmt.Errorf("move %s: %w", src, err)
 	}
-	fi, err := os.Lstat(src)
+	fi, err := lstatRegular(src)
 	if err != nil {
-		return "", fmt.Errorf("move %s: %w", src, bare(err))
-	}
-	if !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("move %s: not a regular file (%s): %w", src, fi.Mode().Type(), storage.ErrUnsafeName)
+		return "", fmt.Errorf("move %s: %w", src, err)
 	}
 	if !storage.SameVersion(obj, storage.Object{Name: name, Size: fi.Size(), ModTime: fi.ModTime()}) {
 		return "", fmt.Errorf("move %s: %w", src, storage.ErrChanged)
@@ -248,10 +245,7 @@ func (z *Zone) Put(ctx context.Context, folder storage.Folder, name string, r io
 			return fmt.Errorf("put %s: %w", label, err)
 		}
 	}
-	if err := checkRegular(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("put %s: %w", label, err)
-	}
-	if err := writeAtomic(p, storage.ContextReader(ctx, r), 0o640); err != nil {
+	if err := writeAtomic(ctx, p, r); err != nil {
 		return fmt.Errorf("put %s: %w", label, err)
 	}
 	return nil
@@ -268,11 +262,8 @@ func (z *Zone) Delete(ctx context.Context, folder storage.Folder, name string) e
 	if err != nil {
 		return fmt.Errorf("delete %s: %w", label, err)
 	}
-	if err := checkRegular(p); err != nil {
+	if err := removeFile(p); err != nil {
 		return fmt.Errorf("delete %s: %w", label, err)
-	}
-	if err := os.Remove(p); err != nil {
-		return fmt.Errorf("delete %s: %w", label, bare(err))
 	}
 	if err := syncDir(filepath.Dir(p)); err != nil {
 		return fmt.Errorf("delete %s: %w", label, err)
