@@ -82,13 +82,30 @@ func newScope(cfg Config, logger *slog.Logger) (*scope, error) {
 	return s, nil
 }
 
-// check lists at most one blob under the prefix, so that a missing
-// container, a bad credential or an unreachable service is reported when
-// the zone or output is opened, not on first use.
-func (s *scope) check(ctx context.Context, op string) error {
+// openScope is newScope followed by a listing of at most one blob under
+// the prefix, so that a missing container, a bad credential or an
+// unreachable service is reported when the zone or output is opened
+// (op), not on first use.
+func openScope(ctx context.Context, cfg Config, logger *slog.Logger, op string) (*scope, error) {
+	s, err := newScope(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
 	pager := s.c.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{Prefix: &s.ep.prefix, MaxResults: new(int32(1))})
 	if _, err := pager.NextPage(ctx); err != nil {
-		return s.fail(ctx, op, s.name, err)
+		return nil, s.fail(ctx, op, s.name, err)
+	}
+	return s, nil
+}
+
+// remove deletes blobName; object names it in errors. A missing blob is
+// an error wrapping storage.ErrNotExist.
+func (s *scope) remove(ctx context.Context, object, blobName string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("azblob delete %s: %w", object, err)
+	}
+	if _, err := s.c.NewBlobClient(blobName).Delete(ctx, nil); err != nil {
+		return s.fail(ctx, "delete", object, err)
 	}
 	return nil
 }

@@ -25,11 +25,8 @@ var _ storage.Output = (*Output)(nil)
 // to prove that the container exists and the credential works. Like
 // OpenZone it never creates the container, and its errors are the same.
 func OpenOutput(ctx context.Context, cfg Config, logger *slog.Logger) (*Output, error) {
-	s, err := newScope(cfg, logger)
+	s, err := openScope(ctx, cfg, logger, "open output")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.check(ctx, "open output"); err != nil {
 		return nil, err
 	}
 	return &Output{s: s}, nil
@@ -103,11 +100,5 @@ func (o *Output) Delete(ctx context.Context, name string) error {
 	if err := storage.CheckPath(name); err != nil {
 		return fmt.Errorf("azblob delete %s: %w", o.s.name, err)
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("azblob delete %s: %w", o.object(name), err)
-	}
-	if _, err := o.s.c.NewBlobClient(o.s.ep.prefix+name).Delete(ctx, nil); err != nil {
-		return o.s.fail(ctx, "delete", o.object(name), err)
-	}
-	return nil
+	return o.s.remove(ctx, o.object(name), o.s.ep.prefix+name)
 }

@@ -28,11 +28,8 @@ var _ storage.Zone = (*Zone)(nil)
 // configuration is reported in full (errors.Join); an unreachable service
 // is an error marked storage.Transient. logger may be nil.
 func OpenZone(ctx context.Context, cfg Config, logger *slog.Logger) (*Zone, error) {
-	s, err := newScope(cfg, logger)
+	s, err := openScope(ctx, cfg, logger, "open zone")
 	if err != nil {
-		return nil, err
-	}
-	if err := s.check(ctx, "open zone"); err != nil {
 		return nil, err
 	}
 	return &Zone{s: s}, nil
@@ -91,17 +88,15 @@ func (z *Zone) List(ctx context.Context, folder storage.Folder, fn func(storage.
 				z.s.log.Warn("skipping a blob whose name no zone may hold", "object", z.object(folder, name))
 				continue
 			}
-			o := storage.Object{Name: name}
-			if p := item.Properties; p != nil {
-				if p.ContentLength != nil {
-					o.Size = *p.ContentLength
-				}
-				if p.LastModified != nil {
-					o.ModTime = *p.LastModified
-				}
-				if p.ETag != nil {
-					o.ETag = string(*p.ETag)
-				}
+			o, p := storage.Object{Name: name}, item.Properties
+			if p.ContentLength != nil {
+				o.Size = *p.ContentLength
+			}
+			if p.LastModified != nil {
+				o.ModTime = *p.LastModified
+			}
+			if p.ETag != nil {
+				o.ETag = string(*p.ETag)
 			}
 			if err := ctx.Err(); err != nil {
 				return fmt.Errorf("azblob list %s: %w", where, err)
@@ -142,13 +137,7 @@ func (z *Zone) Delete(ctx context.Context, folder storage.Folder, name string) e
 	if err := z.checkPath(folder, name); err != nil {
 		return fmt.Errorf("azblob delete %s: %w", z.s.name, err)
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("azblob delete %s: %w", z.object(folder, name), err)
-	}
-	if _, err := z.s.c.NewBlobClient(z.folderPrefix(folder)+name).Delete(ctx, nil); err != nil {
-		return z.s.fail(ctx, "delete", z.object(folder, name), err)
-	}
-	return nil
+	return z.s.remove(ctx, z.object(folder, name), z.folderPrefix(folder)+name)
 }
 
 func (z *Zone) checkPath(folder storage.Folder, name string) error {
