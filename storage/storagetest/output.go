@@ -43,11 +43,7 @@ func RunOutputSuite(t *testing.T, h OutputHarness) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			o := h.New(t)
-			t.Cleanup(func() {
-				if err := o.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
+			closeAtEnd(t, o)
 			c.fn(t, o)
 		})
 	}
@@ -85,7 +81,7 @@ func outList(t *testing.T, o storage.Output, prefix string, want ...string) {
 	}
 	slices.Sort(got)
 	slices.Sort(want)
-	if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+	if !slices.Equal(got, want) {
 		t.Fatalf("List %q = %q, want %q", prefix, got, want)
 	}
 }

@@ -73,11 +73,7 @@ func RunZoneSuite(t *testing.T, h ZoneHarness) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			z := h.New(t)
-			t.Cleanup(func() {
-				if err := z.Close(); err != nil {
-					t.Errorf("Close: %v", err)
-				}
-			})
+			closeAtEnd(t, z)
 			c.fn(t, h, z)
 		})
 	}
@@ -96,14 +92,17 @@ func Bytes(seed uint64, n int) []byte {
 	return b
 }
 
+// closeAtEnd closes c when t ends, failing t if Close fails.
+func closeAtEnd(t *testing.T, c io.Closer) {
+	t.Cleanup(func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+}
+
 // when is the fixed past mtime the suite seeds objects with.
 var when = time.Date(2026, 1, 7, 6, 0, 0, 0, time.UTC)
-
-// touch changes an existing object out of band: Seed replaces it.
-func (h ZoneHarness) touch(t *testing.T, z storage.Zone, f storage.Folder, name string, data []byte, mtime time.Time) {
-	t.Helper()
-	h.Seed(t, z, f, name, data, mtime)
-}
 
 // listAll lists folder into a map by name, failing t on error or on a
 // name listed twice.
@@ -123,20 +122,11 @@ func listAll(t *testing.T, z storage.Zone, f storage.Folder) map[string]storage.
 	return got
 }
 
-func names(m map[string]storage.Object) []string {
-	var n []string
-	for k := range m {
-		n = append(n, k)
-	}
-	slices.Sort(n)
-	return n
-}
-
 func wantNames(t *testing.T, z storage.Zone, f storage.Folder, want ...string) map[string]storage.Object {
 	t.Helper()
 	got := listAll(t, z, f)
 	slices.Sort(want)
-	if g := names(got); !slices.Equal(g, want) && !(len(g) == 0 && len(want) == 0) {
+	if g := slices.Sorted(maps.Keys(got)); !slices.Equal(g, want) {
 		t.Fatalf("List %q = %q, want %q", f, g, want)
 	}
 	return got
@@ -230,7 +220,7 @@ func testStableDetection(t *testing.T, h ZoneHarness, z storage.Zone) {
 	}
 	// Same size, new content and mtime: a district re-uploading.
 	v2 := Bytes(4, 5000)
-	h.touch(t, z, storage.Top, "q4.csv", v2, when.Add(time.Hour))
+	h.Seed(t, z, storage.Top, "q4.csv", v2, when.Add(time.Hour))
 	c := listAll(t, z, storage.Top)["q4.csv"]
 	if c == b {
 		t.Fatalf("List after a change gives the same Size, ModTime and ETag: %+v", c)
