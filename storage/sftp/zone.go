@@ -238,17 +238,24 @@ func checkDir(c *sftp.Client, p string) (bool, error) {
 	return true, nil
 }
 
-// checkRegular returns nil when p is a regular file, an fs.ErrNotExist
-// error when it is missing, and ErrUnsafeName for anything else.
-func checkRegular(c *sftp.Client, p string) error {
+// lstatRegular returns p's attributes when p is a regular file, an
+// fs.ErrNotExist error when it is missing, and ErrUnsafeName for anything
+// else.
+func lstatRegular(c *sftp.Client, p string) (os.FileInfo, error) {
 	fi, err := c.Lstat(p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("not a regular file (%s): %w", fi.Mode().Type(), storage.ErrUnsafeName)
+		return nil, fmt.Errorf("not a regular file (%s): %w", fi.Mode().Type(), storage.ErrUnsafeName)
 	}
-	return nil
+	return fi, nil
+}
+
+// checkRegular is lstatRegular without the attributes.
+func checkRegular(c *sftp.Client, p string) error {
+	_, err := lstatRegular(c, p)
+	return err
 }
 
 // List calls fn for each regular file in folder whose name does not start
@@ -363,12 +370,9 @@ func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) 
 		if err := requirePosixRename(c); err != nil {
 			return err
 		}
-		fi, err := c.Lstat(src)
+		fi, err := lstatRegular(c, src)
 		if err != nil {
 			return err
-		}
-		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("not a regular file: %w", storage.ErrUnsafeName)
 		}
 		if !storage.SameVersion(obj, storage.Object{Name: name, Size: fi.Size(), ModTime: fi.ModTime()}) {
 			return storage.ErrChanged
