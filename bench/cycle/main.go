@@ -11,10 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
-	"landingd/transform"
-	"landingd/transform/synth"
+	"landingd/bench/internal/drop"
 )
 
 func main() {
@@ -31,41 +29,13 @@ func main() {
 func write(dir, rowsArg string) error {
 	rows, err := strconv.Atoi(rowsArg)
 	if err != nil {
+		return fmt.Errorf("rows %q: %w", rowsArg, err)
+	}
+	if err := drop.Write(dir, "landing", rows); err != nil {
 		return err
 	}
-	raw, err := os.ReadFile("deploy/protocols/da-needs-assessment/hclic-da.schema.json")
-	if err != nil {
-		return err
-	}
-	s, err := transform.LoadSchema(raw)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o700); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "hclic-da.schema.json"), raw, 0o644); err != nil {
-		return err
-	}
-	if err := transform.WriteKeyFile(filepath.Join(dir, "keys", "pseudonym.key")); err != nil {
-		return err
-	}
-	var b strings.Builder
-	b.WriteString(`protocol: {id: bench, title: "Cycle benchmark", lead: {name: Essex County Council, gss: E10000012}, review_date: 2030-10-01}
-schema: hclic-da.schema.json
-filter: {field: reasonloss, keep: [da_victim, da_alleged_perpetrator, da_retired]}
-pseudonymise: {key_file: keys/pseudonym.key}
-stable_after: 0s
-state: state
-output: {kind: local, path: out}
-partners:
-`)
-	for _, d := range synth.Districts() {
-		fmt.Fprintf(&b, "  - {id: %s, name: %q, gss: %s, dpo_email: dpo@example.org, landing: {kind: local, path: landing/%s}}\n", d.ID, d.Name, d.GSS, d.ID)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "protocol.yaml"), []byte(b.String()), 0o644); err != nil {
-		return err
-	}
-	_, err = synth.QuarterDrop(filepath.Join(dir, "landing"), s, "2025Q4", rows, 1)
-	return err
+	p := drop.Protocol("Cycle benchmark", drop.Schema, drop.Key, func(id string) string {
+		return "{kind: local, path: landing/" + id + "}"
+	})
+	return os.WriteFile(filepath.Join(dir, "protocol.yaml"), p, 0o644)
 }

@@ -303,12 +303,7 @@ func readTable(path string) (rows, matched int, err error) {
 		return 0, 0, err
 	}
 	defer tab.Close()
-	col := -1
-	for i, h := range tab.Header().Cells {
-		if h == "reasonloss" {
-			col = i
-		}
-	}
+	col := indexOf(tab.Header().Cells, "reasonloss")
 	for {
 		rec, err := tab.Next()
 		if err == io.EOF {
@@ -385,6 +380,8 @@ func bareXLSX(path string) (rows, matched int, err error) {
 	return rows, matched, it.Close()
 }
 
+// indexOf returns the column of label in a header, or one past the end
+// when it is missing, so that no row matches.
 func indexOf(cells []string, label string) int {
 	for i, c := range cells {
 		if c == label {

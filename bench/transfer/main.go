@@ -22,11 +22,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	azb "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 
-	"landingd/transform"
+	benchdrop "landingd/bench/internal/drop"
 	"landingd/transform/synth"
 )
 
@@ -70,33 +69,13 @@ func usage() {
 	os.Exit(2)
 }
 
-const schemaFile = "deploy/protocols/da-needs-assessment/hclic-da.schema.json"
-
 // drop writes the schema, a key and the quarter's files under dir.
 func drop(dir, rowsArg string) error {
 	rows, err := strconv.Atoi(rowsArg)
 	if err != nil {
 		return fmt.Errorf("rows %q: %w", rowsArg, err)
 	}
-	raw, err := os.ReadFile(schemaFile)
-	if err != nil {
-		return err
-	}
-	s, err := transform.LoadSchema(raw)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o700); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "hclic-da.schema.json"), raw, 0o644); err != nil {
-		return err
-	}
-	if err := transform.WriteKeyFile(filepath.Join(dir, "keys", "pseudonym.key")); err != nil {
-		return err
-	}
-	_, err = synth.QuarterDrop(filepath.Join(dir, "drop"), s, "2025Q4", rows, 1)
-	return err
+	return benchdrop.Write(dir, "drop", rows)
 }
 
 type servers struct {
@@ -150,20 +129,8 @@ func round(ctx context.Context, dir, n string, args []string) error {
 					sv.azURL, container, id, azureEnv)
 			}
 		}
-		var b strings.Builder
-		fmt.Fprintf(&b, `protocol: {id: bench, title: "Transfer benchmark", lead: {name: Essex County Council, gss: E10000012}, review_date: 2030-10-01}
-schema: %q
-filter: {field: reasonloss, keep: [da_victim, da_alleged_perpetrator, da_retired]}
-pseudonymise: {key_file: %q}
-stable_after: 0s
-state: state
-output: {kind: local, path: out}
-partners:
-`, filepath.Join(dir, "hclic-da.schema.json"), filepath.Join(dir, "keys", "pseudonym.key"))
-		for _, d := range synth.Districts() {
-			fmt.Fprintf(&b, "  - {id: %s, name: %q, gss: %s, dpo_email: dpo@example.org, landing: %s}\n", d.ID, d.Name, d.GSS, zone(d.ID))
-		}
-		if err := os.WriteFile(filepath.Join(pdir, "protocol.yaml"), []byte(b.String()), 0o644); err != nil {
+		p := benchdrop.Protocol("Transfer benchmark", filepath.Join(dir, benchdrop.Schema), filepath.Join(dir, benchdrop.Key), zone)
+		if err := os.WriteFile(filepath.Join(pdir, "protocol.yaml"), p, 0o644); err != nil {
 			return err
 		}
 	}
