@@ -1,16 +1,9 @@
 package ingest
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
-	"regexp"
 	"sort"
 	"time"
 
@@ -154,7 +147,7 @@ func (r *Runner) Purge(ctx context.Context, dryRun bool, runID string) (*PurgeRe
 	if ret.Audit.Duration > 0 {
 		cutoff := now.Add(-ret.Audit.Duration)
 		if dryRun {
-			segs, err := dueSegments(r.Config.State, cutoff)
+			segs, err := audit.DueSegments(r.Config.State, cutoff)
 			if err != nil {
 				return rep, err
 			}
@@ -252,65 +245,6 @@ func (r *Runner) purgeAudit(ctx context.Context, cutoff time.Time) ([]audit.Segm
 		return removed, fmt.Errorf("purge audit log: %w", err)
 	}
 	return removed, nil
-}
-
-var sealedName = regexp.MustCompile(`^audit-([0-9]{4})\.jsonl$`)
-
-// dueSegments lists, oldest first, the sealed audit segments whose last
-// entry is older than cutoff, stopping at the first that is not, as
-// PurgeBefore would. It reads only each segment's last line.
-func dueSegments(dir string, cutoff time.Time) ([]string, error) {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("list audit log %s: %w", dir, err)
-	}
-	var names []string
-	for _, e := range ents {
-		if sealedName.MatchString(e.Name()) {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-	out := []string{}
-	for _, n := range names {
-		t, err := lastEntryTime(filepath.Join(dir, n))
-		if err != nil {
-			return nil, err
-		}
-		if !t.Before(cutoff) {
-			break
-		}
-		out = append(out, n)
-	}
-	return out, nil
-}
-
-func lastEntryTime(path string) (time.Time, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("read audit segment %s: %w", path, err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return time.Time{}, fmt.Errorf("read audit segment %s: %w", path, err)
-	}
-	off := max(0, st.Size()-audit.MaxEntryBytes-2)
-	b, err := io.ReadAll(io.NewSectionReader(f, off, st.Size()-off))
-	if err != nil {
-		return time.Time{}, fmt.Errorf("read audit segment %s: %w", path, err)
-	}
-	b = bytes.TrimRight(b, "\n")
-	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-		b = b[i+1:]
-	}
-	var e struct {
-		Time time.Time `json:"time"`
-	}
-	if err := json.Unmarshal(b, &e); err != nil {
-		return time.Time{}, fmt.Errorf("read audit segment %s: last line: %w", path, errors.New("not an entry"))
-	}
-	return e.Time, nil
 }
 
 func sortedKeys(m map[string]int) []string {

@@ -108,6 +108,36 @@ func (l *Log) PurgeBefore(ctx context.Context, cutoff time.Time) (removed []Segm
 	return removed, nil
 }
 
+// DueSegments lists, oldest first, the names of the sealed segments in dir
+// that PurgeBefore(ctx, cutoff) would delete: those whose last entry is
+// older than cutoff (and empty ones), stopping at the first that is not.
+// It reads only each segment's last line and changes nothing, so it suits
+// a dry run; it does not verify the chain, which PurgeBefore does and may
+// then refuse. It fails when dir cannot be listed or a segment's last line
+// is not a whole entry matching its hash.
+func DueSegments(dir string, cutoff time.Time) ([]string, error) {
+	segs, err := segments(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list audit log %s: %w", dir, err)
+	}
+	out := []string{}
+	for _, s := range segs {
+		if s.year == 0 {
+			break // the live file
+		}
+		e, err := tail(filepath.Join(dir, s.name))
+		switch {
+		case errors.Is(err, errNoEntries):
+		case err != nil:
+			return nil, fmt.Errorf("read audit segment %s: %w", s.name, err)
+		case !e.Time.Before(cutoff):
+			return out, nil
+		}
+		out = append(out, s.name)
+	}
+	return out, nil
+}
+
 // scanSegment reads a sealed segment whole and checks its own chain:
 // every line an entry matching its hash, seqs one apart, prevs linked.
 func scanSegment(path, name string) (SegmentInfo, error) {
