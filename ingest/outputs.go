@@ -9,15 +9,8 @@ import (
 // PublishQuarter regenerates quarter q's outputs from the store, through
 // the same code whichever command changed the store (a run, an erasure, a
 // restriction or a purge). A quarter with no files left has its outputs
-// removed instead.
+// removed instead (see publish.Quarter).
 func (r *Runner) PublishQuarter(ctx context.Context, q string) error {
-	files, err := r.DB.QuarterFiles(ctx, q)
-	if err != nil {
-		return err
-	}
-	if len(files) == 0 {
-		return publish.DeleteQuarter(ctx, r.Output, q)
-	}
 	return publish.Quarter(ctx, r.Output, r.Schema, r.DB, q, r.meta())
 }
 

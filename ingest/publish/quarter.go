@@ -30,7 +30,8 @@ const (
 
 // Quarter regenerates quarter q's outputs from db: <q>/combined.csv, then
 // <q>/combined.xlsx, then <q>/manifest.json, each written atomically with
-// out.Put. Rows are streamed through temporary files in os.TempDir, never
+// out.Put. A quarter with no file left in it (no unrestricted rows) has
+// its outputs removed instead, as DeleteQuarter does. Rows are streamed through temporary files in os.TempDir, never
 // held in memory. Quarter does not touch q's dirty mark: the caller reads
 // db.Generation(ctx, q) before calling it and db.CleanQuarter(ctx, q, gen)
 // after it succeeded, so rows committed meanwhile keep q dirty.
@@ -52,6 +53,13 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 	_, qend, err := transform.ParseQuarter(q)
 	if err != nil {
 		return err
+	}
+	files, err := db.QuarterFiles(ctx, q)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return deleteQuarter(ctx, out, q)
 	}
 	caseRef := s.Index("case_ref")
 	catField := s.Index(meta.CategoryField)
@@ -166,10 +174,6 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 		return fmt.Errorf("write workbook: %w", err)
 	}
 
-	files, err := db.QuarterFiles(ctx, q)
-	if err != nil {
-		return err
-	}
 	judgedUnder, err := db.QuarterSchemaVersions(ctx, q)
 	if err != nil {
 		return err
@@ -264,9 +268,16 @@ func manifestPartners(ps []Partner, cases map[string]int, files []state.QuarterF
 // Outputs already missing are not an error. It fails on any other output
 // error.
 func DeleteQuarter(ctx context.Context, out storage.Output, q string) error {
+	if err := deleteQuarter(ctx, out, q); err != nil {
+		return fmt.Errorf("delete quarter %s: %w", q, err)
+	}
+	return nil
+}
+
+func deleteQuarter(ctx context.Context, out storage.Output, q string) error {
 	for _, n := range []string{ManifestName, XLSXName, CSVName} {
 		if err := out.Delete(ctx, q+"/"+n); err != nil && !errors.Is(err, storage.ErrNotExist) {
-			return fmt.Errorf("delete quarter %s: %w", q, err)
+			return err
 		}
 	}
 	return nil

@@ -423,6 +423,33 @@ func TestDeleteQuarter(t *testing.T) {
 	}
 }
 
+func TestQuarterWithNoRowsLeftRemovesItsOutputs(t *testing.T) {
+	ctx := context.Background()
+	fx := newFixture(t)
+	if err := Quarter(ctx, fx.out, fx.s, fx.db, "2025Q3", testMeta()); err != nil {
+		t.Fatal(err)
+	}
+	list := func() []string {
+		var names []string
+		if err := fx.out.List(ctx, "2025Q3", func(n string) error { names = append(names, n); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return names
+	}
+	if len(list()) != 3 {
+		t.Fatalf("outputs of 2025Q3 = %v, want three", list())
+	}
+	if _, err := fx.db.PurgeCases(ctx, "2025-09-30", genAt, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := Quarter(ctx, fx.out, fx.s, fx.db, "2025Q3", testMeta()); err != nil {
+		t.Fatal(err)
+	}
+	if left := list(); len(left) != 0 {
+		t.Fatalf("left after the quarter's last row went: %v", left)
+	}
+}
+
 func TestQuarterBadID(t *testing.T) {
 	fx := newFixture(t)
 	if err := Quarter(context.Background(), fx.out, fx.s, fx.db, "2025-Q4", testMeta()); err == nil {
