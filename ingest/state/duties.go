@@ -9,7 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -18,10 +19,13 @@ import (
 // erasure list, restrictions, a case's rows for a subject access request,
 // retention, compaction and breach incidents.
 
-// queryStrings runs a query returning one text column.
-func queryStrings(ctx context.Context, q interface {
+// querier is a *sql.DB or a *sql.Tx.
+type querier interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, query string, args ...any) ([]string, error) {
+}
+
+// queryStrings runs a query returning one text column.
+func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -127,10 +131,8 @@ func (d *DB) EraseCase(ctx context.Context, laCode, pseudonym, token string, at 
 		}
 		added, _ := res.RowsAffected()
 		e.AlreadyListed = added == 0
-		for _, q := range e.Quarters {
-			if err := markDirty(ctx, tx, q); err != nil {
-				return err
-			}
+		if err := markDirty(ctx, tx, e.Quarters...); err != nil {
+			return err
 		}
 		if entries != nil {
 			return addPending(ctx, tx, at, entries(e)...)
@@ -144,9 +146,7 @@ func (d *DB) EraseCase(ctx context.Context, laCode, pseudonym, token string, at 
 }
 
 // caseFiles lists the files the case's current rows came from.
-func caseFiles(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, laCode, pseudonym string) ([]CaseFile, error) {
+func caseFiles(ctx context.Context, q querier, laCode, pseudonym string) ([]CaseFile, error) {
 	rows, err := q.QueryContext(ctx, `SELECT DISTINCT o.id, o.partner, o.name, o.sha256, o.disposed_to, o.disposed_name, o.deleted_at
 		FROM cases c JOIN objects o ON o.id = c.object_id
 		WHERE c.la_code = ? AND c.pseudonym = ? ORDER BY o.id`, laCode, pseudonym)
@@ -203,12 +203,7 @@ func (d *DB) Restrict(ctx context.Context, laCode, pseudonym string, restricted 
 			laCode, pseudonym).Scan(&held); err != nil {
 			return err
 		}
-		for _, q := range qs {
-			if err := markDirty(ctx, tx, q); err != nil {
-				return err
-			}
-		}
-		return nil
+		return markDirty(ctx, tx, qs...)
 	})
 	if err != nil {
 		return 0, 0, fmt.Errorf("set restriction of a case of %s: %w", laCode, err)
@@ -236,12 +231,7 @@ func (d *DB) ApplyRestrictions(ctx context.Context) (int, error) {
 			return err
 		}
 		n, _ = res.RowsAffected()
-		for _, q := range qs {
-			if err := markDirty(ctx, tx, q); err != nil {
-				return err
-			}
-		}
-		return nil
+		return markDirty(ctx, tx, qs...)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("apply restrictions: %w", err)
@@ -372,9 +362,19 @@ func (d *DB) MarkFileErasing(ctx context.Context, id int64, token string) error 
 // ExpiredCases counts, by quarter, the rows whose quarter_end_date is on
 // or before cutoff (YYYY-MM-DD). It fails on a database error.
 func (d *DB) ExpiredCases(ctx context.Context, cutoff string) (map[string]int, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT quarter, count(*) FROM cases WHERE quarter_end_date <= ? GROUP BY quarter`, cutoff)
+	out, err := expiredCases(ctx, d.db, cutoff)
 	if err != nil {
 		return nil, fmt.Errorf("count expired cases: %w", err)
+	}
+	return out, nil
+}
+
+// expiredCases counts, by quarter, the rows whose quarter_end_date is on
+// or before cutoff.
+func expiredCases(ctx context.Context, q querier, cutoff string) (map[string]int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT quarter, count(*) FROM cases WHERE quarter_end_date <= ? GROUP BY quarter`, cutoff)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	out := map[string]int{}
@@ -382,14 +382,11 @@ func (d *DB) ExpiredCases(ctx context.Context, cutoff string) (map[string]int, e
 		var q string
 		var n int
 		if err := rows.Scan(&q, &n); err != nil {
-			return nil, fmt.Errorf("count expired cases: %w", err)
+			return nil, err
 		}
 		out[q] = n
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("count expired cases: %w", err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // PurgeCases deletes the rows whose quarter_end_date is on or before
@@ -401,22 +398,8 @@ func (d *DB) ExpiredCases(ctx context.Context, cutoff string) (map[string]int, e
 func (d *DB) PurgeCases(ctx context.Context, cutoff string, at time.Time, entries func(map[string]int) []Pending) (map[string]int, error) {
 	var out map[string]int
 	err := d.write(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT quarter, count(*) FROM cases WHERE quarter_end_date <= ? GROUP BY quarter`, cutoff)
-		if err != nil {
-			return err
-		}
-		out = map[string]int{}
-		for rows.Next() {
-			var q string
-			var n int
-			if err := rows.Scan(&q, &n); err != nil {
-				rows.Close()
-				return err
-			}
-			out[q] = n
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		var err error
+		if out, err = expiredCases(ctx, tx, cutoff); err != nil {
 			return err
 		}
 		if len(out) == 0 {
@@ -429,15 +412,8 @@ func (d *DB) PurgeCases(ctx context.Context, cutoff string, at time.Time, entrie
 			(SELECT 1 FROM cases c WHERE c.la_code = restrictions.la_code AND c.pseudonym = restrictions.pseudonym)`); err != nil {
 			return err
 		}
-		qs := make([]string, 0, len(out))
-		for q := range out {
-			qs = append(qs, q)
-		}
-		sort.Strings(qs)
-		for _, q := range qs {
-			if err := markDirty(ctx, tx, q); err != nil {
-				return err
-			}
+		if err := markDirty(ctx, tx, slices.Sorted(maps.Keys(out))...); err != nil {
+			return err
 		}
 		if entries != nil {
 			return addPending(ctx, tx, at, entries(out)...)
@@ -620,15 +596,7 @@ func (d *DB) AckIncident(ctx context.Context, id string, ack IncidentAck) (Incid
 	if ack.ICODecision != "" && ack.ICODecision != ICONotified && ack.ICODecision != ICONotRequired {
 		return Incident{}, fmt.Errorf("acknowledge incident %s: ICO decision %q is not %s or %s", id, ack.ICODecision, ICONotified, ICONotRequired)
 	}
-	var out Incident
-	err := d.write(ctx, func(tx *sql.Tx) error {
-		in, err := getIncident(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !in.Open() {
-			return fmt.Errorf("it was closed on %s", in.ClosedAt.Format(time.RFC3339))
-		}
+	out, err := d.changeOpenIncident(ctx, id, func(in *Incident) {
 		if !ack.PartnersNotified.IsZero() {
 			in.PartnersNotified = ack.PartnersNotified
 		}
@@ -638,12 +606,6 @@ func (d *DB) AckIncident(ctx context.Context, id string, ack IncidentAck) (Incid
 		if ack.Note != "" {
 			in.Notes = strings.TrimPrefix(in.Notes+"\n"+ack.Note, "\n")
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET partners_notified_at = ?, ico_decision = ?, ico_at = ?, notes = ?
-			WHERE id = ?`, timeText(in.PartnersNotified), in.ICODecision, timeText(in.ICOAt), in.Notes, id); err != nil {
-			return err
-		}
-		out = in
-		return nil
 	})
 	if err != nil {
 		return Incident{}, fmt.Errorf("acknowledge incident %s: %w", id, err)
@@ -654,6 +616,17 @@ func (d *DB) AckIncident(ctx context.Context, id string, ack IncidentAck) (Incid
 // CloseIncident closes incident id with a note. It fails for an unknown id
 // (ErrNoIncident), an incident already closed, or a database error.
 func (d *DB) CloseIncident(ctx context.Context, id string, at time.Time, note string) (Incident, error) {
+	out, err := d.changeOpenIncident(ctx, id, func(in *Incident) { in.ClosedAt, in.CloseNote = at, note })
+	if err != nil {
+		return Incident{}, fmt.Errorf("close incident %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// changeOpenIncident reads incident id, lets change alter what operators
+// record against it, and stores the result, in one transaction. It fails
+// for an unknown id (ErrNoIncident), a closed incident or a database error.
+func (d *DB) changeOpenIncident(ctx context.Context, id string, change func(*Incident)) (Incident, error) {
 	var out Incident
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		in, err := getIncident(ctx, tx, id)
@@ -663,18 +636,16 @@ func (d *DB) CloseIncident(ctx context.Context, id string, at time.Time, note st
 		if !in.Open() {
 			return fmt.Errorf("it was closed on %s", in.ClosedAt.Format(time.RFC3339))
 		}
-		in.ClosedAt, in.CloseNote = at, note
-		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET closed_at = ?, close_note = ? WHERE id = ?`,
-			timeText(at), note, id); err != nil {
+		change(&in)
+		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET partners_notified_at = ?, ico_decision = ?, ico_at = ?,
+			notes = ?, closed_at = ?, close_note = ? WHERE id = ?`, timeText(in.PartnersNotified), in.ICODecision,
+			timeText(in.ICOAt), in.Notes, timeText(in.ClosedAt), in.CloseNote, id); err != nil {
 			return err
 		}
 		out = in
 		return nil
 	})
-	if err != nil {
-		return Incident{}, fmt.Errorf("close incident %s: %w", id, err)
-	}
-	return out, nil
+	return out, err
 }
 
 // QuarterSchemaVersions returns the field list versions that quarter q's

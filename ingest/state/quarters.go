@@ -35,16 +35,21 @@ type QuarterFile struct {
 	RowsInQuarter int
 }
 
-// markDirty bumps q's generation and marks it dirty, inside tx.
-func markDirty(ctx context.Context, tx *sql.Tx, q string) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO generations (quarter, generation) VALUES (?, 1)
-		ON CONFLICT (quarter) DO UPDATE SET generation = generation + 1`, q); err != nil {
-		return err
+// markDirty bumps the generation of each quarter in qs and marks it
+// dirty, inside tx.
+func markDirty(ctx context.Context, tx *sql.Tx, qs ...string) error {
+	for _, q := range qs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO generations (quarter, generation) VALUES (?, 1)
+			ON CONFLICT (quarter) DO UPDATE SET generation = generation + 1`, q); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO dirty_quarters (quarter, generation)
+			SELECT quarter, generation FROM generations WHERE quarter = ?
+			ON CONFLICT (quarter) DO UPDATE SET generation = excluded.generation`, q); err != nil {
+			return err
+		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO dirty_quarters (quarter, generation)
-		SELECT quarter, generation FROM generations WHERE quarter = ?
-		ON CONFLICT (quarter) DO UPDATE SET generation = excluded.generation`, q)
-	return err
+	return nil
 }
 
 // MarkDirty marks quarter q dirty, so the next run regenerates its outputs
@@ -60,20 +65,8 @@ func (d *DB) MarkDirty(ctx context.Context, q string) error {
 // DirtyQuarters returns the quarters whose outputs must be regenerated, in
 // order. It fails on a database error.
 func (d *DB) DirtyQuarters(ctx context.Context) ([]string, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT quarter FROM dirty_quarters ORDER BY quarter`)
+	qs, err := queryStrings(ctx, d.db, `SELECT quarter FROM dirty_quarters ORDER BY quarter`)
 	if err != nil {
-		return nil, fmt.Errorf("list dirty quarters: %w", err)
-	}
-	defer rows.Close()
-	var qs []string
-	for rows.Next() {
-		var q string
-		if err := rows.Scan(&q); err != nil {
-			return nil, fmt.Errorf("list dirty quarters: %w", err)
-		}
-		qs = append(qs, q)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list dirty quarters: %w", err)
 	}
 	return qs, nil
@@ -183,53 +176,4 @@ ORDER BY o.partner, o.id`, q)
 		return nil, fmt.Errorf("list files of quarter %s: %w", q, err)
 	}
 	return out, nil
-}
-
-// SetRestricted sets or lifts the restriction of one case (every quarter
-// it appears in): restricted cases are kept but left out of the combined
-// outputs. The quarters it touched are marked dirty. It returns how many
-// rows changed and fails on a database error.
-func (d *DB) SetRestricted(ctx context.Context, laCode, pseudonym string, restricted bool) (int, error) {
-	flag := 0
-	if restricted {
-		flag = 1
-	}
-	n := 0
-	err := d.write(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT quarter FROM cases
-			WHERE la_code = ? AND pseudonym = ? AND restricted != ? ORDER BY quarter`, laCode, pseudonym, flag)
-		if err != nil {
-			return err
-		}
-		var qs []string
-		for rows.Next() {
-			var q string
-			if err := rows.Scan(&q); err != nil {
-				rows.Close()
-				return err
-			}
-			qs = append(qs, q)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE cases SET restricted = ? WHERE la_code = ? AND pseudonym = ? AND restricted != ?`,
-			flag, laCode, pseudonym, flag)
-		if err != nil {
-			return err
-		}
-		c, _ := res.RowsAffected()
-		n = int(c)
-		for _, q := range qs {
-			if err := markDirty(ctx, tx, q); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("set restriction of a case of %s: %w", laCode, err)
-	}
-	return n, nil
 }

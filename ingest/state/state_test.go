@@ -348,9 +348,9 @@ func TestQuarterRowsOrderAndRestriction(t *testing.T) {
 	}
 	g, _ := d.Generation(ctx, "2025Q4")
 	d.CleanQuarter(ctx, "2025Q4", g)
-	n, err := d.SetRestricted(ctx, "E07000066", "m", true)
+	n, _, err := d.Restrict(ctx, "E07000066", "m", true, t0)
 	if err != nil || n != 1 {
-		t.Fatalf("SetRestricted = %d, %v", n, err)
+		t.Fatalf("Restrict = %d, %v", n, err)
 	}
 	if got, want := keys(), "66/c 66/z 73/a 73/b"; got != want {
 		t.Fatalf("after restriction = %q, want %q", got, want)
