@@ -204,40 +204,58 @@ func judgeTable(ctx context.Context, s *Schema, p *Pseudonymiser, tbl table.Tabl
 		return nil
 	}
 	j := newJudger(s, p, opt, tbl)
-	for n := 0; ; n++ {
-		if n%ctxCheckEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		rec, err := tbl.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var fe *table.FileError
-			if errors.As(err, &fe) {
-				res.fileIssue(fileErrorIssue(fe))
-				break
-			}
-			return err
-		}
+	fe, err := eachRecord(ctx, tbl, func(rec table.Record) (bool, error) {
 		if c := strayCell(rec.Cells, len(cols)); c >= 0 {
 			res.fileIssue(Issue{Rule: RuleBlankLabel, Message: fmt.Sprintf(
 				"row %d has a value in column %s, which has no heading; every column must be named with a field from the agreed list",
 				rec.Row, columnName(c))})
-			break
+			return false, nil
 		}
 		row, ok := j.row(rec, cols, res)
 		if !ok {
-			continue
+			return true, nil
 		}
 		if err := emit(row); err != nil {
-			return fmt.Errorf("emit row %d: %w", rec.Row, err)
+			return false, fmt.Errorf("emit row %d: %w", rec.Row, err)
 		}
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	if fe != nil {
+		res.fileIssue(fileErrorIssue(fe))
 	}
 	res.decide(opt)
 	return nil
+}
+
+// eachRecord calls fn with each record of tbl, in file order, until fn
+// returns false or an error, or the table ends. It checks ctx every
+// ctxCheckEvery records. A *table.FileError from the reader (the file
+// cannot be read past that row) ends the walk and comes back as fe; err
+// is for infrastructure only: a read fault, ctx cancelled, or fn's error.
+func eachRecord(ctx context.Context, tbl table.Table, fn func(table.Record) (bool, error)) (fe *table.FileError, err error) {
+	for n := 0; ; n++ {
+		if n%ctxCheckEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		rec, err := tbl.Next()
+		if err == io.EOF {
+			return nil, nil
+		}
+		if err != nil {
+			if errors.As(err, &fe) {
+				return fe, nil
+			}
+			return nil, err
+		}
+		if more, err := fn(rec); err != nil || !more {
+			return nil, err
+		}
+	}
 }
 
 // strayCell returns the first column at or beyond width holding a

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 
 	"landingd/transform/table"
@@ -29,53 +29,32 @@ func GuessPartnerGSS(ctx context.Context, s *Schema, name string, r io.Reader, o
 	}
 	defer tbl.Close()
 	iLA := s.Index("la_code")
-	col := -1
-	for c, cell := range tbl.Header().Cells {
-		if i, ok := s.idx.byHeader[foldHeader(strings.TrimSpace(cell))]; ok && i == iLA {
-			col = c
-			break
-		}
-	}
+	col := slices.IndexFunc(tbl.Header().Cells, func(cell string) bool {
+		i, ok := s.idx.byHeader[foldHeader(cell)]
+		return ok && i == iLA
+	})
 	if col < 0 {
 		return "", nil
 	}
 	f := &s.Fields[iLA]
 	counts := map[string]int{}
-	for n := 0; ; n++ {
-		if n%ctxCheckEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return "", fmt.Errorf("guess partner %s: %w", name, err)
-			}
-		}
-		rec, err := tbl.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var fe *table.FileError
-			if errors.As(err, &fe) {
-				break
-			}
-			return "", fmt.Errorf("guess partner %s: %w", name, err)
-		}
+	// A FileError ends the count: the rows read before it still vote.
+	_, err = eachRecord(ctx, tbl, func(rec table.Record) (bool, error) {
 		if col < len(rec.Cells) {
 			if code, ok := f.Lookup(strings.TrimSpace(rec.Cells[col]), nil); ok {
 				counts[code]++
 			}
 		}
-	}
-	codes := make([]string, 0, len(counts))
-	for c := range counts {
-		codes = append(codes, c)
-	}
-	sort.Slice(codes, func(a, b int) bool {
-		if counts[codes[a]] != counts[codes[b]] {
-			return counts[codes[a]] > counts[codes[b]]
-		}
-		return codes[a] < codes[b]
+		return true, nil
 	})
-	if len(codes) == 0 {
-		return "", nil
+	if err != nil {
+		return "", fmt.Errorf("guess partner %s: %w", name, err)
 	}
-	return codes[0], nil
+	best := "" // counts[""] is 0, and every counted code has at least 1
+	for code, n := range counts {
+		if n > counts[best] || (n == counts[best] && code < best) {
+			best = code
+		}
+	}
+	return best, nil
 }
