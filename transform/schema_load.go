@@ -256,10 +256,14 @@ func foldHeader(v string) string {
 }
 
 // Index returns the position of the named field in Fields, or -1 when the
-// schema has no such field.
+// schema has no such field. It works on a Schema built by hand as well as
+// on one from LoadSchema.
 func (s *Schema) Index(name string) int {
-	if s == nil || s.idx == nil {
+	if s == nil {
 		return -1
+	}
+	if s.idx == nil {
+		return slices.IndexFunc(s.Fields, func(f Field) bool { return f.Name == name })
 	}
 	if i, ok := s.idx.byName[name]; ok {
 		return i

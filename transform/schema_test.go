@@ -79,6 +79,10 @@ func TestShippedSchemaContent(t *testing.T) {
 	if s.Index("nino") != -1 || s.Index("la_code") != 0 {
 		t.Error("Index")
 	}
+	byHand := &Schema{Fields: []Field{{Name: "la_code"}, {Name: "case_ref"}}}
+	if byHand.Index("case_ref") != 1 || byHand.Index("nino") != -1 || byHand.Field("la_code") != &byHand.Fields[0] {
+		t.Error("Index on a schema built by hand")
+	}
 	if s.Field("la_code").Label("E07000077") != "Uttlesford" || len(s.Field("la_code").Codes) != 12 {
 		t.Error("la_code codes")
 	}

@@ -24,17 +24,13 @@ var rarelySent = []string{
 
 // columns lists the columns sp asks for, with their header text.
 func columns(s *transform.Schema, sp *Spec, r *rand.Rand) ([]column, error) {
-	known := make(map[string]bool, len(s.Fields))
-	for _, f := range s.Fields {
-		known[f.Name] = true
-	}
 	for _, name := range sp.Drop {
-		if !known[name] {
+		if s.Index(name) < 0 {
 			return nil, badSpec("drop %q: not a field of %s", name, s.Name)
 		}
 	}
 	for _, name := range sp.Optional {
-		i := fieldIndex(s, name)
+		i := s.Index(name)
 		if i < 0 {
 			return nil, badSpec("optional %q: not a field of %s", name, s.Name)
 		}
@@ -45,7 +41,7 @@ func columns(s *transform.Schema, sp *Spec, r *rand.Rand) ([]column, error) {
 	seen := map[string]bool{}
 	for _, name := range sp.Extra {
 		key := strings.ToLower(strings.TrimSpace(name))
-		if key == "" || known[key] || seen[key] {
+		if key == "" || s.Index(key) >= 0 || seen[key] {
 			return nil, badSpec("extra %q: blank, repeated or on the field list", name)
 		}
 		seen[key] = true
@@ -79,15 +75,6 @@ func columns(s *transform.Schema, sp *Spec, r *rand.Rand) ([]column, error) {
 		cols[i].header = header(cols[i].name, f, sp.Headers, r)
 	}
 	return cols, nil
-}
-
-func fieldIndex(s *transform.Schema, name string) int {
-	for i, f := range s.Fields {
-		if f.Name == name {
-			return i
-		}
-	}
-	return -1
 }
 
 // header spells a column's header in the given style.

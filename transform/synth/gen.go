@@ -77,7 +77,7 @@ func newGenerator(s *transform.Schema, d District, seed uint64, share float64) (
 	g := &generator{s: s, d: d, share: share, seed: seed, salt: mix(hashString(d.GSS)), vals: make([]value, len(s.Fields))}
 	g.r = rand.New(&g.src)
 	find := func(name, typ string, coded bool) int {
-		i := fieldIndex(s, name)
+		i := s.Index(name)
 		if i < 0 || (typ != "" && s.Fields[i].Type != typ) || coded != (len(s.Fields[i].Codes) > 0) {
 			return -1
 		}
@@ -87,7 +87,7 @@ func newGenerator(s *transform.Schema, d District, seed uint64, share float64) (
 	g.ref, g.version = find("case_ref", "", false), find("hclic_spec_version", "", false)
 	g.kids, g.age = find("num_dependent_children", "integer", false), find("main_app_age", "integer", false)
 	g.house, g.sex, g.reason = find("household_type", "", true), find("main_app_sex", "", true), find("reasonloss", "", true)
-	g.la = fieldIndex(s, "la_code")
+	g.la = s.Index("la_code")
 	g.laCode = -1
 	if g.la >= 0 {
 		g.laCode = codeIndex(s.Fields[g.la].Codes, d.GSS)
@@ -310,7 +310,7 @@ func (g *generator) generic(f *transform.Field, end time.Time) value {
 		lo := g.appDate
 		for _, pair := range [][2]string{{"_end_date", "_start_date"}, {"_exit_date", "_entry_date"}} {
 			if base, ok := strings.CutSuffix(f.Name, pair[0]); ok {
-				if j := fieldIndex(g.s, base+pair[1]); j >= 0 && g.vals[j].k == kDate {
+				if j := g.s.Index(base + pair[1]); j >= 0 && g.vals[j].k == kDate {
 					lo = g.vals[j].t
 				}
 			}
