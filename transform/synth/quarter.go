@@ -3,6 +3,8 @@ package synth
 import (
 	"fmt"
 	"time"
+
+	"landingd/transform"
 )
 
 // quarter is a calendar quarter: 2025Q4 runs from October to December 2025.
@@ -17,18 +19,14 @@ var daSplit = quarter{2023, 3}
 // earliestAppDate is the earliest application date the generator writes.
 var earliestAppDate = time.Date(2018, 4, 3, 0, 0, 0, 0, time.UTC)
 
-// parseQuarter reads a quarter id such as "2025Q4".
+// parseQuarter reads a quarter id such as "2025Q4" as transform does, and
+// fails on quarters before H-CLIC began.
 func parseQuarter(s string) (quarter, error) {
-	var q quarter
-	if len(s) != 6 || s[4] != 'Q' {
-		return q, fmt.Errorf("parse quarter %q: want YYYYQn", s)
+	start, _, err := transform.ParseQuarter(s)
+	if err != nil {
+		return quarter{}, err
 	}
-	if _, err := fmt.Sscanf(s, "%4dQ%1d", &q.year, &q.q); err != nil {
-		return q, fmt.Errorf("parse quarter %q: %w", s, err)
-	}
-	if q.q < 1 || q.q > 4 {
-		return q, fmt.Errorf("parse quarter %q: quarter must be 1 to 4", s)
-	}
+	q := quarter{start.Year(), (int(start.Month())-1)/3 + 1}
 	if q.before(firstQuarter) {
 		return q, fmt.Errorf("parse quarter %q: before H-CLIC began in %s", s, firstQuarter)
 	}

@@ -17,12 +17,12 @@ func TestParseQuarter(t *testing.T) {
 		{"2024Q1", "2024-03-31", ""},
 		{"2025Q4", "2025-12-31", ""},
 		{"2018Q1", "", "before H-CLIC"},
-		{"2025Q0", "", "quarter must be 1 to 4"},
+		{"2025Q0", "", "n from 1 to 4"},
 		{"2025q4", "", "want YYYYQn"},
 		{"2025-Q4", "", "want YYYYQn"},
 		{"", "", "want YYYYQn"},
-		{"+025Q4", "", "before H-CLIC"},
-		{"20x5Q4", "", "does not match format"},
+		{"+025Q4", "", "bad year"},
+		{"20x5Q4", "", "bad year"},
 	}
 	for _, tt := range tests {
 		q, err := parseQuarter(tt.in)

@@ -544,7 +544,7 @@ func TestSpecErrors(t *testing.T) {
 		{"no district", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 1}, "no district"},
 		{"no quarters", synth.Spec{District: bas, Rows: 1}, "no quarters"},
 		{"bad quarter", synth.Spec{District: bas, Quarters: []string{"2025-4"}, Rows: 1}, "want YYYYQn"},
-		{"quarter 5", synth.Spec{District: bas, Quarters: []string{"2025Q5"}, Rows: 1}, "quarter must be 1 to 4"},
+		{"quarter 5", synth.Spec{District: bas, Quarters: []string{"2025Q5"}, Rows: 1}, "n from 1 to 4"},
 		{"before hclic", synth.Spec{District: bas, Quarters: []string{"2018Q1"}, Rows: 1}, "before H-CLIC"},
 		{"future", synth.Spec{District: bas, Quarters: []string{"2026Q1"}, Rows: 1, Now: now}, "ends after 2026-01-20"},
 		{"repeated quarter", synth.Spec{District: bas, Quarters: []string{"2025Q4", "2025Q4"}, Rows: 1}, "given twice"},
