@@ -49,3 +49,27 @@ func TestQuarters(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseQuarter checks that any id ParseQuarter accepts is the
+// canonical id of the quarter it returns, which starts on the 1st and ends
+// the day before the next quarter starts.
+func FuzzParseQuarter(f *testing.F) {
+	for _, s := range []string{"2025Q4", "2018Q2", "1000Q1", "9999Q4", "0999Q1", "2025Q5", "+025Q4", "2025q4", "20x5Q4", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		start, end, err := ParseQuarter(id)
+		if err != nil {
+			if NextQuarter(id) != "" {
+				t.Fatalf("NextQuarter(%q) = %q for an id ParseQuarter rejects", id, NextQuarter(id))
+			}
+			return
+		}
+		if QuarterOf(start) != id || QuarterOf(end) != id || start.Day() != 1 || !isQuarterEnd(end) {
+			t.Fatalf("ParseQuarter(%q) = %s, %s", id, start, end)
+		}
+		if next, _, err := ParseQuarter(NextQuarter(id)); err == nil && !next.Equal(end.AddDate(0, 0, 1)) {
+			t.Fatalf("ParseQuarter(%q) ends %s but the next quarter starts %s", id, end, next)
+		}
+	})
+}
