@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -23,26 +22,14 @@ import (
 // state lock, the audit log or the output. It works while a cycle runs.
 // Close releases it.
 //
-// It fails when the state folder cannot be created, the key file is
-// missing or too short, the field list does not parse, or the database
-// cannot be opened.
+// It fails when the key file is missing or too short (ErrKey), the field
+// list does not parse, the state folder cannot be created, or the
+// database cannot be opened.
 func OpenReader(ctx context.Context, cfg *config.Config, logger *slog.Logger, version string) (*Runner, error) {
-	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
-		return nil, fmt.Errorf("create state folder %s: %w", cfg.State, err)
-	}
-	r := &Runner{Config: cfg, Logger: logger, Version: version}
-	var err error
-	if r.Schema, err = transform.LoadSchema(cfg.SchemaData); err != nil {
-		return nil, fmt.Errorf("load field list %s: %w", cfg.Schema, err)
-	}
-	pseudo, warning, err := transform.ReadKeyFile(cfg.Pseudonymise.KeyFile)
+	r, err := newRunner(cfg, logger, version)
 	if err != nil {
-		return nil, fmt.Errorf("load pseudonymisation key: %w", err)
+		return nil, err
 	}
-	if warning != "" {
-		logger.Warn(warning)
-	}
-	r.Pseudo = pseudo
 	if r.DB, err = state.Open(ctx, filepath.Join(cfg.State, state.FileName)); err != nil {
 		return nil, err
 	}

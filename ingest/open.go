@@ -17,6 +17,12 @@ import (
 // state folder.
 var ErrLocked = errors.New("state folder is in use")
 
+// ErrKey is returned (wrapped) by Open and OpenReader when the
+// pseudonymisation key cannot be read: a secret of the protocol, not a
+// fault of the state. Its text is the step, "load pseudonymisation key",
+// followed by the cause, which names the file and never the key.
+var ErrKey = errors.New("load pseudonymisation key")
+
 // Open prepares a Runner for cfg: it takes the state folder's lock (one
 // cycle at a time, across run and serve), opens the state database
 // (migrating it forward), loads the field list and the pseudonymisation
@@ -25,33 +31,23 @@ var ErrLocked = errors.New("state folder is in use")
 // dbOpts tune the state database (state.SmallCache for the service, whose
 // cycles run in child processes).
 //
-// It fails when the lock is held (ErrLocked), the key file is missing or
-// too short, the field list does not parse, or the output cannot be opened.
+// It fails when the key file is missing or too short (ErrKey), the field
+// list does not parse, the lock is held (ErrLocked), or the state or the
+// output cannot be opened. The key and the field list are read before the
+// lock is taken.
 func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger, version string, dbOpts ...state.Option) (*Runner, error) {
-	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
-		return nil, fmt.Errorf("create state folder %s: %w", cfg.State, err)
-	}
-	lockFile, unlock, err := state.LockFile(cfg.State)
+	r, err := newRunner(cfg, logger, version)
 	if err != nil {
+		return nil, err
+	}
+	if r.lockFile, r.unlock, err = state.LockFile(cfg.State); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrLocked, err)
 	}
-	r := &Runner{Config: cfg, Logger: logger, Version: version, unlock: unlock, lockFile: lockFile}
 	removeStaleSpools(cfg.State, logger)
 	fail := func(err error) (*Runner, error) {
 		r.Close()
 		return nil, err
 	}
-	if r.Schema, err = transform.LoadSchema(cfg.SchemaData); err != nil {
-		return fail(fmt.Errorf("load field list %s: %w", cfg.Schema, err))
-	}
-	pseudo, warning, err := transform.ReadKeyFile(cfg.Pseudonymise.KeyFile)
-	if err != nil {
-		return fail(fmt.Errorf("load pseudonymisation key: %w", err))
-	}
-	if warning != "" {
-		logger.Warn(warning)
-	}
-	r.Pseudo = pseudo
 	if r.DB, err = state.Open(ctx, filepath.Join(cfg.State, state.FileName), dbOpts...); err != nil {
 		return fail(err)
 	}
@@ -71,6 +67,27 @@ func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger, version 
 		return fail(fmt.Errorf("open output %s: %w", cfg.Output.String(), err))
 	}
 	return r, nil
+}
+
+// newRunner is the part of Open and OpenReader that touches no state: it
+// loads the field list and the pseudonymisation key (logging the key
+// file's permission warning, if any) and creates the state folder.
+func newRunner(cfg *config.Config, logger *slog.Logger, version string) (*Runner, error) {
+	schema, err := transform.LoadSchema(cfg.SchemaData)
+	if err != nil {
+		return nil, fmt.Errorf("load field list %s: %w", cfg.Schema, err)
+	}
+	pseudo, warning, err := transform.ReadKeyFile(cfg.Pseudonymise.KeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKey, err)
+	}
+	if warning != "" {
+		logger.Warn(warning)
+	}
+	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
+		return nil, fmt.Errorf("create state folder %s: %w", cfg.State, err)
+	}
+	return &Runner{Config: cfg, Logger: logger, Version: version, Schema: schema, Pseudo: pseudo}, nil
 }
 
 // Close releases the output, the database and the state lock.

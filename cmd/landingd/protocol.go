@@ -140,12 +140,6 @@ const (
 // database cannot be opened or is from a newer landingd, or the output
 // cannot be opened.
 func openState(ctx context.Context, e *env, cfg *config.Config, a access, dbOpts ...state.Option) (*ingest.Runner, int) {
-	// Read the key first, so that an unreadable key is told apart from
-	// the state's own failures; Open reads it again.
-	if _, _, err := transform.ReadKeyFile(cfg.Pseudonymise.KeyFile); err != nil {
-		fmt.Fprintf(e.stderr, "landingd: load pseudonymisation key: %v\n", err)
-		return nil, exitUsage
-	}
 	logger := newLogger(e.stderr)
 	var r *ingest.Runner
 	var err error
@@ -153,6 +147,10 @@ func openState(ctx context.Context, e *env, cfg *config.Config, a access, dbOpts
 		r, err = ingest.Open(ctx, cfg, logger, versionInfo, dbOpts...)
 	} else {
 		r, err = ingest.OpenReader(ctx, cfg, logger, versionInfo)
+	}
+	if errors.Is(err, ingest.ErrKey) {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return nil, exitUsage
 	}
 	if err != nil {
 		return nil, stateFailed(e, err)
