@@ -98,16 +98,15 @@ func (r *Runner) alerter(log *slog.Logger) *alert.Client {
 		if r.Alert != nil {
 			return
 		}
-		a := r.Config.Alerts
-		if a.WebhookURLEnv == "" && a.WebhookURLFile == "" {
-			return
-		}
-		url, err := config.ReadSecret(r.getenv, a.WebhookURLEnv, a.WebhookURLFile)
+		c, err := alert.FromConfig(r.Config.Alerts, r.getenv, r.Logger)
 		if err != nil {
 			log.Error("alerts are configured but the webhook address cannot be read", "err", err)
 			return
 		}
-		r.Alert = &alert.Client{URL: url, Logger: r.Logger, Now: r.Now}
+		if c != nil {
+			c.Now = r.Now
+			r.Alert = c
+		}
 	})
 	return r.Alert
 }

@@ -34,7 +34,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	var token, hook string
+	var token string
 	var err error
 	if cfg.HTTP.TokenFile != "" {
 		if token, err = config.ReadSecret(e.getenv, "", cfg.HTTP.TokenFile); err != nil {
@@ -42,11 +42,12 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	if cfg.Alerts.WebhookURLEnv != "" || cfg.Alerts.WebhookURLFile != "" {
-		if hook, err = config.ReadSecret(e.getenv, cfg.Alerts.WebhookURLEnv, cfg.Alerts.WebhookURLFile); err != nil {
-			fmt.Fprintf(e.stderr, "landingd: alerts: %v\n", err)
-			return exitUsage
-		}
+	// Read before the state is opened, so that a bad secret exits 2; the
+	// logger is set once there is one.
+	hook, err := alert.FromConfig(cfg.Alerts, e.getenv, nil)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: alerts: %v\n", err)
+		return exitUsage
 	}
 
 	// Cycles run in child processes; this one holds the lock for them and
@@ -72,8 +73,9 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	svc.RunCycle = func(ctx context.Context, trigger string, partners []string) (*ingest.Summary, error) {
 		return cycler.run(ctx, e, trigger, partners)
 	}
-	if hook != "" {
-		svc.Alert = &alert.Client{URL: hook, Logger: logger}
+	if hook != nil {
+		hook.Logger = logger
+		svc.Alert = hook
 	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)
@@ -84,7 +86,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	srv := svc.Server()
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	logger.Info("serving", "addr", ln.Addr().String(), "token_required", token != "", "alerts", hook != "")
+	logger.Info("serving", "addr", ln.Addr().String(), "token_required", token != "", "alerts", hook != nil)
 
 	_ = svc.Run(ctx)
 

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"landingd/config"
 )
 
 // Kinds of event the service sends.
@@ -69,6 +71,22 @@ type Client struct {
 	Logger *slog.Logger
 	// Now is the clock for Event.Time; nil means time.Now.
 	Now func() time.Time
+}
+
+// FromConfig returns the client for the protocol's alerts settings, with
+// logger for its retries and failures (nil means none): nil, and no error,
+// when no webhook is configured. It fails when the webhook address cannot
+// be read (see config.ReadSecret); the error names the variable or file,
+// never the address.
+func FromConfig(a config.Alerts, getenv func(string) string, logger *slog.Logger) (*Client, error) {
+	if a.WebhookURLEnv == "" && a.WebhookURLFile == "" {
+		return nil, nil
+	}
+	url, err := config.ReadSecret(getenv, a.WebhookURLEnv, a.WebhookURLFile)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{URL: url, Logger: logger}, nil
 }
 
 // errPermanent marks an answer that retrying will not change.

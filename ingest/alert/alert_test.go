@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"landingd/config"
 )
 
 // receiver is a local webhook that answers with the statuses in turn
@@ -176,4 +178,36 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+func TestFromConfig(t *testing.T) {
+	const hook = "https://hooks.example.invalid/T000/secret"
+	env := map[string]string{"HOOK": hook, "EMPTY": ""}
+	getenv := func(k string) string { return env[k] }
+	tests := []struct {
+		name    string
+		alerts  config.Alerts
+		wantURL string // "" means a nil client
+		wantErr string // in the error; "" means none
+	}{
+		{name: "none configured"},
+		{name: "from environment", alerts: config.Alerts{WebhookURLEnv: "HOOK"}, wantURL: hook},
+		{name: "environment empty", alerts: config.Alerts{WebhookURLEnv: "EMPTY"}, wantErr: "environment variable EMPTY is not set or empty"},
+		{name: "file missing", alerts: config.Alerts{WebhookURLFile: "/nonexistent/hook"}, wantErr: "/nonexistent/hook"},
+	}
+	for _, tt := range tests {
+		c, err := FromConfig(tt.alerts, getenv, nil)
+		switch {
+		case tt.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || c != nil {
+				t.Errorf("%s: FromConfig = %v, %v; want nil and an error containing %q", tt.name, c, err, tt.wantErr)
+			}
+		case err != nil:
+			t.Errorf("%s: FromConfig: %v", tt.name, err)
+		case tt.wantURL == "" && c != nil:
+			t.Errorf("%s: FromConfig = %+v, want nil", tt.name, c)
+		case tt.wantURL != "" && (c == nil || c.URL != tt.wantURL):
+			t.Errorf("%s: FromConfig = %+v, want URL %q", tt.name, c, tt.wantURL)
+		}
+	}
 }
