@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -103,12 +104,16 @@ func TestE2EAuditVerifyCatchesTampering(t *testing.T) {
 	if r := l.run(t); r.code != 0 {
 		t.Fatalf("second run: %d %s", r.code, r.stderr)
 	}
-	if r := l.duty(t, "audit", "verify"); r.code != 0 || !strings.Contains(r.stdout, "whole") {
-		t.Fatalf("verify of an untouched trail: %d\n%s%s", r.code, r.stdout, r.stderr)
+	whole := l.duty(t, "audit", "verify")
+	if whole.code != 0 || !strings.Contains(whole.stdout, "whole") {
+		t.Fatalf("verify of an untouched trail: %d\n%s%s", whole.code, whole.stdout, whole.stderr)
 	}
 	logPath := filepath.Join(l.dir, "state", "audit.jsonl")
 	orig, err := os.ReadFile(logPath)
 	must(t, err)
+	if want := fmt.Sprintf("whole: %d entries,", strings.Count(string(orig), "\n")); !strings.Contains(whole.stdout, want) {
+		t.Fatalf("verify of an untouched trail says %q, want %q", whole.stdout, want)
+	}
 	lines := strings.SplitAfter(string(orig), "\n")
 	lines = lines[:len(lines)-1] // the empty string after the last newline
 	if len(lines) < 8 {

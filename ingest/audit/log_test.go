@@ -250,3 +250,23 @@ func TestHaltStopsAppends(t *testing.T) {
 		t.Fatalf("verify: %v, %v", p, err)
 	}
 }
+
+// TestVerifyCount checks that VerifyCount counts every entry of a whole
+// chain, across sealed segments and the live file, and none of an empty
+// log.
+func TestVerifyCount(t *testing.T) {
+	ctx := context.Background()
+	if n, p, err := VerifyCount(ctx, t.TempDir(), ""); n != 0 || p != nil || err != nil {
+		t.Fatalf("empty log: %d, %v, %v", n, p, err)
+	}
+	dir := t.TempDir()
+	l, _ := build(t, dir, []time.Time{date(2023, 5, 1), date(2024, 5, 1), date(2025, 5, 1), date(2025, 6, 1)})
+	_, head := l.Head()
+	if got := len(names(t, dir)); got < 3 {
+		t.Fatalf("%d log files, want sealed segments and the live file", got)
+	}
+	n, p, err := VerifyCount(ctx, dir, head)
+	if n != 4 || p != nil || err != nil {
+		t.Fatalf("VerifyCount = %d, %v, %v; want 4 entries and a whole chain", n, p, err)
+	}
+}

@@ -72,20 +72,28 @@ type position struct {
 // (with wantHead "" or ZeroHash). Verify streams: memory does not grow with
 // the log's size.
 func Verify(ctx context.Context, dir string, wantHead string) (*Problem, error) {
+	_, p, err := VerifyCount(ctx, dir, wantHead)
+	return p, err
+}
+
+// VerifyCount is Verify that also returns how many entries it read: all
+// of the log's when the chain is whole, so that a caller reporting the
+// count need not read the log again.
+func VerifyCount(ctx context.Context, dir string, wantHead string) (entries int64, p *Problem, err error) {
 	segs, err := segments(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		segs, err = nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("verify audit log %s: %w", dir, err)
+		return 0, nil, fmt.Errorf("verify audit log %s: %w", dir, err)
 	}
 	v := verifier{want: wantHead, checkpoints: map[checkpointKey]bool{}}
 	for _, s := range segs {
 		if err := v.file(ctx, filepath.Join(dir, s.name), s.name); err != nil {
-			return nil, fmt.Errorf("verify audit log %s: %w", dir, err)
+			return 0, nil, fmt.Errorf("verify audit log %s: %w", dir, err)
 		}
 	}
-	return v.result(), nil
+	return v.n, v.result(), nil
 }
 
 type checkpointKey struct {
