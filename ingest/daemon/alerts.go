@@ -23,8 +23,12 @@ import (
 const missingGrace = 7 * 24 * time.Hour
 
 // cycleAlerts sends the alerts one cycle calls for: the cycle failed,
-// each file it rejected, and partners late for the quarter.
+// each file it rejected, and partners late for the quarter. Without a
+// webhook it does nothing, not even the state reads.
 func (s *Service) cycleAlerts(ctx context.Context, sum *ingest.Summary, err error) {
+	if s.Alert == nil {
+		return
+	}
 	proto := s.Config.Protocol.ID
 	if err != nil {
 		s.send(ctx, alert.Event{Kind: alert.KindCycleFailed, Protocol: proto,
