@@ -56,17 +56,17 @@ func ReleaseFilePages() (int64, error) {
 
 // mapping is one entry of /proc/PID/smaps.
 type mapping struct {
-	start, end     uintptr
-	perms          string
-	inode          string
-	rssKiB, anonKB int64
+	start, end      uintptr
+	perms           string
+	inode           string
+	rssKiB, anonKiB int64
 }
 
 // cleanFile reports whether m maps a file privately, read-only, with no
 // page of its own: its pages can be dropped and read again.
 func (m mapping) cleanFile() bool {
 	return len(m.perms) == 4 && m.perms[0] == 'r' && m.perms[1] == '-' && m.perms[3] == 'p' &&
-		m.inode != "0" && m.anonKB == 0
+		m.inode != "0" && m.anonKiB == 0
 }
 
 // readSmaps reads the mappings of /proc/PID/smaps with their Rss and
@@ -96,7 +96,7 @@ func readSmaps(r io.Reader) ([]mapping, error) {
 		case "Rss:":
 			cur.rssKiB, _ = strconv.ParseInt(fields[1], 10, 64)
 		case "Anonymous:":
-			cur.anonKB, _ = strconv.ParseInt(fields[1], 10, 64)
+			cur.anonKiB, _ = strconv.ParseInt(fields[1], 10, 64)
 		}
 	}
 	return maps, sc.Err()
@@ -116,5 +116,5 @@ func parseMapsHeader(fields []string) (mapping, error) {
 	if !ok || err1 != nil || err2 != nil || end <= start {
 		return mapping{}, fmt.Errorf("mapping %q: bad address range", fields[0])
 	}
-	return mapping{start: uintptr(start), end: uintptr(end), perms: fields[1], inode: fields[4], anonKB: -1}, nil
+	return mapping{start: uintptr(start), end: uintptr(end), perms: fields[1], inode: fields[4], anonKiB: -1}, nil
 }

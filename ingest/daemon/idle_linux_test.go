@@ -19,11 +19,11 @@ func TestParseMapsHeader(t *testing.T) {
 		wantErr bool
 	}{
 		{name: "code", line: "00400000-01335000 r-xp 00000000 fe:00 9978145 /usr/local/bin/landingd",
-			want: mapping{start: 0x400000, end: 0x1335000, perms: "r-xp", inode: "9978145", anonKB: -1}},
+			want: mapping{start: 0x400000, end: 0x1335000, perms: "r-xp", inode: "9978145", anonKiB: -1}},
 		{name: "anonymous", line: "7fb8f1230000-7fb8f1330000 rw-p 00000000 00:00 0",
-			want: mapping{start: 0x7fb8f1230000, end: 0x7fb8f1330000, perms: "rw-p", inode: "0", anonKB: -1}},
+			want: mapping{start: 0x7fb8f1230000, end: 0x7fb8f1330000, perms: "rw-p", inode: "0", anonKiB: -1}},
 		{name: "path with spaces", line: "1000-2000 r--p 00000000 08:01 12 /opt/my app/landingd (deleted)",
-			want: mapping{start: 0x1000, end: 0x2000, perms: "r--p", inode: "12", anonKB: -1}},
+			want: mapping{start: 0x1000, end: 0x2000, perms: "r--p", inode: "12", anonKiB: -1}},
 		{name: "too few fields", line: "1000-2000 r--p 00000000", wantErr: true},
 		{name: "no range", line: "1000 r--p 00000000 08:01 12", wantErr: true},
 		{name: "not hex", line: "10zz-2000 r--p 00000000 08:01 12", wantErr: true},
