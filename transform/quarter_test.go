@@ -39,10 +39,19 @@ func TestQuarters(t *testing.T) {
 		if !isQuarterEnd(end) {
 			t.Errorf("%s does not end on a quarter end", tt.id)
 		}
+		if got := PrevQuarter(tt.next); got != tt.id {
+			t.Errorf("PrevQuarter(%s) = %s, want %s", tt.next, got, tt.id)
+		}
+		if got := PrevQuarter(tt.id); got != tt.lastCmp {
+			t.Errorf("PrevQuarter(%s) = %s, want %s", tt.id, got, tt.lastCmp)
+		}
 	}
 	for _, bad := range []string{"", "2025Q0", "2025Q5", "2025-Q1", "25Q1", "0999Q1", "2025q1", "abcdQ1"} {
 		if _, _, err := ParseQuarter(bad); err == nil {
 			t.Errorf("ParseQuarter(%q) succeeded", bad)
+		}
+		if PrevQuarter(bad) != "" {
+			t.Errorf("PrevQuarter(%q) not empty", bad)
 		}
 		if NextQuarter(bad) != "" {
 			t.Errorf("NextQuarter(%q) not empty", bad)
@@ -67,6 +76,10 @@ func FuzzParseQuarter(f *testing.F) {
 		}
 		if QuarterOf(start) != id || QuarterOf(end) != id || start.Day() != 1 || !isQuarterEnd(end) {
 			t.Fatalf("ParseQuarter(%q) = %s, %s", id, start, end)
+		}
+		q, err := ParseQuarterID(id)
+		if err != nil || q.String() != id || q.Next().Prev() != q || QuarterAt(q.Index()) != q || !q.Prev().Before(q) {
+			t.Fatalf("ParseQuarterID(%q) = %v, %v: does not round-trip", id, q, err)
 		}
 		if next, _, err := ParseQuarter(NextQuarter(id)); err == nil && !next.Equal(end.AddDate(0, 0, 1)) {
 			t.Fatalf("ParseQuarter(%q) ends %s but the next quarter starts %s", id, end, next)

@@ -14,6 +14,7 @@ import (
 
 	"landingd/ingest"
 	"landingd/ingest/alert"
+	"landingd/transform"
 )
 
 // missingGrace is how long after a quarter is due a "missing" alert may
@@ -99,7 +100,7 @@ func (s *Service) lateAlerts(ctx context.Context, sum *ingest.Summary) {
 func (s *Service) deadlineAlerts(ctx context.Context) {
 	now := s.now()
 	last := s.Schedule.LastCompleted(now)
-	for _, q := range []string{previousQuarter(last), last} {
+	for _, q := range []string{transform.PrevQuarter(last), last} {
 		due, err := s.Schedule.Due(q)
 		if err != nil || now.Before(due) || now.Sub(due) > missingGrace {
 			continue
@@ -155,18 +156,6 @@ func (s *Service) dpo(partner string) []string {
 		return []string{p.DPOEmail}
 	}
 	return nil
-}
-
-func previousQuarter(q string) string {
-	if len(q) != 6 {
-		return ""
-	}
-	if q[5] == '1' {
-		y := 0
-		fmt.Sscanf(q[:4], "%d", &y)
-		return fmt.Sprintf("%04dQ4", y-1)
-	}
-	return q[:5] + string(q[5]-1)
 }
 
 // Reasons lists rule counts as "missing-label (1), type-error (12)",

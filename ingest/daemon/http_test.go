@@ -263,16 +263,11 @@ func TestRedact(t *testing.T) {
 	}
 }
 
-func TestReasonsAndPreviousQuarter(t *testing.T) {
+func TestReasons(t *testing.T) {
 	if got := Reasons(map[string]int{"type-error": 12, "extra-label": 1}); got != "extra-label (1), type-error (12)" {
 		t.Errorf("Reasons = %q", got)
 	}
 	if got := Reasons(nil); got != "no rule recorded" {
 		t.Errorf("Reasons(nil) = %q", got)
-	}
-	for in, want := range map[string]string{"2026Q1": "2025Q4", "2025Q4": "2025Q3", "2025Q2": "2025Q1", "bad": ""} {
-		if got := previousQuarter(in); got != want {
-			t.Errorf("previousQuarter(%s) = %q, want %q", in, got, want)
-		}
 	}
 }

@@ -86,9 +86,9 @@ func (b *badRows) unknownCode(g *generator, _ quarter, _ int) {
 }
 
 func (b *badRows) badDate(g *generator, q quarter, _ int) {
-	s := fmt.Sprintf("%04d-02-30", q.year)
+	s := fmt.Sprintf("%04d-02-30", q.Year)
 	if b.dateStyle != "iso" {
-		s = fmt.Sprintf("30/02/%04d", q.year)
+		s = fmt.Sprintf("30/02/%04d", q.Year)
 	}
 	g.vals[b.date] = value{k: kRaw, s: s}
 }

@@ -76,8 +76,8 @@ func QuarterDrop(dir string, s *transform.Schema, q string, rowsPerDistrict int,
 		if p.titles {
 			spec.TitleRows = []string{
 				fmt.Sprintf("%s – H-CLIC domestic abuse extract", d.Name),
-				fmt.Sprintf("Quarter ending %s", qq.end().Format("02/01/2006")),
-				fmt.Sprintf("Produced %s", qq.end().AddDate(0, 0, 8).Format("02/01/2006")),
+				fmt.Sprintf("Quarter ending %s", qq.End().Format("02/01/2006")),
+				fmt.Sprintf("Produced %s", qq.End().AddDate(0, 0, 8).Format("02/01/2006")),
 			}
 		}
 		folder := filepath.Join(dir, d.ID)

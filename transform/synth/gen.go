@@ -174,7 +174,7 @@ func (g *generator) fillCase(n int, first quarter) {
 	g.src.Seed(g.seed, mix(g.salt^uint64(n)))
 	r := g.r
 	clear(g.vals)
-	end := first.end()
+	end := first.End()
 	g.isDA = r.Float64() < g.share
 	g.uRole1, g.uRole2 = r.Float64(), r.Float64()
 	g.nonDACode = g.nonDA[r.IntN(len(g.nonDA))]
@@ -362,7 +362,7 @@ func (g *generator) setRow(q quarter, n int) {
 		}
 	}
 	if g.qed >= 0 {
-		g.vals[g.qed] = value{k: kDate, t: q.end()}
+		g.vals[g.qed] = value{k: kDate, t: q.End()}
 	}
 	if g.ref >= 0 {
 		g.vals[g.ref] = value{k: kText, s: CaseRef(g.d, n)}
@@ -374,7 +374,7 @@ func (g *generator) setRow(q quarter, n int) {
 	g.vals[g.reason] = value{k: kCode, n: reason}
 	if g.version >= 0 {
 		v := "1.4.5"
-		if !q.before(daSplit) {
+		if !q.Before(daSplit) {
 			v = "2.0"
 		}
 		g.vals[g.version] = value{k: kText, s: v}
@@ -387,9 +387,9 @@ func (g *generator) setRow(q quarter, n int) {
 // before the change.
 func (g *generator) daCode(q quarter) int {
 	switch {
-	case q.before(daSplit):
+	case q.Before(daSplit):
 		return g.daRetired
-	case g.appDate.Before(daSplit.start()) && g.uRole1 < 0.1:
+	case g.appDate.Before(daSplit.Start()) && g.uRole1 < 0.1:
 		return g.daRetired
 	case g.uRole2 < 0.11:
 		return g.daPerp

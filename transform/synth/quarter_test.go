@@ -32,10 +32,10 @@ func TestParseQuarter(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || q.end().Format("2006-01-02") != tt.want || q.String() != tt.in {
-			t.Errorf("parseQuarter(%q) = %v (ends %s), %v; want end %s", tt.in, q, q.end().Format("2006-01-02"), err, tt.want)
+		if err != nil || q.End().Format("2006-01-02") != tt.want || q.String() != tt.in {
+			t.Errorf("parseQuarter(%q) = %v (ends %s), %v; want end %s", tt.in, q, q.End().Format("2006-01-02"), err, tt.want)
 		}
-		if got := quarterAt(q.index()); got != q {
+		if got := quarterAt(index(q)); got != q {
 			t.Errorf("quarterAt(index(%v)) = %v", q, got)
 		}
 	}
@@ -55,7 +55,7 @@ func FuzzParseQuarter(f *testing.F) {
 		if q.String() != s {
 			t.Fatalf("parseQuarter(%q).String() = %q", s, q.String())
 		}
-		end := q.end()
+		end := q.End()
 		if end.AddDate(0, 0, 1).Day() != 1 || int(end.Month())%3 != 0 {
 			t.Fatalf("parseQuarter(%q) ends %s", s, end)
 		}
@@ -79,7 +79,7 @@ func TestCaseLayout(t *testing.T) {
 				if prev[n] {
 					shared++
 				}
-				if first := caseFirstQuarter(n, rows); first.index() > qi {
+				if first := caseFirstQuarter(n, rows); index(first) > qi {
 					t.Fatalf("rows %d quarter %d: case %d first reported later, in %v", rows, qi, n, first)
 				}
 			}

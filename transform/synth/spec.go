@@ -131,7 +131,7 @@ func (sp *Spec) normalise(s *transform.Schema) ([]quarter, error) {
 		if slices.Contains(qs, q) {
 			return nil, bad("quarter %s given twice", q)
 		}
-		if !sp.Now.IsZero() && q.end().After(sp.Now) {
+		if !sp.Now.IsZero() && q.End().After(sp.Now) {
 			return nil, bad("quarter %s ends after %s", q, sp.Now.Format(time.DateOnly))
 		}
 		qs = append(qs, q)

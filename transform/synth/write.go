@@ -56,7 +56,7 @@ func WriteStats(w io.Writer, s *transform.Schema, spec Spec) (Stats, error) {
 
 	var out sink
 	if spec.Format == "xlsx" {
-		out, err = newXLSXSink(w, qs[len(qs)-1].end().AddDate(0, 0, 8))
+		out, err = newXLSXSink(w, qs[len(qs)-1].End().AddDate(0, 0, 8))
 	} else {
 		out, err = newCSVSink(w, &spec)
 	}
@@ -102,10 +102,10 @@ func writeRows(out sink, g *generator, rd *renderer, bad *badRows, cols []column
 	k := 0 // data rows so far, duplicates aside
 	salt := mix(hashString(sp.District.GSS))
 	for _, q := range qs {
-		perm := newPermutation(sp.Rows, rand.New(rand.NewPCG(uint64(sp.Seed)^salt, streamOrder+uint64(q.index())<<8)))
+		perm := newPermutation(sp.Rows, rand.New(rand.NewPCG(uint64(sp.Seed)^salt, streamOrder+uint64(index(q))<<8)))
 		lastDA, last := 0, 0
 		for j := range sp.Rows {
-			n := caseNumber(q.index(), perm.at(j), sp.Rows)
+			n := caseNumber(index(q), perm.at(j), sp.Rows)
 			g.fillCase(n+sp.CaseOffset, caseFirstQuarter(n, sp.Rows))
 			g.setRow(q, n+sp.CaseOffset)
 			last = n
