@@ -2,6 +2,10 @@ package config
 
 import (
 	"time"
+
+	"landingd/storage/azblob"
+	"landingd/storage/local"
+	"landingd/storage/sftp"
 )
 
 // Config is one protocol file: the information sharing agreement that a
@@ -122,48 +126,15 @@ type Partner struct {
 	Withdrawn   *Date                        `yaml:"withdrawn"`
 }
 
-// Location is a landing zone or an output. Kind selects which other keys
-// apply: local uses Path; sftp uses Address, User, Path and the key and
-// host-key settings; azblob uses ServiceURL, Container, Prefix and Auth.
+// Location is a landing zone or an output. Kind selects the backend,
+// and the location's other keys are that backend's own Settings, decoded
+// into the one field that matches Kind (the others stay nil). Each
+// backend validates its settings itself (storage.Settings.Check).
 type Location struct {
-	Kind string `yaml:"kind"` // local | sftp | azblob
-	Path string `yaml:"path"`
-
-	// sftp
-	Address            string `yaml:"address"`
-	User               string `yaml:"user"`
-	KeyFile            string `yaml:"key_file"`
-	KeyPassphraseEnv   string `yaml:"key_passphrase_env"`
-	KeyPassphraseFile  string `yaml:"key_passphrase_file"`
-	PasswordEnv        string `yaml:"password_env"`
-	PasswordFile       string `yaml:"password_file"`
-	KnownHosts         string `yaml:"known_hosts"`
-	HostKeyFingerprint string `yaml:"host_key_fingerprint"`
-	// HostKeyAlgorithms are the host key types to ask the server for,
-	// such as ssh-ed25519 or ecdsa-sha2-nistp256. Empty means the types
-	// known_hosts lists for the server, or with host_key_fingerprint any
-	// type, so a server with several host keys may present one that is
-	// not the pinned one: give the pinned key's type here.
-	HostKeyAlgorithms []string `yaml:"host_key_algorithms"`
-
-	// azblob
-	ServiceURL string    `yaml:"service_url"`
-	Container  string    `yaml:"container"`
-	Prefix     string    `yaml:"prefix"`
-	AllowHTTP  bool      `yaml:"allow_http"`
-	Auth       AzureAuth `yaml:"auth"`
-}
-
-// AzureAuth selects exactly one way to authenticate to Azure Storage.
-// Secrets are named by environment variable or file, never inline.
-type AzureAuth struct {
-	ConnectionStringEnv string `yaml:"connection_string_env"`
-	AccountName         string `yaml:"account_name"`
-	AccountKeyEnv       string `yaml:"account_key_env"`
-	AccountKeyFile      string `yaml:"account_key_file"`
-	SASEnv              string `yaml:"sas_env"`
-	SASFile             string `yaml:"sas_file"`
-	DefaultCredential   bool   `yaml:"default_credential"`
+	Kind   string           // local | sftp | azblob
+	Local  *local.Settings  // kind local
+	SFTP   *sftp.Settings   // kind sftp
+	Azblob *azblob.Settings // kind azblob
 }
 
 // Output is where combined datasets are written.

@@ -13,6 +13,10 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"landingd/storage/azblob"
+	"landingd/storage/local"
+	"landingd/storage/sftp"
 )
 
 func TestDefaultsApplied(t *testing.T) {
@@ -84,19 +88,19 @@ func TestRelativePaths(t *testing.T) {
 		{"schema", c.Schema, j("schema.json")},
 		{"key_file", c.Pseudonymise.KeyFile, j("keys/pseudonym.key")},
 		{"state", c.State, j("var/state")},
-		{"output", c.Output.Path, j("var/out")},
+		{"output", c.Output.Local.Path, j("var/out")},
 		{"token_file", c.HTTP.TokenFile, j("secrets/http.token")},
 		{"webhook_url_file", c.Alerts.WebhookURLFile, j("secrets/webhook.url")},
-		{"alpha path", c.Partners[0].Landing.Path, j("landing/alpha")},
-		{"beta key_file", c.Partners[1].Landing.KeyFile, j("keys/id_ed25519")},
-		{"beta key_passphrase_file", c.Partners[1].Landing.KeyPassphraseFile, j("secrets/passphrase")},
-		{"beta known_hosts", c.Partners[1].Landing.KnownHosts, j("keys/known_hosts")},
-		{"beta remote path", c.Partners[1].Landing.Path, "/upload"},
-		{"beta address", c.Partners[1].Landing.Address, "sftp.beta.example.org:22"},
-		{"gamma known_hosts", c.Partners[2].Landing.KnownHosts, ""},
-		{"gamma password_env", c.Partners[2].Landing.PasswordEnv, "GAMMA_SFTP_PASSWORD"},
-		{"gamma user (merged)", c.Partners[2].Landing.User, "landing"},
-		{"delta sas_file", c.Partners[3].Landing.Auth.SASFile, j("secrets/delta.sas")},
+		{"alpha path", c.Partners[0].Landing.Local.Path, j("landing/alpha")},
+		{"beta key_file", c.Partners[1].Landing.SFTP.KeyFile, j("keys/id_ed25519")},
+		{"beta key_passphrase_file", c.Partners[1].Landing.SFTP.KeyPassphraseFile, j("secrets/passphrase")},
+		{"beta known_hosts", c.Partners[1].Landing.SFTP.KnownHosts, j("keys/known_hosts")},
+		{"beta remote path", c.Partners[1].Landing.SFTP.Path, "/upload"},
+		{"beta address", c.Partners[1].Landing.SFTP.Address, "sftp.beta.example.org:22"},
+		{"gamma known_hosts", c.Partners[2].Landing.SFTP.KnownHosts, ""},
+		{"gamma password_env", c.Partners[2].Landing.SFTP.PasswordEnv, "GAMMA_SFTP_PASSWORD"},
+		{"gamma user (merged)", c.Partners[2].Landing.SFTP.User, "landing"},
+		{"delta sas_file", c.Partners[3].Landing.Azblob.Auth.SASFile, j("secrets/delta.sas")},
 		{"alpha encoding", c.Partners[0].Encoding, "windows-1252"},
 		{"alpha alias", c.Partners[0].Aliases["reasonloss"]["DA - victim"], "da_victim"},
 		{"delta withdrawn", c.Partners[3].Withdrawn.String(), "2026-03-31"},
@@ -160,8 +164,8 @@ func TestLoadFS(t *testing.T) {
 	if string(c.SchemaData) != string(schema) {
 		t.Errorf("SchemaData is not the schema")
 	}
-	if c.State != filepath.Join(wd, "state") || c.Partners[0].Landing.Path != filepath.Join(wd, "in/a") {
-		t.Errorf("state %q, landing %q: want them under %s", c.State, c.Partners[0].Landing.Path, wd)
+	if c.State != filepath.Join(wd, "state") || c.Partners[0].Landing.Local.Path != filepath.Join(wd, "in/a") {
+		t.Errorf("state %q, landing %q: want them under %s", c.State, c.Partners[0].Landing.Local.Path, wd)
 	}
 
 	fsys["p/x/protocol.yaml"] = &fstest.MapFile{Data: []byte(strings.Replace(header, "schema.json", "../../../schema.json", 1) + okBody)}
@@ -228,7 +232,7 @@ partners:
 		t.Fatal(err)
 	}
 	l := c.Partners[0].Landing
-	got, err := ReadSecret(os.Getenv, "", l.PasswordFile)
+	got, err := ReadSecret(os.Getenv, "", l.SFTP.PasswordFile)
 	if err != nil || got != secret {
 		t.Fatalf("ReadSecret = %q, %v", got, err)
 	}
@@ -287,12 +291,12 @@ func TestLocationString(t *testing.T) {
 		l    Location
 		want string
 	}{
-		{Location{Kind: "local", Path: "/srv/landing/a"}, "local:/srv/landing/a"},
-		{Location{Kind: "sftp", Address: "SFTP.Example.org", User: "u", Path: "/upload", PasswordEnv: "PW"}, "sftp://u@sftp.example.org:22/upload"},
-		{Location{Kind: "sftp", Address: "[::1]:2222", User: "u", Path: "/up"}, "sftp://u@[::1]:2222/up"},
-		{Location{Kind: "azblob", ServiceURL: "https://acct.blob.core.windows.net/", Container: "landing", Prefix: "a/"}, "azblob://acct.blob.core.windows.net/landing/a/"},
-		{Location{Kind: "azblob", ServiceURL: "http://127.0.0.1:10000/devstoreaccount1", Container: "c1", Auth: AzureAuth{SASEnv: "S"}}, "azblob://127.0.0.1:10000/devstoreaccount1/c1"},
-		{Location{Kind: "azblob", ServiceURL: "https://user:pw@acct.example/?sig=SIG", Container: "c1"}, "azblob://acct.example/c1"},
+		{Location{Kind: "local", Local: &local.Settings{Path: "/srv/landing/a"}}, "local:/srv/landing/a"},
+		{Location{Kind: "sftp", SFTP: &sftp.Settings{Address: "SFTP.Example.org", User: "u", Path: "/upload", PasswordEnv: "PW"}}, "sftp://u@sftp.example.org:22/upload"},
+		{Location{Kind: "sftp", SFTP: &sftp.Settings{Address: "[::1]:2222", User: "u", Path: "/up"}}, "sftp://u@[::1]:2222/up"},
+		{Location{Kind: "azblob", Azblob: &azblob.Settings{ServiceURL: "https://acct.blob.core.windows.net/", Container: "landing", Prefix: "a/"}}, "azblob://acct.blob.core.windows.net/landing/a/"},
+		{Location{Kind: "azblob", Azblob: &azblob.Settings{ServiceURL: "http://127.0.0.1:10000/devstoreaccount1", Container: "c1", Auth: azblob.Auth{SASEnv: "S"}}}, "azblob://127.0.0.1:10000/devstoreaccount1/c1"},
+		{Location{Kind: "azblob", Azblob: &azblob.Settings{ServiceURL: "https://user:pw@acct.example/?sig=SIG", Container: "c1"}}, "azblob://acct.example/c1"},
 	}
 	for _, tt := range tests {
 		if got := tt.l.String(); got != tt.want {
@@ -318,8 +322,8 @@ partners:
 }
 
 func TestEditDistanceSuggest(t *testing.T) {
-	fields := yamlFields(reflect.TypeFor[Location]())
-	for in, want := range map[string]string{"kinds": "kind", "knownhosts": "known_hosts", "zzzz": "", "pth": "path"} {
+	fields := yamlFields(reflect.TypeFor[sftp.Settings]())
+	for in, want := range map[string]string{"adress": "address", "knownhosts": "known_hosts", "zzzz": "", "pth": "path"} {
 		if got := suggest(in, fields); got != want {
 			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
 		}

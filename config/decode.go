@@ -123,6 +123,9 @@ func join(key, name string) string {
 	if key == "" {
 		return name
 	}
+	if name == "" {
+		return key
+	}
 	return key + "." + name
 }
 
@@ -153,6 +156,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, key string) {
 	}
 	if n.Kind == yaml.AliasNode {
 		d.addAt(n.Line, key, "alias nested too deeply")
+		return
+	}
+	if v.Type() == reflect.TypeFor[Location]() {
+		d.decodeLocation(n, v.Addr().Interface().(*Location), key)
 		return
 	}
 	if v.Kind() != reflect.Pointer && v.Addr().Type().Implements(unmarshalerType) {

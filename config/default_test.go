@@ -54,7 +54,7 @@ func TestDefaultProtocol(t *testing.T) {
 		if p.ID != w.id || p.Name != w.name || p.GSS != w.gss {
 			t.Errorf("partners[%d] = %s %q %s, want %s %q %s", i, p.ID, p.Name, p.GSS, w.id, w.name, w.gss)
 		}
-		if p.Landing.Kind != "local" || path.Base(p.Landing.Path) != w.id {
+		if p.Landing.Kind != "local" || path.Base(p.Landing.Local.Path) != w.id {
 			t.Errorf("partners[%d].landing = %s, want local landing/%s", i, p.Landing, w.id)
 		}
 	}

@@ -162,9 +162,8 @@ func (c *Config) normalise() {
 		if enc, ok := normaliseEncoding(p.Encoding); ok {
 			p.Encoding = enc
 		}
-		if p.Landing.Kind == "sftp" {
-			p.Landing.Address = normaliseSFTPAddress(p.Landing.Address)
-			p.Landing.Path = trimSFTPPath(p.Landing.Path)
+		if s := p.Landing.Settings(); s != nil {
+			s.Normalise()
 		}
 	}
 }
@@ -183,15 +182,9 @@ func (c *Config) resolvePaths(dir string) {
 	abs(&c.HTTP.TokenFile)
 	abs(&c.Alerts.WebhookURLFile)
 	loc := func(l *Location) {
-		if l.Kind == "local" {
-			abs(&l.Path)
+		if s := l.Settings(); s != nil {
+			s.ResolvePaths(dir)
 		}
-		abs(&l.KeyFile)
-		abs(&l.KeyPassphraseFile)
-		abs(&l.PasswordFile)
-		abs(&l.KnownHosts)
-		abs(&l.Auth.AccountKeyFile)
-		abs(&l.Auth.SASFile)
 	}
 	loc(&c.Output)
 	for i := range c.Partners {

@@ -155,16 +155,22 @@ partners:
 	Input: header + sftpA + "      host_key_fingerprint: MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48\n",
 	Errs:  []string{`protocol.yaml:21: partners[0].landing.host_key_fingerprint: "MD5:16:27`},
 }, {
+	// Both checks may be set: the server's key must then satisfy both, as
+	// the backend does it.
 	Name:  "SFTPBothHostKeySettings",
 	Input: header + sftpA + "      host_key_fingerprint: SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU\n      known_hosts: kh\n",
-	Errs:  []string{`protocol.yaml:15: partners[0].landing: set only one of known_hosts and host_key_fingerprint`},
+	Check: func(t *testing.T, c *Config) {
+		if l := c.Partners[0].Landing.SFTP; l.KnownHosts == "" || l.HostKeyFingerprint == "" {
+			t.Errorf("settings = %+v, want both host key checks kept", l)
+		}
+	},
 }, {
 	Name:  "SFTPValid",
 	Input: header + sftpA + "      host_key_fingerprint: SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU\n",
 	Check: func(t *testing.T, c *Config) {
 		l := c.Partners[0].Landing
-		if l.Address != "sftp.example.org:22" {
-			t.Errorf("Address = %q, want the default port added", l.Address)
+		if l.SFTP.Address != "sftp.example.org:22" {
+			t.Errorf("Address = %q, want the default port added", l.SFTP.Address)
 		}
 		if got, want := l.String(), "sftp://u@sftp.example.org:22/upload"; got != want {
 			t.Errorf("String() = %q, want %q", got, want)
@@ -196,7 +202,7 @@ partners:
 }, {
 	Name:  "AzblobHTTPWithoutAllow",
 	Input: strings.Replace(header+azA, "https://acct.blob.core.windows.net/", "http://127.0.0.1:10000/devstoreaccount1", 1) + "      auth: {default_credential: true}\n",
-	Errs:  []string{`protocol.yaml:17: partners[0].landing.service_url: plain http sends credentials unencrypted; use https, or set allow_http: true`},
+	Errs:  []string{`protocol.yaml:17: partners[0].landing.service_url: plain http sends credentials unencrypted; use https, or set allow_http: true for a local emulator`},
 }, {
 	Name:  "AzblobTwoAuthMethods",
 	Input: header + azA + "      auth: {sas_env: SAS, connection_string_env: CONN}\n",
@@ -216,7 +222,7 @@ partners:
 }, {
 	Name:   "AzblobSASInURL",
 	Input:  strings.Replace(header+azA, "windows.net/", "windows.net/?sv=2022&sig=SECRETSIG", 1) + "      auth: {default_credential: true}\n",
-	Errs:   []string{`protocol.yaml:17: partners[0].landing.service_url: must not carry credentials or a query`},
+	Errs:   []string{`protocol.yaml:17: partners[0].landing.service_url: must not carry credentials, a query or a fragment`},
 	Hidden: "SECRETSIG",
 }, {
 	Name: "OverlappingLocalZones",

@@ -121,7 +121,7 @@ partners:
 	Name:  "HostKeyAlgorithms",
 	Input: sftpAlgorithms("[ecdsa-sha2-nistp256, ssh-ed25519, rsa-sha2-512]"),
 	Check: func(t *testing.T, c *Config) {
-		got := c.Partners[0].Landing.HostKeyAlgorithms
+		got := c.Partners[0].Landing.SFTP.HostKeyAlgorithms
 		if want := []string{"ecdsa-sha2-nistp256", "ssh-ed25519", "rsa-sha2-512"}; !slices.Equal(got, want) {
 			t.Errorf("HostKeyAlgorithms = %q, want %q", got, want)
 		}
@@ -137,7 +137,7 @@ partners:
 	Errs: []string{
 		`protocol.yaml:24: partners[0].landing.host_key_algorithms[1]: "ed25519" is not a host key algorithm (want one of `,
 		`protocol.yaml:25: partners[0].landing.host_key_algorithms[2]: "ssh-rsa" is refused as insecure (for an RSA host key give rsa-sha2-512 or rsa-sha2-256)`,
-		`protocol.yaml:26: partners[0].landing.host_key_algorithms[3]: "ssh-ed25519" is listed twice (first at partners[0].landing.host_key_algorithms[0])`,
+		`protocol.yaml:26: partners[0].landing.host_key_algorithms[3]: "ssh-ed25519" is listed twice (first at host_key_algorithms[0])`,
 	},
 }, {
 	Name:  "HostKeyAlgorithmsNotAList",
@@ -154,8 +154,8 @@ func wantSFTPPath(want string) func(t *testing.T, c *Config) {
 	return func(t *testing.T, c *Config) {
 		t.Helper()
 		l := c.Partners[0].Landing
-		if l.Path != want {
-			t.Errorf("Path = %q, want %q", l.Path, want)
+		if l.SFTP.Path != want {
+			t.Errorf("Path = %q, want %q", l.SFTP.Path, want)
 		}
 		if got, want := l.String(), "sftp://u@sftp.example.org:22"+(&url.URL{Path: want}).EscapedPath(); got != want {
 			t.Errorf("String() = %q, want %q", got, want)

@@ -11,15 +11,16 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"landingd/storage"
+	"landingd/transform"
+
 	// Timezones must resolve in a container without /usr/share/zoneinfo.
 	_ "time/tzdata"
 )
 
 var (
-	gssRE     = regexp.MustCompile(`^E\d{8}$`)
-	idRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
-	quarterRE = regexp.MustCompile(`^\d{4}Q[1-4]$`)
-	envRE     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	gssRE = regexp.MustCompile(`^E\d{8}$`)
+	idRE  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 )
 
 // CronParser is the parser schedule.cron must satisfy: five fields, an
@@ -91,7 +92,7 @@ func (c *Config) validate(p *problems) {
 		p.add("concurrency", "want at least 1")
 	}
 	required("state", c.State)
-	if !quarterRE.MatchString(c.Collection.FirstQuarter) {
+	if _, err := transform.ParseQuarterID(c.Collection.FirstQuarter); err != nil {
 		p.add("collection.first_quarter", "%q is not a quarter (want a form like 2021Q2)", c.Collection.FirstQuarter)
 	}
 	positive(p, "shutdown_timeout", c.ShutdownTimeout)
@@ -127,8 +128,8 @@ func nonNegative(p *problems, key string, d Duration) {
 // not a name is not quoted: it may be the secret itself, pasted in the
 // wrong place.
 func envName(p *problems, key, v string) {
-	if v != "" && !envRE.MatchString(v) {
-		p.add(key, "not an environment variable name (letters, digits and _; the value is not shown)")
+	for _, e := range storage.CheckEnvName(key, v) {
+		p.add(e.Key, "%s", e.Msg)
 	}
 }
 

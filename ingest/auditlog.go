@@ -195,7 +195,7 @@ func (r *Runner) noteProtocolChanges(ctx context.Context, runID string) error {
 // local folder (a local output sits beside the state anyway), under
 // "audit/".
 func (r *Runner) copyAudit(ctx context.Context) error {
-	if r.Audit == nil || r.Config.Output.Kind == "local" {
+	if r.Audit == nil || r.Config.Output.Local != nil {
 		return nil
 	}
 	return r.Audit.CopySegments(ctx, func(name string, rd io.Reader) error {

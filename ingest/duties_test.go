@@ -82,7 +82,7 @@ func newDutyLab(t *testing.T, ids ...string) *dutyLab {
 	}
 	cfg.Partners = ps
 	for _, p := range cfg.Partners {
-		must(t, os.MkdirAll(p.Landing.Path, 0o700))
+		must(t, os.MkdirAll(p.Landing.Local.Path, 0o700))
 	}
 	s, err := transform.LoadSchema(schemaRaw)
 	must(t, err)
@@ -126,14 +126,14 @@ func (l *dutyLab) drop(t *testing.T, partner, name string, spec synth.Spec) {
 	if spec.Seed == 0 {
 		spec.Seed = 7
 	}
-	must(t, synth.WriteFile(filepath.Join(p.Landing.Path, name), l.schema, spec))
+	must(t, synth.WriteFile(filepath.Join(p.Landing.Local.Path, name), l.schema, spec))
 }
 
 // zoneFiles lists the files in a partner's zone folder ("" for the top).
 func (l *dutyLab) zoneFiles(t *testing.T, partner, folder string) []string {
 	t.Helper()
 	p, _ := l.cfg.Partner(partner)
-	ents, err := os.ReadDir(filepath.Join(p.Landing.Path, folder))
+	ents, err := os.ReadDir(filepath.Join(p.Landing.Local.Path, folder))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -150,7 +150,7 @@ func (l *dutyLab) zoneFiles(t *testing.T, partner, folder string) []string {
 
 func (l *dutyLab) outputQuarters(t *testing.T) []string {
 	t.Helper()
-	ents, err := os.ReadDir(l.cfg.Output.Path)
+	ents, err := os.ReadDir(l.cfg.Output.Local.Path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -158,7 +158,7 @@ func (l *dutyLab) outputQuarters(t *testing.T) []string {
 	var out []string
 	for _, e := range ents {
 		if e.IsDir() && e.Name() != "audit" {
-			if _, err := os.Stat(filepath.Join(l.cfg.Output.Path, e.Name(), "combined.csv")); err == nil {
+			if _, err := os.Stat(filepath.Join(l.cfg.Output.Local.Path, e.Name(), "combined.csv")); err == nil {
 				out = append(out, e.Name())
 			}
 		}
@@ -398,7 +398,7 @@ func TestIncidentOpensOnExtraColumnAndAlerts(t *testing.T) {
 	if files := l.zoneFiles(t, "braintree", "rejected"); !reflect.DeepEqual(files, []string{"extra.csv", "extra.csv.report.txt"}) {
 		t.Fatalf("rejected/ = %v", files)
 	}
-	for _, root := range []string{l.cfg.State, l.cfg.Output.Path} {
+	for _, root := range []string{l.cfg.State, l.cfg.Output.Local.Path} {
 		_ = filepath.Walk(root, func(path string, info os.FileInfo, err error) error {
 			if err != nil || info.IsDir() {
 				return err

@@ -23,7 +23,7 @@ import (
 func (l *dutyLab) inScopeRef(t *testing.T, partner, folder, name string) string {
 	t.Helper()
 	p, _ := l.cfg.Partner(partner)
-	b, err := os.ReadFile(filepath.Join(p.Landing.Path, folder, name))
+	b, err := os.ReadFile(filepath.Join(p.Landing.Local.Path, folder, name))
 	must(t, err)
 	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
 	must(t, err)

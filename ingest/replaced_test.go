@@ -63,7 +63,7 @@ func TestInterruptedDispositionOfReplacedFile(t *testing.T) {
 	l.set(utc("2026-01-08 06:00"))
 	l.drop(t, "basildon", "q4.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 12, DAShare: 1})
 	p, _ := l.cfg.Partner("basildon")
-	fi, err := os.Stat(filepath.Join(p.Landing.Path, "q4.csv"))
+	fi, err := os.Stat(filepath.Join(p.Landing.Local.Path, "q4.csv"))
 	must(t, err)
 	r := l.open(t)
 	// The died cycle read a 5-byte-shorter version an hour earlier.

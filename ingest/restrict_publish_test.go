@@ -47,7 +47,7 @@ func TestRestrictedRowsStayOutWhoeverPublishes(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"2025Q4", "2026Q1"} {
-		b, err := os.ReadFile(filepath.Join(l.cfg.Output.Path, q, "combined.csv"))
+		b, err := os.ReadFile(filepath.Join(l.cfg.Output.Local.Path, q, "combined.csv"))
 		if err != nil && q == "2025Q4" {
 			t.Fatal(err)
 		}

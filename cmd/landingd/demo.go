@@ -60,11 +60,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 }
 
 func printOutputs(e *env, cfg *config.Config) {
-	if cfg.Output.Kind != "local" {
+	if cfg.Output.Local == nil {
 		return
 	}
 	var files []string
-	_ = filepath.WalkDir(cfg.Output.Path, func(path string, d fs.DirEntry, err error) error {
+	_ = filepath.WalkDir(cfg.Output.Local.Path, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && filepath.Base(path)[0] != '.' {
 			files = append(files, path)
 		}

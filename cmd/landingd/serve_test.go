@@ -295,7 +295,7 @@ func TestServeSIGTERMDuringCycle(t *testing.T) {
 		for _, o := range un {
 			t.Errorf("%s: %s committed but not moved", p.ID, o.Name)
 		}
-		ents, _ := os.ReadDir(filepath.Join(p.Landing.Path, "processed"))
+		ents, _ := os.ReadDir(filepath.Join(p.Landing.Local.Path, "processed"))
 		for _, e := range ents {
 			if !strings.HasSuffix(e.Name(), ".report.txt") {
 				taken++
@@ -314,7 +314,7 @@ func TestServeSIGTERMDuringCycle(t *testing.T) {
 		t.Fatalf("run after the stop = %d\n%s\n%s", res.code, res.stdout, res.stderr)
 	}
 	for _, p := range cfg.Partners {
-		ents, _ := os.ReadDir(p.Landing.Path)
+		ents, _ := os.ReadDir(p.Landing.Local.Path)
 		for _, e := range ents {
 			if !e.IsDir() {
 				t.Errorf("%s still has %s at the top after the run", p.ID, e.Name())

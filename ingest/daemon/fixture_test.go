@@ -86,7 +86,7 @@ func newFixture(t *testing.T, keep []string) *fixture {
 		cfg.Partners = ps
 	}
 	for _, p := range cfg.Partners {
-		if err := os.MkdirAll(p.Landing.Path, 0o700); err != nil {
+		if err := os.MkdirAll(p.Landing.Local.Path, 0o700); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -118,7 +118,7 @@ func (f *fixture) drop(t *testing.T, partner, q string, rows int, extra ...strin
 		name = partner + "_" + q + "_extra.csv"
 	}
 	spec := synth.Spec{District: d, Quarters: []string{q}, Rows: rows, Seed: 7, Extra: extra}
-	if err := synth.WriteFile(filepath.Join(p.Landing.Path, name), f.schema, spec); err != nil {
+	if err := synth.WriteFile(filepath.Join(p.Landing.Local.Path, name), f.schema, spec); err != nil {
 		t.Fatal(err)
 	}
 	return name

@@ -235,7 +235,7 @@ func TestEndpoints(t *testing.T) {
 	}
 
 	// A failed cycle makes the service not ready: a zone that is a file.
-	p := f.cfg.Partners[2].Landing.Path
+	p := f.cfg.Partners[2].Landing.Local.Path
 	if err := os.RemoveAll(p); err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func TestServeRunsScheduledCycles(t *testing.T) {
 			t.Errorf("run %s outcome %q: %s", r.ID, r.Outcome, r.Error)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(f.cfg.Partners[0].Landing.Path, "processed", "basildon_2025Q4.csv")); err != nil {
+	if _, err := os.Stat(filepath.Join(f.cfg.Partners[0].Landing.Local.Path, "processed", "basildon_2025Q4.csv")); err != nil {
 		t.Errorf("the file was not taken: %v", err)
 	}
 }
@@ -128,7 +128,7 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 				}
 				cycleAt(t, s, at(e.at), e.trigger)
 			}
-			if _, err := os.Stat(filepath.Join(f.cfg.Partners[0].Landing.Path, "processed")); err != nil {
+			if _, err := os.Stat(filepath.Join(f.cfg.Partners[0].Landing.Local.Path, "processed")); err != nil {
 				// basildon sends its quarter now, so a catch-up takes it and
 				// no retry is planned.
 				f.drop(t, "basildon", "2025Q4", 10)

@@ -102,12 +102,12 @@ func (c Config) resolve() (*endpoint, error) {
 	var errs []error
 	e := &endpoint{container: c.Container}
 
-	if !containerName.MatchString(c.Container) || len(c.Container) < 3 || len(c.Container) > 63 || strings.Contains(c.Container, "--") {
-		errs = append(errs, fmt.Errorf("container %q: not a valid container name (3-63 lowercase letters, digits and single hyphens)", c.Container))
+	if err := checkContainer(c.Container); err != nil {
+		errs = append(errs, fmt.Errorf("container: %w", err))
 	}
 	prefix, err := cleanPrefix(c.Prefix)
 	if err != nil {
-		errs = append(errs, err)
+		errs = append(errs, fmt.Errorf("prefix: %w", err))
 	}
 	e.prefix = prefix
 
@@ -153,7 +153,7 @@ func (c Config) resolve() (*endpoint, error) {
 			errs = append(errs, errors.New("service URL: missing"))
 		}
 	} else if u, err := checkServiceURL(service, c.AllowHTTP); err != nil {
-		errs = append(errs, err)
+		errs = append(errs, fmt.Errorf("service URL %s: %w", redactURL(service), err))
 	} else {
 		e.service = u
 	}
@@ -165,44 +165,43 @@ func (c Config) resolve() (*endpoint, error) {
 
 // checkServiceURL parses a service endpoint and refuses what would leak or
 // mislead: a query string (put a SAS in SASToken), user info, plain http
-// without allowHTTP.
+// without allowHTTP. Its errors never quote the URL: a mistyped one may
+// carry a SAS token.
 func checkServiceURL(s string, allowHTTP bool) (*url.URL, error) {
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("service URL %s: not an absolute URL", redactURL(s))
+		return nil, errors.New("not an absolute http(s) URL such as https://account.blob.core.windows.net/")
 	}
 	switch {
-	case u.RawQuery != "" || u.ForceQuery:
-		return nil, fmt.Errorf("service URL %s: has a query string (give a SAS token as the SAS token, not in the URL)", redactURL(s))
-	case u.User != nil:
-		return nil, fmt.Errorf("service URL %s: has user info", redactURL(s))
-	case u.Fragment != "":
-		return nil, fmt.Errorf("service URL %s: has a fragment", redactURL(s))
+	case u.RawQuery != "" || u.ForceQuery || u.User != nil || u.Fragment != "":
+		return nil, errors.New("must not carry credentials, a query or a fragment (name a SAS with auth.sas_env or auth.sas_file; the value is not shown)")
 	case u.Scheme == "https":
 	case u.Scheme == "http" && allowHTTP:
 	case u.Scheme == "http":
-		return nil, fmt.Errorf("service URL %s: plain http is refused (credentials would cross the network in clear); set allow_http only for a local emulator", redactURL(s))
+		return nil, errors.New("plain http sends credentials unencrypted; use https, or set allow_http: true for a local emulator")
 	default:
-		return nil, fmt.Errorf("service URL %s: scheme must be https", redactURL(s))
+		return nil, errors.New("not an absolute http(s) URL such as https://account.blob.core.windows.net/")
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
 }
 
-// cleanPrefix returns p as "" or "a/b/", refusing "." and ".." elements,
-// empty elements, backslashes and NUL.
+// cleanPrefix returns p as "" or "a/b/": leading and trailing slashes are
+// ignored, and what is left must have no backslash, no NUL, and no empty,
+// "." or ".." element. Such parts make a prefix that looks like one folder
+// name blobs in another.
 func cleanPrefix(p string) (string, error) {
 	p = strings.Trim(p, "/")
 	if p == "" {
 		return "", nil
 	}
 	if strings.ContainsAny(p, "\\\x00") {
-		return "", fmt.Errorf("prefix %q: must not contain a backslash or NUL", p)
+		return "", fmt.Errorf("%q is not a blob folder: it has a backslash or NUL", p)
 	}
 	for _, el := range strings.Split(p, "/") {
 		if el == "" || el == "." || el == ".." {
-			return "", fmt.Errorf("prefix %q: empty, \".\" or \"..\" element", p)
+			return "", fmt.Errorf("%q is not a blob folder: it has an empty, \".\" or \"..\" element", p)
 		}
 	}
 	return p + "/", nil

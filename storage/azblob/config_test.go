@@ -21,17 +21,17 @@ func TestConfigRefused(t *testing.T) {
 		edit func(*azblob.Config)
 		want string
 	}{
-		{"PlainHTTP", func(c *azblob.Config) { c.ServiceURL = "http://acct.blob.core.windows.net" }, "plain http is refused"},
-		{"QueryInURL", func(c *azblob.Config) { c.ServiceURL = "https://acct.blob.core.windows.net/?" + testSAS }, "has a query string"},
-		{"UserInURL", func(c *azblob.Config) { c.ServiceURL = "https://user:" + testKey + "@acct.blob.core.windows.net" }, "has user info"},
-		{"FTP", func(c *azblob.Config) { c.ServiceURL = "ftp://acct.blob.core.windows.net" }, "scheme must be https"},
+		{"PlainHTTP", func(c *azblob.Config) { c.ServiceURL = "http://acct.blob.core.windows.net" }, "plain http sends credentials unencrypted"},
+		{"QueryInURL", func(c *azblob.Config) { c.ServiceURL = "https://acct.blob.core.windows.net/?" + testSAS }, "must not carry credentials, a query or a fragment"},
+		{"UserInURL", func(c *azblob.Config) { c.ServiceURL = "https://user:" + testKey + "@acct.blob.core.windows.net" }, "must not carry credentials, a query or a fragment"},
+		{"FTP", func(c *azblob.Config) { c.ServiceURL = "ftp://acct.blob.core.windows.net" }, "not an absolute http(s) URL"},
 		{"NoCredential", func(c *azblob.Config) { c.AccountName, c.AccountKey = "", "" }, "exactly one"},
 		{"TwoCredentials", func(c *azblob.Config) { c.SASToken = testSAS }, "exactly one"},
 		{"KeyWithoutName", func(c *azblob.Config) { c.AccountName = "" }, "needs an account name"},
 		{"BadKey", func(c *azblob.Config) { c.AccountKey = "secret!not-base64" }, "not valid base64"},
-		{"UpperContainer", func(c *azblob.Config) { c.Container = "Brentwood" }, "not a valid container name"},
-		{"ShortContainer", func(c *azblob.Config) { c.Container = "ab" }, "not a valid container name"},
-		{"DoubleHyphen", func(c *azblob.Config) { c.Container = "a--b" }, "not a valid container name"},
+		{"UpperContainer", func(c *azblob.Config) { c.Container = "Brentwood" }, "is not a container name"},
+		{"ShortContainer", func(c *azblob.Config) { c.Container = "ab" }, "is not a container name"},
+		{"DoubleHyphen", func(c *azblob.Config) { c.Container = "a--b" }, "is not a container name"},
 		{"DotDotPrefix", func(c *azblob.Config) { c.Prefix = "a/../b" }, `".." element`},
 		{"BackslashPrefix", func(c *azblob.Config) { c.Prefix = `a\b` }, "backslash"},
 		{"ConnNoKey", func(c *azblob.Config) {
@@ -41,7 +41,7 @@ func TestConfigRefused(t *testing.T) {
 		{"ConnHTTP", func(c *azblob.Config) {
 			c.AccountName, c.AccountKey, c.ServiceURL = "", "", ""
 			c.ConnectionString = "DefaultEndpointsProtocol=http;AccountName=acct;AccountKey=" + testKey
-		}, "plain http is refused"},
+		}, "plain http sends credentials unencrypted"},
 		{"ConnDisagrees", func(c *azblob.Config) {
 			c.AccountName, c.AccountKey = "", ""
 			c.ConnectionString = "AccountName=other;AccountKey=" + testKey

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"path"
-	"slices"
 	"strings"
 	"time"
 
@@ -79,16 +77,20 @@ func (c Config) withDefaults() Config {
 }
 
 // Validate reports every problem with c at once (errors.Join), or nil.
+// Its rules are the ones Settings.Check applies to a protocol file, from
+// the same functions.
 func (c Config) Validate() error {
 	var errs []error
 	if c.Address == "" {
 		errs = append(errs, errors.New("address is empty"))
+	} else if err := checkAddress(c.Address); err != nil {
+		errs = append(errs, fmt.Errorf("address: %w", err))
 	}
 	if c.User == "" {
 		errs = append(errs, errors.New("user is empty"))
 	}
-	if !path.IsAbs(c.Path) || path.Clean(c.Path) != c.Path {
-		errs = append(errs, fmt.Errorf("path %q is not a clean absolute path", c.Path))
+	if err := checkPath(c.Path); err != nil {
+		errs = append(errs, fmt.Errorf("path: %w", err))
 	}
 	if c.Signer == nil && c.KeyFile == "" && len(c.KeyPEM) == 0 && c.Password == "" {
 		errs = append(errs, errors.New("no authentication: set a key or a password"))
@@ -96,17 +98,11 @@ func (c Config) Validate() error {
 	if c.KeyFile != "" && len(c.KeyPEM) != 0 {
 		errs = append(errs, errors.New("both a key file and key bytes are set"))
 	}
-	if c.KnownHostsFile == "" && c.HostKeyFingerprint == "" {
-		errs = append(errs, errors.New("no host key check: set a known_hosts file or a host key fingerprint"))
+	if err := checkHostKeyCheck(c.KnownHostsFile != "", c.HostKeyFingerprint); err != nil {
+		errs = append(errs, fmt.Errorf("host key: %w", err))
 	}
-	if f := c.HostKeyFingerprint; f != "" && !strings.HasPrefix(f, "SHA256:") {
-		errs = append(errs, fmt.Errorf("host key fingerprint %q lacks the \"SHA256:\" prefix", f))
-	}
-	known := slices.Concat(ssh.SupportedAlgorithms().HostKeys, ssh.InsecureAlgorithms().HostKeys)
-	for _, a := range c.HostKeyAlgorithms {
-		if !slices.Contains(known, a) {
-			errs = append(errs, fmt.Errorf("host key algorithm %q is not one this client implements", a))
-		}
+	for _, e := range checkHostKeyAlgorithms(c.HostKeyAlgorithms) {
+		errs = append(errs, fmt.Errorf("host_key_algorithms[%d]: %s", e.index, e.msg))
 	}
 	if c.IOTimeout < 0 || c.DialTimeout < 0 || c.MaxRetries < 0 || c.RetryBackoff < 0 {
 		errs = append(errs, errors.New("timeouts, retries and backoff must not be negative"))

@@ -172,14 +172,16 @@ func TestStartSSHDWithKeys(t *testing.T) {
 }
 
 func TestConfigValidateHostKeyAlgorithms(t *testing.T) {
-	base := sftp.Config{Address: "h", User: "u", Path: "/up", Password: "p", HostKeyFingerprint: "SHA256:x"}
+	base := sftp.Config{Address: "h", User: "u", Path: "/up", Password: "p", HostKeyFingerprint: "SHA256:" + strings.Repeat("A", 43)}
 	for _, tt := range []struct {
 		algos []string
 		want  string // "" for valid
 	}{
 		{nil, ""},
-		{[]string{"ssh-ed25519", "rsa-sha2-512", "ssh-rsa"}, ""},
-		{[]string{"ssh-ed25519", "ed25519"}, `host key algorithm "ed25519" is not one this client implements`},
+		{[]string{"ssh-ed25519", "rsa-sha2-512"}, ""},
+		{[]string{"ssh-ed25519", "ssh-rsa"}, `host_key_algorithms[1]: "ssh-rsa" is refused as insecure`},
+		{[]string{"ssh-ed25519", "ed25519"}, `host_key_algorithms[1]: "ed25519" is not a host key algorithm`},
+		{[]string{"ssh-ed25519", "ssh-ed25519"}, `host_key_algorithms[1]: "ssh-ed25519" is listed twice`},
 	} {
 		c := base
 		c.HostKeyAlgorithms = tt.algos

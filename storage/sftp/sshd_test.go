@@ -229,12 +229,18 @@ func TestConfigValidate(t *testing.T) {
 		cfg  sftp.Config
 		want []string
 	}{
-		{"empty", sftp.Config{}, []string{"address is empty", "user is empty", "not a clean absolute path",
-			"no authentication", "no host key check"}},
+		{"empty", sftp.Config{}, []string{"address is empty", "user is empty", "is not an absolute path",
+			"no authentication", "set known_hosts or host_key_fingerprint"}},
 		{"relative path", sftp.Config{Address: "h", User: "u", Path: "up", Password: "p", KnownHostsFile: "k"},
-			[]string{`path "up" is not a clean absolute path`}},
+			[]string{`path: "up" is not an absolute path`}},
+		{"unclean path", sftp.Config{Address: "h", User: "u", Path: "/up/../x", Password: "p", KnownHostsFile: "k"},
+			[]string{`path: "/up/../x" is not a clean path`}},
+		{"bad port", sftp.Config{Address: "h:99999", User: "u", Path: "/up", Password: "p", KnownHostsFile: "k"},
+			[]string{`address: "h:99999" is not host:port`}},
 		{"bad fingerprint", sftp.Config{Address: "h", User: "u", Path: "/up", Password: "p", HostKeyFingerprint: "MD5:aa"},
-			[]string{`lacks the "SHA256:" prefix`}},
+			[]string{`"MD5:aa" is not a host key fingerprint`}},
+		{"bad fingerprint beside known_hosts", sftp.Config{Address: "h", User: "u", Path: "/up", Password: "p", KnownHostsFile: "k",
+			HostKeyFingerprint: "SHA256:short"}, []string{`"SHA256:short" is not a host key fingerprint`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
