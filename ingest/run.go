@@ -90,6 +90,9 @@ type Summary struct {
 	// (nil when the cycle was stopped); PurgeErr is set when it failed.
 	Purge    *PurgeReport
 	PurgeErr error
+	// Incidents are the breach incidents open when the cycle ended, this
+	// cycle's and earlier ones, with their deadlines at Finished.
+	Incidents []IncidentStatus
 }
 
 // PartnerSummary is one partner's part of a cycle.
@@ -218,6 +221,9 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	sum.OutputErr, sum.PurgeErr = RedactErr(sum.OutputErr), RedactErr(sum.PurgeErr)
 
 	sum.Finished = r.now()
+	if sum.Incidents, err = OpenIncidents(context.WithoutCancel(ctx), r.DB, sum.Finished); err != nil {
+		log.Error("read open incidents", "err", err)
+	}
 	outcome, errText := "ok", ""
 	var errs []string
 	for _, p := range sum.Partners {

@@ -41,6 +41,9 @@ type Status struct {
 	// NextCycle is the cycle serve runs next (the schedule's or a retry
 	// of late partners); nil when the schedule never fires again.
 	NextCycle *NextCycle `json:"next_cycle,omitempty"`
+	// Incidents are the open breach incidents, in the order detected,
+	// with their deadlines as they stand at GeneratedAt.
+	Incidents []IncidentStatus `json:"incidents"`
 }
 
 // StatusProtocol identifies the protocol and its review.
@@ -159,6 +162,9 @@ func BuildStatus(ctx context.Context, cfg *config.Config, db *state.DB, now time
 			row.Cells = append(row.Cells, c)
 		}
 		st.Matrix = append(st.Matrix, row)
+	}
+	if st.Incidents, err = OpenIncidents(ctx, db, now); err != nil {
+		return nil, err
 	}
 	run, ok, err := db.LastRun(ctx)
 	if err != nil {
@@ -387,6 +393,9 @@ func (st *Status) WriteText(w io.Writer) error {
 		fmt.Fprintln(w, ")")
 	}
 	fmt.Fprintln(w)
+	if err := WriteIncidents(w, st.Incidents); err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	head := []string{"QUARTER"}
 	for _, p := range st.Partners {

@@ -24,6 +24,9 @@ func TestSummaryJSONRoundTrip(t *testing.T) {
 		OutputErr: errors.New("publish 2025Q4: disk full"),
 		Stopped:   true,
 		Purge:     &PurgeReport{Cases: map[string]int{"2018Q3": 2}},
+		Incidents: []IncidentStatus{{ID: "INC-2026-0001", Partner: "basildon", Rule: transform.RuleExtraLabel,
+			Object: "x.csv", RowsAffected: 10, DetectedAt: at, Overdue: true,
+			Duties: []IncidentDuty{{Duty: DutyNotifyPartners, Due: at, LeftSeconds: -60, Left: "OVERDUE by 0h01m", Overdue: true}}}},
 	}
 	b, err := json.Marshal(in)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"landingd/ingest"
 	"landingd/ingest/state"
 )
 
@@ -47,8 +48,8 @@ func cmdIncidents(ctx context.Context, e *env, args []string) int {
 	views := make([]incidentView, 0, len(ins))
 	for _, in := range ins {
 		views = append(views, incidentView{Incident: in,
-			NotifyPartnersLeft: timeLeft(in.NotifyPartnersDue, in.PartnersNotified, now),
-			ICOLeft:            timeLeft(in.ICODue, in.ICOAt, now)})
+			NotifyPartnersLeft: ingest.TimeLeft(in.NotifyPartnersDue, in.PartnersNotified, now),
+			ICOLeft:            ingest.TimeLeft(in.ICODue, in.ICOAt, now)})
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -60,26 +61,6 @@ func cmdIncidents(ctx context.Context, e *env, args []string) int {
 	}
 	printIncidents(e.stdout, views, *all)
 	return exitOK
-}
-
-// timeLeft says how a deadline stands at now: met (when done is set),
-// time left, or overdue.
-func timeLeft(due, done, now time.Time) string {
-	switch {
-	case !done.IsZero() && !done.After(due):
-		return "met " + done.UTC().Format("2006-01-02 15:04Z")
-	case !done.IsZero():
-		return "met late " + done.UTC().Format("2006-01-02 15:04Z")
-	case now.After(due):
-		return "OVERDUE by " + roundDuration(now.Sub(due))
-	}
-	return roundDuration(due.Sub(now)) + " left"
-}
-
-func roundDuration(d time.Duration) string {
-	h := int(d.Hours())
-	m := int(d.Minutes()) % 60
-	return fmt.Sprintf("%dh%02dm", h, m)
 }
 
 func printIncidents(w io.Writer, views []incidentView, all bool) {
@@ -173,7 +154,7 @@ func cmdIncidentsAck(ctx context.Context, e *env, args []string) int {
 	}
 	now := time.Now()
 	fmt.Fprintf(e.stdout, "%s: notify partners: %s; ICO: %s %s\n", in.ID,
-		timeLeft(in.NotifyPartnersDue, in.PartnersNotified, now), orWord(in.ICODecision, "undecided,"), timeLeft(in.ICODue, in.ICOAt, now))
+		ingest.TimeLeft(in.NotifyPartnersDue, in.PartnersNotified, now), orWord(in.ICODecision, "undecided,"), ingest.TimeLeft(in.ICODue, in.ICOAt, now))
 	return exitOK
 }
 

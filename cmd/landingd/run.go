@@ -122,6 +122,7 @@ func printSummary(w io.Writer, sum *ingest.Summary) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
+	_ = ingest.WriteIncidents(w, sum.Incidents)
 	if newFiles == 0 {
 		fmt.Fprintln(w, "Nothing new was ingested: no new files in any landing zone.")
 	}

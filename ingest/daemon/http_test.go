@@ -121,6 +121,12 @@ func TestMetricsParse(t *testing.T) {
 		{"landingd_next_cycle_timestamp_seconds", nil, float64(at("2026-01-08 06:00").Unix())},
 		{"landingd_protocol_review_timestamp_seconds", nil, float64(f.cfg.Protocol.ReviewDate.Unix())},
 		{"landingd_protocol_review_due", nil, 0},
+		// braintree's file carried a column of NI numbers.
+		{"landingd_incidents_open", nil, 1},
+		{"landingd_incident_deadline_timestamp_seconds", map[string]string{"incident": "INC-2026-0001", "duty": "notify_partners"},
+			float64(at("2026-01-09 06:00").Unix())},
+		{"landingd_incident_deadline_timestamp_seconds", map[string]string{"incident": "INC-2026-0001", "duty": "notify_ico"},
+			float64(at("2026-01-10 06:00").Unix())},
 	}
 	for _, tt := range tests {
 		got, ok := value(tt.name, tt.labels)
@@ -212,6 +218,12 @@ func TestEndpoints(t *testing.T) {
 	}
 	if st.NextCycle == nil || st.NextCycle.Trigger != "retry" || len(st.Matrix) == 0 || st.Matrix[0].Quarter != "2025Q4" {
 		t.Errorf("/api/status = %+v", st)
+	}
+	// At 06:10 braintree's incident has 47h50m left to tell the partners.
+	if len(st.Incidents) != 1 || st.Incidents[0].Partner != "braintree" || len(st.Incidents[0].Duties) != 2 ||
+		st.Incidents[0].Duties[0].Duty != ingest.DutyNotifyPartners || st.Incidents[0].Duties[0].LeftSeconds != (47*60+50)*60 ||
+		st.Incidents[0].Overdue {
+		t.Errorf("/api/status incidents = %+v", st.Incidents)
 	}
 	// The same JSON as "landingd status --json" builds, field for field.
 	want, err := ingest.BuildStatus(context.Background(), s.Config, s.Runner.DB, s.now())

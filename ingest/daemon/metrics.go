@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -71,6 +72,7 @@ func newMetrics(s *Service) (*metrics, error) {
 		return 0
 	})
 	for _, c := range []prometheus.Collector{m.cycles, m.files, m.rows, m.lastSuccess, m.duration, m.next, review, due,
+		newIncidentCollector(s),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		if err := s.Registry.Register(c); err != nil {
 			return nil, err
@@ -110,6 +112,55 @@ func (m *metrics) observe(sum *ingest.Summary, err error, took time.Duration) {
 		}
 		if p.Err == nil && !sum.Stopped {
 			m.lastSuccess.WithLabelValues(p.Partner).Set(float64(sum.Finished.UnixMilli()) / 1000)
+		}
+	}
+}
+
+// incidentCollector reports the open breach incidents, read from the
+// state at each scrape, so that they show from the start of the service
+// and whichever process opened them.
+type incidentCollector struct {
+	s        *Service
+	open     *prometheus.Desc
+	deadline *prometheus.Desc
+}
+
+func newIncidentCollector(s *Service) *incidentCollector {
+	return &incidentCollector{s: s,
+		open: prometheus.NewDesc("landingd_incidents_open",
+			"Breach incidents open (detected and not closed).", nil, nil),
+		deadline: prometheus.NewDesc("landingd_incident_deadline_timestamp_seconds",
+			"When an open incident's duty (notify_partners, notify_ico) is due (Unix time); the series goes once the duty is recorded met.",
+			[]string{"incident", "duty"}, nil),
+	}
+}
+
+// incidentScrapeTimeout bounds the read of the state at a scrape.
+const incidentScrapeTimeout = 5 * time.Second
+
+func (c *incidentCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.open
+	ch <- c.deadline
+}
+
+func (c *incidentCollector) Collect(ch chan<- prometheus.Metric) {
+	if c.s.Runner == nil || c.s.Runner.DB == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), incidentScrapeTimeout)
+	defer cancel()
+	ins, err := ingest.OpenIncidents(ctx, c.s.Runner.DB, c.s.now())
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.open, err)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, float64(len(ins)))
+	for _, in := range ins {
+		for _, d := range in.Duties {
+			if d.Met != nil {
+				continue
+			}
+			ch <- prometheus.MustNewConstMetric(c.deadline, prometheus.GaugeValue, float64(d.Due.Unix()), in.ID, string(d.Duty))
 		}
 	}
 }
