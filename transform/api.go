@@ -4,6 +4,7 @@ package transform
 // Bodies live in the other files of the package.
 
 import (
+	"slices"
 	"time"
 )
 
@@ -76,6 +77,10 @@ type Result struct {
 // one per schema field in schema order, "" where the district did not
 // send the field. The case_ref value holds the pseudonym, never the raw
 // reference.
+//
+// Judge reuses the Values slice from row to row: it is valid only during
+// the emit call that receives the Row (its strings stay valid). A caller
+// that keeps a Row past that call keeps Clone's copy.
 type Row struct {
 	LACode         string
 	Pseudonym      string
@@ -83,6 +88,13 @@ type Row struct {
 	Quarter        string // e.g. 2025Q4
 	SourceRow      int
 	Values         []string
+}
+
+// Clone returns a copy of r with its own Values, to keep past the emit
+// call that received r.
+func (r Row) Clone() Row {
+	r.Values = slices.Clone(r.Values)
+	return r
 }
 
 // Options are what the Judge needs about the submitting partner and the
@@ -106,4 +118,8 @@ type Options struct {
 	// TempDir is where an xlsx is spooled while it is read; "" means
 	// os.TempDir().
 	TempDir string
+	// SizeHint is the file's size in bytes when the caller knows it; 0
+	// means unknown. Judge sizes its duplicate-key set from it, and an
+	// estimate never changes a judgement.
+	SizeHint int64
 }

@@ -3,7 +3,6 @@ package transform
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -43,9 +42,13 @@ const ctxCheckEvery = 1024
 //
 // Issue messages hold no cell values except a bad code in a coded field;
 // the raw case_ref is in nothing returned or emitted.
+//
+// emit receives each Row only for the length of its call: Judge reuses
+// the Row's Values slice for the next row (see Row).
 func Judge(ctx context.Context, s *Schema, p *Pseudonymiser, name string, r io.Reader, opt Options, emit func(Row) error) (*Result, error) {
 	res := newResult(name, s, opt)
-	tbl, err := table.Open(ctx, name, r, readOptions(s, opt))
+	in := &countingReader{r: r}
+	tbl, err := table.Open(ctx, name, in, readOptions(s, opt))
 	if err != nil {
 		var fe *table.FileError
 		if errors.As(err, &fe) {
@@ -57,7 +60,7 @@ func Judge(ctx context.Context, s *Schema, p *Pseudonymiser, name string, r io.R
 	}
 	defer tbl.Close()
 	res.Format = tbl.Format()
-	if err := judgeTable(ctx, s, p, tbl, res, opt, emit); err != nil {
+	if err := judgeTable(ctx, s, p, tbl, in, res, opt, emit); err != nil {
 		return nil, fmt.Errorf("judge %s: %w", name, err)
 	}
 	return res, nil
@@ -119,11 +122,15 @@ type judger struct {
 	iLA, iCase, iQED, iApp, iFilter int
 	keep                            map[string]bool
 	aliases                         []map[string]string // per field: folded partner value -> code
-	seen                            map[[16]byte]int    // key hash -> first row
+	seen                            *keySet             // key hash -> first row
 	pseudo, erasure                 *caseMAC
 
+	// in counts the bytes read so far, to estimate the file's rows from
+	// opt.SizeHint once estimateAt rows have been read.
+	in *countingReader
+
 	// The current row's working state, reused from row to row: none of it
-	// is emitted (row copies vals for the Row it returns).
+	// is kept past the row (the Row it returns lends vals to emit).
 	raw    []string    // trimmed cells, by field
 	dates  []time.Time // parsed dates, by field
 	vals   []string    // canonical values, by field
@@ -138,7 +145,7 @@ type judger struct {
 	lastQuarter string
 }
 
-func newJudger(s *Schema, p *Pseudonymiser, opt Options, tbl table.Table) *judger {
+func newJudger(s *Schema, p *Pseudonymiser, opt Options, tbl table.Table, in *countingReader) *judger {
 	now := opt.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -155,7 +162,8 @@ func newJudger(s *Schema, p *Pseudonymiser, opt Options, tbl table.Table) *judge
 		iApp:     s.Index("app_date"),
 		keep:     map[string]bool{},
 		aliases:  make([]map[string]string, len(s.Fields)),
-		seen:     map[[16]byte]int{},
+		seen:     newKeySet(),
+		in:       in,
 		pseudo:   p.pseudonymMAC(),
 		erasure:  p.erasureMAC(),
 		raw:      make([]string, len(s.Fields)),
@@ -183,7 +191,7 @@ func newJudger(s *Schema, p *Pseudonymiser, opt Options, tbl table.Table) *judge
 	return j
 }
 
-func judgeTable(ctx context.Context, s *Schema, p *Pseudonymiser, tbl table.Table, res *Result, opt Options, emit func(Row) error) error {
+func judgeTable(ctx context.Context, s *Schema, p *Pseudonymiser, tbl table.Table, in *countingReader, res *Result, opt Options, emit func(Row) error) error {
 	header := tbl.Header().Cells
 	if !s.IsHeader(header) {
 		// No row of the first table.HeaderScan names the agreed fields, so
@@ -203,7 +211,7 @@ func judgeTable(ctx context.Context, s *Schema, p *Pseudonymiser, tbl table.Tabl
 		res.decide(opt)
 		return nil
 	}
-	j := newJudger(s, p, opt, tbl)
+	j := newJudger(s, p, opt, tbl, in)
 	fe, err := eachRecord(ctx, tbl, func(rec table.Record) (bool, error) {
 		if c := strayCell(rec.Cells, len(cols)); c >= 0 {
 			res.fileIssue(Issue{Rule: RuleBlankLabel, Message: fmt.Sprintf(
@@ -291,6 +299,9 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 		return Row{}, false // a row of spaces is a blank row
 	}
 	res.Rows.Read++
+	if res.Rows.Read == estimateAt {
+		j.reserveKeys(res.Rows.Read)
+	}
 	issues := j.issues[:0]
 	defer func() { j.issues = issues[:0] }()
 	add := func(fi int, rule, format string, a ...any) {
@@ -377,11 +388,9 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 	}
 	caseRef := vals[j.iCase]
 	if la != "" && caseRef != "" && !qed.IsZero() {
-		k := j.keyHash(la, caseRef, vals[j.iQED])
-		if first, dup := j.seen[k]; dup {
+		j.buf = append(append(append(append(append(j.buf[:0], la...), 0x1f), caseRef...), 0x1f), vals[j.iQED]...)
+		if first, dup := j.seen.add(j.buf, rec.Row); dup {
 			add(j.iCase, RuleDuplicateKey, "the same case_ref and quarter_end_date as row %d; send one row per case per quarter", first)
-		} else {
-			j.seen[k] = rec.Row
 		}
 	}
 	// An erased case is dropped whatever else is wrong with its row: it is
@@ -413,14 +422,15 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 	if !qed.Equal(j.lastQED) || j.lastQuarter == "" {
 		j.lastQED, j.lastQuarter = qed, QuarterOf(qed)
 	}
-	// The caller keeps the Row, so its Values are its own.
+	// Values are lent to emit, not copied: a copy per row cost 13% of
+	// judging's CPU and 60% of its allocation (measured at 1M rows).
 	return Row{
 		LACode:         la,
 		Pseudonym:      pseudonym,
 		QuarterEndDate: vals[j.iQED],
 		Quarter:        j.lastQuarter,
 		SourceRow:      rec.Row,
-		Values:         slices.Clone(vals),
+		Values:         vals,
 	}, true
 }
 
@@ -434,16 +444,52 @@ func (j *judger) issue(res *Result, is Issue) {
 // lookup matches a coded value against the field's codes, then the
 // partner's aliases.
 func (j *judger) lookup(fi int, v string) (string, bool) {
+	f := &j.s.Fields[fi]
+	if f.idx != nil && foldedASCII(v) {
+		// Most cells are written as codes, which folding leaves as they
+		// are: look them up without copying them to fold.
+		if c, ok := f.idx.byFolded[v]; ok {
+			return c, true
+		}
+		c, ok := j.aliases[fi][v]
+		return c, ok
+	}
 	j.buf = appendFoldCode(j.buf[:0], v)
-	return j.s.Fields[fi].match(j.buf, j.aliases[fi])
+	return f.match(j.buf, j.aliases[fi])
 }
 
-// keyHash hashes a row's primary key to a fixed size, so that duplicate
-// detection never holds raw case references.
-func (j *judger) keyHash(la, caseRef, qed string) [16]byte {
-	j.buf = append(append(append(append(append(j.buf[:0], la...), 0x1f), caseRef...), 0x1f), qed...)
-	sum := sha256.Sum256(j.buf)
-	return [16]byte(sum[:16])
+// estimateAt is the row at which the judge estimates the file's rows
+// from the bytes read so far and Options.SizeHint: late enough that the
+// reader's read-ahead (64 KiB) is a small part of what was read.
+const estimateAt = 4096
+
+// reserveKeys sizes the duplicate-key set for the rows the file seems
+// to hold, having read rows rows. It does nothing without a size hint, or
+// when the reader took the whole file before the first row (an xlsx),
+// which says nothing of the rows to come.
+func (j *judger) reserveKeys(rows int) {
+	hint, read := j.opt.SizeHint, j.in.n
+	if hint <= 0 || read <= 0 || read >= hint {
+		return
+	}
+	// A little over the estimate, so that a file whose later rows are a
+	// little shorter does not make the set grow at its very end.
+	est := float64(hint) / float64(read) * float64(rows) * 1.05
+	if est < 1<<31 {
+		j.seen.reserve(int(est))
+	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // isoDate returns field fi's date t written YYYY-MM-DD: the cell v itself

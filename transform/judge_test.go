@@ -41,7 +41,7 @@ func judgeString(t testing.TB, s *Schema, name, input string, opt Options) (*Res
 	t.Helper()
 	var rows []Row
 	res, err := Judge(context.Background(), s, testPseudonymiser(t), name, strings.NewReader(input), opt,
-		func(r Row) error { rows = append(rows, r); return nil })
+		func(r Row) error { rows = append(rows, r.Clone()); return nil })
 	if err != nil {
 		t.Fatalf("Judge: %v", err)
 	}

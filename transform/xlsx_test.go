@@ -43,7 +43,7 @@ func TestJudgeXLSX(t *testing.T) {
 	}
 	var got []Row
 	res, err := Judge(context.Background(), s, testPseudonymiser(t), "Extract.XLSX", &buf, testOptions(), func(r Row) error {
-		got = append(got, r)
+		got = append(got, r.Clone())
 		return nil
 	})
 	if err != nil {

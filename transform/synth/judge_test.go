@@ -28,7 +28,7 @@ func judge(t *testing.T, d synth.District, name string, data []byte, maxRate flo
 	}
 	var rows []transform.Row
 	res, err := transform.Judge(context.Background(), loadSchema(t), p, name, bytes.NewReader(data), opt, func(r transform.Row) error {
-		rows = append(rows, r)
+		rows = append(rows, r.Clone())
 		return nil
 	})
 	if err != nil {
