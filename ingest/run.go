@@ -449,7 +449,11 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 	defer spool.Close()
 
 	received := r.now()
-	res, err := transform.Judge(wctx, r.Schema, r.Pseudo, obj.Name, hr, r.options(p), spool.Put)
+	opt := r.options(p)
+	opt.SizeHint = obj.Size
+	// spool.Put writes each row out before it returns, as Judge requires
+	// of a caller that keeps rows.
+	res, err := transform.Judge(wctx, r.Schema, r.Pseudo, obj.Name, hr, opt, spool.Put)
 	if err == nil {
 		// The hash covers the whole file even when judging stopped early.
 		_, err = io.Copy(io.Discard, hr)

@@ -43,6 +43,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 	}
+	tuneGCForJudging(e)
 	return runCycle(ctx, e, cfg, partners, opt)
 }
 

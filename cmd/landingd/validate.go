@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -38,6 +37,7 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 	if code != exitOK {
 		return code
 	}
+	tuneGCForJudging(e)
 	schema, err := transform.LoadSchema(cfg.SchemaData) // f.load has checked that it parses
 	if err != nil {
 		fmt.Fprintf(e.stderr, "landingd: load field list %s: %v\n", cfg.Schema, err)
@@ -118,7 +118,7 @@ func validateFile(ctx context.Context, cfg *config.Config, s *transform.Schema, 
 	p := fixed
 	if p == nil {
 		var gss string
-		err := withFile(path, func(r io.Reader) (err error) {
+		err := withFile(path, func(r *os.File) (err error) {
 			gss, err = transform.GuessPartnerGSS(ctx, s, path, r, transform.Options{})
 			return err
 		})
@@ -134,7 +134,10 @@ func validateFile(ctx context.Context, cfg *config.Config, s *transform.Schema, 
 	}
 	opt := ingest.JudgeOptions(cfg, p, time.Now())
 	var res *transform.Result
-	err := withFile(path, func(r io.Reader) (err error) {
+	err := withFile(path, func(r *os.File) (err error) {
+		if st, err := r.Stat(); err == nil {
+			opt.SizeHint = st.Size()
+		}
 		res, err = transform.Judge(ctx, s, pseudo, path, r, opt, func(transform.Row) error { return nil })
 		return err
 	})
@@ -152,7 +155,7 @@ func validateFile(ctx context.Context, cfg *config.Config, s *transform.Schema, 
 	return res, nil
 }
 
-func withFile(path string, f func(io.Reader) error) error {
+func withFile(path string, f func(*os.File) error) error {
 	fh, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("validate: %w", err)
