@@ -8,7 +8,9 @@ import (
 
 // MatchHeader matches a header record against the schema. Matching
 // ignores case, white space, underscores and hyphens, and accepts a
-// field's name, title or any of its header aliases. It returns, for each
+// field's name, title, any of its header aliases, its H-CLIC element name,
+// or a cell that starts with its H-CLIC question number (see
+// headerQuestion). It returns, for each
 // column, the index of its field in Fields (-1 when the column matched
 // nothing), and the file-level issues: blank-label, extra-label (a column
 // not on the agreed list), duplicate-label (two columns naming one field)
@@ -27,7 +29,7 @@ func (s *Schema) MatchHeader(cells []string) ([]int, []Issue) {
 			})
 			continue
 		}
-		i, ok := s.idx.byHeader[foldHeader(label)]
+		i, ok := s.headerField(label)
 		if !ok {
 			shown := clip(label, 60)
 			issues = append(issues, Issue{
@@ -73,11 +75,86 @@ func (s *Schema) IsHeader(cells []string) bool {
 	}
 	found := map[int]bool{}
 	for _, c := range cells {
-		if i, ok := s.idx.byHeader[foldHeader(c)]; ok && s.Fields[i].Required {
+		if i, ok := s.headerField(c); ok && s.Fields[i].Required {
 			found[i] = true
 		}
 	}
 	return req > 0 && 2*len(found) >= req
+}
+
+// headerField returns the index of the field a header cell names: by its
+// folded spelling first, then by the H-CLIC question number it starts
+// with.
+func (s *Schema) headerField(cell string) (int, bool) {
+	if i, ok := s.idx.byHeader[foldHeader(cell)]; ok {
+		return i, true
+	}
+	if q := headerQuestion(cell); q != "" {
+		i, ok := s.idx.byQuestion[q]
+		return i, ok
+	}
+	return -1, false
+}
+
+// headerQuestion returns the H-CLIC question number a header cell starts
+// with, or "". The number may follow "H-CLIC", "HCLIC", "Q" or "Question"
+// and separators (`H-CLIC 1.15 Main reason`, `Q1.15`, `1.15: Reason`,
+// `1.15`), and must end the cell or be followed by something other than a
+// digit or a dot (a dot then a space or the end is allowed, as in
+// `1.15. Reason`). The number is read whole, so `1.15 Reason` is 1.15 and
+// never 1.1, and `1.1.5` is no question at all.
+func headerQuestion(cell string) string {
+	v := strings.TrimLeft(cell, " \t\ufeff\u00a0")
+	v = trimPrefixFold(v, "h-clic", "h–clic", "hclic", "h clic", "h_clic")
+	v = strings.TrimLeft(v, " \t:-_#")
+	v = trimPrefixFold(v, "question", "q")
+	v = strings.TrimLeft(v, " \t:._#")
+	n, ok := questionNumber(v)
+	if !ok {
+		return ""
+	}
+	switch rest := v[n:]; {
+	case rest == "", rest == ".":
+	case rest[0] == '.':
+		if rest[1] != ' ' && rest[1] != '\t' {
+			return ""
+		}
+	}
+	return v[:n]
+}
+
+// trimPrefixFold removes the first of prefixes that v starts with, in any
+// case.
+func trimPrefixFold(v string, prefixes ...string) string {
+	for _, p := range prefixes {
+		if len(v) >= len(p) && strings.EqualFold(v[:len(p)], p) {
+			return v[len(p):]
+		}
+	}
+	return v
+}
+
+// questionNumber reads an H-CLIC question number, digits in two or more
+// groups joined by dots (1.15, 9.7), from the start of v, as far as it
+// goes. It returns the number's length in bytes.
+func questionNumber(v string) (n int, ok bool) {
+	groups := 0
+	for n < len(v) {
+		start := n
+		for n < len(v) && v[n] >= '0' && v[n] <= '9' && n-start < 4 {
+			n++
+		}
+		if n == start || (n < len(v) && v[n] >= '0' && v[n] <= '9') {
+			return 0, false // no digits, or too many
+		}
+		groups++
+		if n+1 < len(v) && v[n] == '.' && v[n+1] >= '0' && v[n+1] <= '9' {
+			n++
+			continue
+		}
+		break
+	}
+	return n, groups >= 2
 }
 
 // columnName gives the spreadsheet letter of a 0-based column: A, B, ...

@@ -192,13 +192,13 @@ func TestJudge(t *testing.T) {
 		Name: "UnknownCodesOverThreshold",
 		Input: hdr + "\n" +
 			"E07000066,2025-12-31,R1,2025-12-01,da_victim,single_female,30,female\n" +
-			"E07000066,2025-12-31,R2,2025-12-01,DV,single_female,30,female\n" +
+			"E07000066,2025-12-31,R2,2025-12-01,DVX,single_female,30,female\n" +
 			"E07000066,2025-12-31,R3,2025-12-01,da_victim,lone parent,30,female\n",
 		Opt:     func(o *Options) { o.MaxRowErrorRate = 0.05 },
 		Verdict: Rejected,
 		Rows:    Counts{Read: 3, Accepted: 1, Rejected: 2},
 		Errors: []Issue{
-			{Row: 3, Field: "reasonloss", Rule: RuleConstraintError, Message: `reasonloss "DV" is not one of the agreed codes`},
+			{Row: 3, Field: "reasonloss", Rule: RuleConstraintError, Message: `reasonloss "DVX" is not one of the agreed codes`},
 			{Row: 4, Field: "household_type", Rule: RuleConstraintError, Message: `"lone parent"`},
 		},
 		FileErrors: []Issue{{Rule: RuleErrorRate, Message: "2 of 3 rows (66.7%)"}},

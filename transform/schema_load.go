@@ -45,6 +45,13 @@ type jsonField struct {
 	} `json:"constraints"`
 	Categories    []jsonCode `json:"categories"`
 	HeaderAliases []string   `json:"landingd:headerAliases"`
+	HCLIC         *jsonHCLIC `json:"landingd:hclic"`
+}
+
+type jsonHCLIC struct {
+	Question string `json:"question"`
+	Element  string `json:"element"`
+	Inferred bool   `json:"inferred"`
 }
 
 type jsonCode struct {
@@ -55,10 +62,13 @@ type jsonCode struct {
 
 // LoadSchema parses a field list written as a Frictionless Table Schema
 // (JSON) with the project's extensions: "categories" of {value, label,
-// "landingd:aliases"} for coded fields and "landingd:headerAliases" for
-// other header spellings. It is strict: it reports every problem at once
+// "landingd:aliases"} for coded fields, "landingd:headerAliases" for
+// other header spellings, and "landingd:hclic" for the H-CLIC item a field
+// carries ({"question": "1.15", "element": "REASONLOSS", "inferred":
+// false}; several questions are joined by "/"). It is strict: it reports every problem at once
 // (joined) for malformed JSON, a field without a name, an unknown type,
-// duplicate field names or header spellings, codes on a field that is not
+// duplicate field names, header spellings or question numbers, a question
+// number not shaped like 1.15, codes on a field that is not
 // a string, two codes that fold to the same text, bad ranges, a primary
 // key naming an unknown field, and a missingValues other than [""].
 func LoadSchema(data []byte) (*Schema, error) {
@@ -77,7 +87,7 @@ func LoadSchema(data []byte) (*Schema, error) {
 		Version:    js.Version,
 		Hash:       hex.EncodeToString(sum[:]),
 		PrimaryKey: js.PrimaryKey,
-		idx:        &schemaIndex{byName: map[string]int{}, byHeader: map[string]int{}},
+		idx:        &schemaIndex{byName: map[string]int{}, byHeader: map[string]int{}, byQuestion: map[string]int{}},
 	}
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
@@ -131,7 +141,26 @@ func LoadSchema(data []byte) (*Schema, error) {
 		} else if f.Name != "" {
 			s.idx.byName[f.Name] = i
 		}
-		for _, h := range append([]string{f.Name, f.Title}, f.HeaderAliases...) {
+		spellings := append([]string{f.Name, f.Title}, f.HeaderAliases...)
+		if jh := jf.HCLIC; jh != nil {
+			f.HCLIC = &HCLICItem{Element: jh.Element, Inferred: jh.Inferred}
+			if jh.Element != "" {
+				spellings = append(spellings, jh.Element)
+			}
+			for _, q := range strings.Split(jh.Question, "/") {
+				if n, ok := questionNumber(q); !ok || n != len(q) {
+					bad("field %s: H-CLIC question %q is not a number such as 1.15", name, q)
+					continue
+				}
+				if j, ok := s.idx.byQuestion[q]; ok {
+					bad("field %s: H-CLIC question %s is also field %s", name, q, js.Fields[j].Name)
+					continue
+				}
+				s.idx.byQuestion[q] = i
+				f.HCLIC.Questions = append(f.HCLIC.Questions, q)
+			}
+		}
+		for _, h := range spellings {
 			k := foldHeader(h)
 			if k == "" {
 				continue

@@ -134,7 +134,7 @@ func TestValidateJSONShape(t *testing.T) {
 	f := writeFile(t, dir, "b.csv", validateHeader+
 		"E07000066,2025-12-31,SECRET-0001,2025-11-03,da_victim,single_female,34,female\n"+
 		"E07000066,2025-12-31,SECRET-0002,2025-11-03,ast_end,single_male,40,male\n"+
-		"E07000066,2025-12-31,SECRET-0003,2025-11-03,DV,single_male,40,male\n")
+		"E07000066,2025-12-31,SECRET-0003,2025-11-03,DVX,single_male,40,male\n")
 	code, out, _ := runCmd(t, "validate", "--json", f)
 	if code != exitFailed {
 		t.Fatalf("exit %d", code)
@@ -155,7 +155,7 @@ func TestValidateJSONShape(t *testing.T) {
 	}
 	errs := file["errors"].([]any)
 	first := errs[0].(map[string]any)
-	if first["row"] != 4.0 || first["field"] != "reasonloss" || first["rule"] != "constraint-error" || !strings.Contains(first["message"].(string), `"DV"`) {
+	if first["row"] != 4.0 || first["field"] != "reasonloss" || first["rule"] != "constraint-error" || !strings.Contains(first["message"].(string), `"DVX"`) {
 		t.Errorf("error %v", first)
 	}
 	if file["file"] != f || file["format"] != "csv" {
