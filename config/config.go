@@ -44,13 +44,31 @@ type Config struct {
 	Partners        []Partner    `yaml:"partners"`
 }
 
-// Protocol identifies the agreement.
+// Protocol identifies the agreement. Number, Theme and Purpose are what a
+// forum's register of protocols shows beside the title, lead, partners
+// and review date.
 type Protocol struct {
 	ID         string `yaml:"id"`
 	Title      string `yaml:"title"`
+	Number     string `yaml:"number"`  // the forum's register number, such as "0075"
+	Theme      string `yaml:"theme"`   // the register's theme, such as "Safer Community"
+	Purpose    string `yaml:"purpose"` // one paragraph
 	Lead       Org    `yaml:"lead"`
 	ReviewDate Date   `yaml:"review_date"`
+	// OnReviewOverdue is what happens once the review date has passed:
+	// ReviewWarn (the default) alerts and shows it; ReviewPause also
+	// stops cycles from taking files until the date is moved.
+	OnReviewOverdue ReviewAction `yaml:"on_review_overdue"`
 }
+
+// ReviewAction is what a protocol does once its review date has passed.
+type ReviewAction string
+
+// The review actions.
+const (
+	ReviewWarn  ReviewAction = "warn"
+	ReviewPause ReviewAction = "pause"
+)
 
 // Org is an organisation with its ONS GSS code.
 type Org struct {

@@ -22,6 +22,7 @@ func Defaults() *Config {
 		StableAfter:     Duration{60 * time.Second},
 		Concurrency:     4,
 		State:           "state",
+		Protocol:        Protocol{OnReviewOverdue: ReviewWarn},
 		Collection:      Collection{FirstQuarter: "2021Q2"},
 		Schedule: Schedule{
 			Cron:       "0 6 7 1,4,7,10 *",

@@ -103,6 +103,30 @@ type loadTest struct {
 var loadTests = []loadTest{{
 	Name:  "Valid",
 	Input: header + okBody,
+	Check: func(t *testing.T, c *Config) {
+		if c.Protocol.OnReviewOverdue != ReviewWarn {
+			t.Errorf("on_review_overdue = %q, want the default warn", c.Protocol.OnReviewOverdue)
+		}
+	},
+}, {
+	Name:  "RegisterMetadata",
+	Input: strings.Replace(header, "  title: Test\n", "  title: Test\n  number: \"0075\"\n  theme: Safer Community\n  purpose: To share case data.\n  on_review_overdue: pause\n", 1) + okBody,
+	Check: func(t *testing.T, c *Config) {
+		want := Protocol{ID: "t", Title: "Test", Number: "0075", Theme: "Safer Community", Purpose: "To share case data.",
+			Lead: Org{Name: "Lead", GSS: "E10000012"}, ReviewDate: c.Protocol.ReviewDate, OnReviewOverdue: ReviewPause}
+		if c.Protocol != want {
+			t.Errorf("protocol = %+v, want %+v", c.Protocol, want)
+		}
+	},
+}, {
+	Name:  "RegisterMetadataBad",
+	Input: strings.Replace(header, "  title: Test\n", "  title: Test\n  number: \"00 75\"\n  theme: \"a\\nb\"\n  purpose: \"one\\n\\ntwo\"\n  on_review_overdue: stop\n", 1) + okBody,
+	Errs: []string{
+		`protocol.yaml:4: protocol.number: "00 75" is not a register number`,
+		`protocol.yaml:5: protocol.theme: want one line of at most 80 characters`,
+		`protocol.yaml:6: protocol.purpose: want one paragraph of at most 2000 characters`,
+		`protocol.yaml:7: protocol.on_review_overdue: "stop" is not an action (want warn or pause)`,
+	},
 }, {
 	Name:  "UnknownKey",
 	Input: header + okBody + "schedule: {cronn: '0 6 * * *'}\n",

@@ -19,8 +19,9 @@ import (
 )
 
 var (
-	gssRE = regexp.MustCompile(`^E\d{8}$`)
-	idRE  = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+	gssRE    = regexp.MustCompile(`^E\d{8}$`)
+	idRE     = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+	numberRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9./-]{0,15}$`)
 )
 
 // CronParser is the parser schedule.cron must satisfy: five fields, an
@@ -66,6 +67,20 @@ func (c *Config) validate(p *problems) {
 	}
 	if c.Protocol.ReviewDate.IsZero() {
 		p.add("protocol.review_date", "required")
+	}
+	if n := c.Protocol.Number; n != "" && !numberRE.MatchString(n) {
+		p.add("protocol.number", "%q is not a register number (want up to 16 letters, digits, \".\", \"/\" or \"-\", such as \"0075\")", n)
+	}
+	if len(c.Protocol.Theme) > 80 || strings.ContainsAny(c.Protocol.Theme, "\r\n") {
+		p.add("protocol.theme", "want one line of at most 80 characters, such as Safer Community")
+	}
+	if len(c.Protocol.Purpose) > 2000 || strings.Contains(strings.TrimSpace(c.Protocol.Purpose), "\n\n") {
+		p.add("protocol.purpose", "want one paragraph of at most 2000 characters")
+	}
+	switch c.Protocol.OnReviewOverdue {
+	case ReviewWarn, ReviewPause:
+	default:
+		p.add("protocol.on_review_overdue", "%q is not an action (want warn or pause)", c.Protocol.OnReviewOverdue)
 	}
 	required("schema", c.Schema)
 	required("filter.field", c.Filter.Field)
