@@ -224,7 +224,7 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	if sum.Incidents, err = OpenIncidents(context.WithoutCancel(ctx), r.DB, sum.Finished); err != nil {
 		log.Error("read open incidents", "err", err)
 	}
-	outcome, errText := "ok", ""
+	outcome, errText := state.RunOK, ""
 	var errs []string
 	for _, p := range sum.Partners {
 		if p.Err != nil {
@@ -238,11 +238,16 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 		errs = append(errs, "purge: "+sum.PurgeErr.Error())
 	}
 	if len(errs) > 0 {
-		outcome = "failed"
+		outcome = state.RunFailed
 		errText = fmt.Sprint(errs)
 	}
+	// A stopped cycle is never ok: it left files untaken, and the next
+	// start must catch up rather than wait for the next scheduled time.
+	if sum.Stopped {
+		outcome = state.RunStopped
+	}
 	if err := r.record(ctx, audit.Entry{Event: audit.EventCycleEnd, RunID: sum.RunID,
-		Data: map[string]any{"outcome": outcome, "quarters": sum.Quarters, "duration_ms": sum.Finished.Sub(start).Milliseconds()}}); err != nil {
+		Data: map[string]any{"outcome": string(outcome), "quarters": sum.Quarters, "duration_ms": sum.Finished.Sub(start).Milliseconds()}}); err != nil {
 		return sum, err
 	}
 	if err := r.DB.FinishRun(context.WithoutCancel(ctx), sum.RunID, sum.Finished, outcome, errText); err != nil {

@@ -171,7 +171,7 @@ func BuildStatus(ctx context.Context, cfg *config.Config, db *state.DB, now time
 		return nil, err
 	}
 	if ok {
-		sr := &StatusRun{ID: run.ID, Trigger: run.Trigger, Started: run.Started.UTC(), Outcome: run.Outcome, Error: run.Error}
+		sr := &StatusRun{ID: run.ID, Trigger: run.Trigger, Started: run.Started.UTC(), Outcome: string(run.Outcome), Error: run.Error}
 		if !run.Finished.IsZero() {
 			f := run.Finished.UTC()
 			sr.Finished = &f

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"landingd/ingest"
+	"landingd/ingest/state"
 )
 
 // metrics are the service's Prometheus metrics. Labels are outcomes,
@@ -21,18 +22,20 @@ type metrics struct {
 	next        prometheus.Gauge
 }
 
-// Cycle outcomes counted by landingd_cycles_total: the ledger's "ok" and
-// "failed", and "error" for a cycle that could not start or record itself.
+// Cycle outcomes counted by landingd_cycles_total: the ledger's "ok",
+// "failed" and "stopped", and "error" for a cycle that could not start or
+// record itself.
 const (
-	outcomeOK     = "ok"
-	outcomeFailed = "failed"
-	outcomeError  = "error"
+	outcomeOK      = string(state.RunOK)
+	outcomeFailed  = string(state.RunFailed)
+	outcomeStopped = string(state.RunStopped)
+	outcomeError   = "error"
 )
 
 func newMetrics(s *Service) (*metrics, error) {
 	m := &metrics{
 		cycles: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "landingd_cycles_total", Help: "Cycles run by this process, by outcome (ok, failed, error).",
+			Name: "landingd_cycles_total", Help: "Cycles run by this process, by outcome (ok, failed, stopped, error).",
 		}, []string{"outcome"}),
 		files: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "landingd_files_total", Help: "Source files judged by this process, by partner and verdict (accepted, rejected, duplicate).",
@@ -79,7 +82,7 @@ func newMetrics(s *Service) (*metrics, error) {
 		}
 	}
 	// Series that exist from the start, so that rate() and alerts see 0.
-	for _, o := range []string{outcomeOK, outcomeFailed, outcomeError} {
+	for _, o := range []string{outcomeOK, outcomeFailed, outcomeStopped, outcomeError} {
 		m.cycles.WithLabelValues(o)
 	}
 	for _, o := range []string{"read", "accepted", "out_of_scope", "rejected"} {
@@ -94,6 +97,8 @@ func (m *metrics) observe(sum *ingest.Summary, err error, took time.Duration) {
 	switch {
 	case err != nil || sum == nil:
 		m.cycles.WithLabelValues(outcomeError).Inc()
+	case sum.Stopped:
+		m.cycles.WithLabelValues(outcomeStopped).Inc()
 	case sum.Failed():
 		m.cycles.WithLabelValues(outcomeFailed).Inc()
 	default:

@@ -14,6 +14,7 @@ import (
 	"landingd/config"
 	"landingd/ingest"
 	"landingd/ingest/alert"
+	"landingd/ingest/state"
 )
 
 // Triggers recorded in the ledger for the cycles a Service runs.
@@ -144,8 +145,18 @@ func (s *Service) Run(ctx context.Context) error {
 	return nil
 }
 
-// needsCatchUp reports whether a cycle must run at start.
+// needsCatchUp reports whether a cycle must run at start: NeedsCatchUp,
+// or the last cycle was cut short (stopped by a signal, or its process
+// died), so that files it left untaken are not left until the next
+// planned cycle.
 func (s *Service) needsCatchUp(ctx context.Context) (bool, error) {
+	prev, ok, err := s.Runner.DB.LastRun(ctx)
+	if err != nil {
+		return false, err
+	}
+	if ok && (prev.Outcome == state.RunStopped || prev.Outcome == state.RunInterrupted || prev.Outcome == "") {
+		return true, nil
+	}
 	last, ok, err := s.Runner.DB.LastCompletedRun(ctx)
 	if err != nil {
 		return false, err
@@ -314,7 +325,7 @@ func (s *Service) ready(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if ok && last.Outcome == "failed" {
+	if ok && last.Outcome == state.RunFailed {
 		return fmt.Errorf("the last cycle %s failed", last.ID)
 	}
 	return nil

@@ -7,13 +7,22 @@ import (
 	"time"
 )
 
+// Outcome is how a run ended, as the ledger records it; "" while it runs.
+type Outcome string
+
 // Run outcomes.
 const (
-	RunOK     = "ok"
-	RunFailed = "failed"
+	// RunOK is a run that finished with every zone and output reached.
+	RunOK Outcome = "ok"
+	// RunFailed is a run in which a zone, the output or the purge failed.
+	RunFailed Outcome = "failed"
+	// RunStopped is a run that a stop signal cut short: files not yet
+	// taken wait for the next run, which a restarted service starts at
+	// once (a catch-up).
+	RunStopped Outcome = "stopped"
 	// RunInterrupted marks a run that never finished (the process died);
 	// BeginRun sets it on every unfinished run it finds.
-	RunInterrupted = "interrupted"
+	RunInterrupted Outcome = "interrupted"
 )
 
 // Run is one cycle.
@@ -22,7 +31,7 @@ type Run struct {
 	Started  time.Time
 	Finished time.Time // zero while running
 	Trigger  string    // e.g. schedule | manual | retry
-	Outcome  string    // "" while running; RunOK | RunFailed | RunInterrupted
+	Outcome  Outcome   // "" while running
 	Error    string
 	Partners []PartnerOutcome // ordered by partner
 }
@@ -69,10 +78,10 @@ func (d *DB) RecordPartner(ctx context.Context, runID string, p PartnerOutcome) 
 	return nil
 }
 
-// FinishRun records the end of run runID with outcome RunOK or RunFailed
-// and, for a failure, errText (never a cell value). It fails when the run
+// FinishRun records the end of run runID with outcome RunOK, RunFailed or
+// RunStopped and, for a failure, errText (never a cell value). It fails when the run
 // does not exist or on a database error.
-func (d *DB) FinishRun(ctx context.Context, runID string, finished time.Time, outcome, errText string) error {
+func (d *DB) FinishRun(ctx context.Context, runID string, finished time.Time, outcome Outcome, errText string) error {
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE runs SET finished_at = ?, outcome = ?, error = ? WHERE id = ?`,
 			timeText(finished), outcome, errText, runID)
@@ -100,7 +109,7 @@ func (d *DB) LastRun(ctx context.Context) (r Run, ok bool, err error) {
 // with RunOK; ok is false when there has been none. It fails on a database
 // error.
 func (d *DB) LastCompletedRun(ctx context.Context) (r Run, ok bool, err error) {
-	return d.lastRun(ctx, `WHERE outcome = 'ok' ORDER BY started_at DESC, rowid DESC LIMIT 1`)
+	return d.lastRun(ctx, `WHERE outcome = '`+string(RunOK)+`' ORDER BY started_at DESC, rowid DESC LIMIT 1`)
 }
 
 func (d *DB) lastRun(ctx context.Context, tail string) (Run, bool, error) {

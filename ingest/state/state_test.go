@@ -472,7 +472,7 @@ func TestRuns(t *testing.T) {
 	if err != nil || !ok || !reflect.DeepEqual(done, want) {
 		t.Fatalf("LastCompletedRun =\n%+v\nwant\n%+v (%v %v)", done, want, ok, err)
 	}
-	var outcome string
+	var outcome Outcome
 	d.db.QueryRow(`SELECT outcome FROM runs WHERE id = 'r2'`).Scan(&outcome)
 	if outcome != RunInterrupted {
 		t.Fatalf("r2 outcome = %q", outcome)
