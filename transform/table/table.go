@@ -44,6 +44,8 @@ type ReadOptions struct {
 	MaxUnzippedBytes int64
 	MaxEntryBytes    int64
 	TempDir          string // for the xlsx spool; "" means os.TempDir()
+	// Limits are the reading budgets; zero fields mean DefaultLimits.
+	Limits Limits
 }
 
 // FileError is a file-level problem: the whole file is rejected with it.

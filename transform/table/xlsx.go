@@ -8,8 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Decompression limits for xlsx, used when ReadOptions leaves them 0.
@@ -21,13 +19,10 @@ const (
 	DefaultMaxEntryBytes = 1 << 30
 	// DefaultMaxUnzippedBytes caps the sum of all entries.
 	DefaultMaxUnzippedBytes = 2 << 30
-	// MaxPartBytes caps what excelize holds whole in memory: the sum of
-	// every entry but the worksheets it streams from disk (shared strings,
-	// styles, the workbook, media, and sheets under xmlInMemoryBytes).
+	// MaxPartBytes caps the sum of every entry but the worksheets (shared
+	// strings, styles, the workbook, media): the shared strings are held
+	// in memory, and nothing else is worth more to a district file.
 	MaxPartBytes = 128 << 20
-	// xmlInMemoryBytes is excelize's UnzipXMLSizeLimit: sheets larger than
-	// this are extracted to a temporary file and streamed from there.
-	xmlInMemoryBytes = 16 << 20
 )
 
 // openXLSX spools r, checks the zip, and opens the sheet.
@@ -39,21 +34,25 @@ func openXLSX(ctx context.Context, r io.Reader, opt ReadOptions) (_ Table, err e
 	if maxTotal <= 0 {
 		maxTotal = DefaultMaxUnzippedBytes
 	}
+	lim := opt.Limits.orDefault()
 	spool, err := os.CreateTemp(opt.TempDir, "landingd-xlsx-*")
 	if err != nil {
 		return nil, fmt.Errorf("spool xlsx: %w", err)
 	}
 	spoolName := spool.Name()
-	removeSpool := func() error {
+	release := func() error {
+		cerr := spool.Close()
 		if err := os.Remove(spoolName); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("remove xlsx spool: %w", err)
+		}
+		if cerr != nil && !errors.Is(cerr, os.ErrClosed) {
+			return fmt.Errorf("close xlsx spool: %w", cerr)
 		}
 		return nil
 	}
 	defer func() {
 		if err != nil {
-			_ = spool.Close()
-			_ = removeSpool()
+			_ = release()
 		}
 	}()
 	// A zip is never larger than what it holds by much, so the total
@@ -71,33 +70,25 @@ func openXLSX(ctx context.Context, r io.Reader, opt ReadOptions) (_ Table, err e
 	if n == 0 {
 		return nil, &FileError{Rule: RuleEmptyFile, Message: "the file is empty"}
 	}
-	if err := checkZip(ctx, spool, n, maxEntry, maxTotal); err != nil {
+	zr, err := checkZip(spool, n, maxEntry, maxTotal)
+	if err != nil {
 		return nil, err
 	}
-	if err := spool.Close(); err != nil {
-		return nil, fmt.Errorf("spool xlsx: %w", err)
-	}
-	f, err := excelize.OpenFile(spoolName, excelize.Options{
-		UnzipSizeLimit:    maxTotal,
-		UnzipXMLSizeLimit: min(xmlInMemoryBytes, maxTotal),
-		TmpDir:            opt.TempDir,
-	})
+	b, err := openBook(ctx, zr, &lim)
 	if err != nil {
-		if f != nil {
-			_ = f.Close()
+		return nil, err
+	}
+	t, err := openSheet(b, opt)
+	if err != nil {
+		return nil, err
+	}
+	src := t.src.(*sheetSource)
+	t.closer = func() error {
+		err := src.close()
+		if rerr := release(); err == nil {
+			err = rerr
 		}
-		return nil, formatErr("the workbook could not be read (it may be damaged)")
-	}
-	// excelize has read every part into memory or its own temporary
-	// files: the spool is no longer needed.
-	if err := removeSpool(); err != nil {
-		_ = f.Close()
-		return nil, err
-	}
-	t, err := openSheet(ctx, f, opt)
-	if err != nil {
-		_ = f.Close()
-		return nil, err
+		return err
 	}
 	return t, nil
 }
@@ -106,23 +97,26 @@ func overLimits() *FileError {
 	return formatErr("the workbook is over the decompression limits (it unzips to too much data, or its zip headers do not match its content)")
 }
 
-// checkZip checks that the spool is an xlsx within the limits: every
-// entry's declared size, their sum, and what each entry really unzips to
-// (excelize silently truncates an entry whose header understates it).
-func checkZip(ctx context.Context, f *os.File, size, maxEntry, maxTotal int64) error {
+// checkZip checks that the spool is an xlsx within the limits, by the
+// sizes its zip headers declare: every entry, their sum, and the parts
+// other than worksheets (shared strings, styles, media), which are capped
+// as a sum. What an entry really unzips to is checked as it is read:
+// archive/zip fails on more bytes than declared, fewer, or a checksum
+// mismatch, and the reader turns that into a format-error.
+func checkZip(f *os.File, size, maxEntry, maxTotal int64) (*zip.Reader, error) {
 	head := make([]byte, 8)
 	if _, err := f.ReadAt(head, 0); err != nil && err != io.EOF {
-		return fmt.Errorf("read xlsx spool: %w", err)
+		return nil, fmt.Errorf("read xlsx spool: %w", err)
 	}
 	if what := sniff(head); what != "" && !strings.HasPrefix(what, "a zip") {
-		return formatErr("the file is named .xlsx but is " + what)
+		return nil, formatErr("the file is named .xlsx but is " + what)
 	}
 	zr, err := zip.NewReader(f, size)
 	if err != nil {
-		return formatErr("the file is named .xlsx but is not an Excel workbook")
+		return nil, formatErr("the file is named .xlsx but is not an Excel workbook")
 	}
 	var hasTypes, hasWorkbook bool
-	var total, inMemory uint64
+	var total, parts uint64
 	for _, e := range zr.File {
 		name := strings.ToLower(strings.ReplaceAll(e.Name, `\`, "/"))
 		switch name {
@@ -131,7 +125,7 @@ func checkZip(ctx context.Context, f *os.File, size, maxEntry, maxTotal int64) e
 		case "xl/workbook.xml":
 			hasWorkbook = true
 		case "mimetype":
-			return formatErr("the file is named .xlsx but is an OpenDocument file (.ods)")
+			return nil, formatErr("the file is named .xlsx but is an OpenDocument file (.ods)")
 		}
 		limit := uint64(MaxPartBytes)
 		if strings.HasPrefix(name, "xl/worksheets/") {
@@ -139,55 +133,17 @@ func checkZip(ctx context.Context, f *os.File, size, maxEntry, maxTotal int64) e
 		}
 		limit = min(limit, uint64(maxEntry))
 		total += e.UncompressedSize64
-		// Only worksheets over xmlInMemoryBytes are extracted to disk;
-		// excelize reads every other entry into memory, so many parts
-		// each under the limit must not add up past it.
-		if !strings.HasPrefix(name, "xl/worksheets/sheet") || e.UncompressedSize64 <= xmlInMemoryBytes {
-			inMemory += e.UncompressedSize64
+		if !strings.HasPrefix(name, "xl/worksheets/") {
+			parts += e.UncompressedSize64
 		}
-		if e.UncompressedSize64 > limit || total > uint64(maxTotal) || inMemory > MaxPartBytes {
-			return overLimits()
+		if e.UncompressedSize64 > limit || total > uint64(maxTotal) || parts > MaxPartBytes {
+			return nil, overLimits()
 		}
 	}
 	if !hasTypes || !hasWorkbook {
-		return formatErr("the file is named .xlsx but is a zip archive, not an Excel workbook")
+		return nil, formatErr("the file is named .xlsx but is a zip archive, not an Excel workbook")
 	}
-	for _, e := range zr.File {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if strings.HasSuffix(e.Name, "/") {
-			continue
-		}
-		if err := checkEntry(ctx, e); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// checkEntry unzips e to nowhere, reading at most one byte past its
-// declared size; archive/zip fails on a size or checksum mismatch.
-func checkEntry(ctx context.Context, e *zip.File) error {
-	rc, err := e.Open()
-	if err != nil {
-		return formatErr("the workbook could not be unzipped (it may be damaged)")
-	}
-	defer rc.Close()
-	n, err := io.Copy(io.Discard, io.LimitReader(ctxReader{ctx, rc}, int64(e.UncompressedSize64)+1))
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if errors.Is(err, zip.ErrFormat) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return overLimits()
-		}
-		return formatErr("the workbook could not be unzipped (it may be damaged)")
-	}
-	if uint64(n) != e.UncompressedSize64 {
-		return overLimits()
-	}
-	return nil
+	return zr, nil
 }
 
 // ctxReader stops a long copy when ctx ends.
@@ -203,28 +159,34 @@ func (c ctxReader) Read(p []byte) (int, error) {
 	return c.r.Read(p)
 }
 
-// openSheet finds the sheet and its header and returns the table.
-func openSheet(ctx context.Context, f *excelize.File, opt ReadOptions) (Table, error) {
-	sheets := f.GetSheetList()
+// openSheet finds the sheet and its header and returns the table: the
+// sheet opt names (exactly, else ignoring case), or the first sheet whose
+// header opt.IsHeader accepts, else the first sheet with a row.
+func openSheet(b *book, opt ReadOptions) (*table, error) {
+	sheets := b.sheets
 	if opt.Sheet != "" {
-		name := ""
-		for _, s := range sheets {
-			if s == opt.Sheet {
-				name = s
+		pick := -1
+		for i, s := range sheets {
+			if s.name == opt.Sheet {
+				pick = i
 				break
 			}
-			if name == "" && strings.EqualFold(s, opt.Sheet) {
-				name = s
+			if pick < 0 && strings.EqualFold(s.name, opt.Sheet) {
+				pick = i
 			}
 		}
-		if name == "" {
-			return nil, &FileError{Rule: RuleFormatError, Message: fmt.Sprintf("the workbook has no sheet named %q; its sheets are %s", opt.Sheet, quoteList(sheets))}
+		if pick < 0 {
+			names := make([]string, len(sheets))
+			for i, s := range sheets {
+				names[i] = s.name
+			}
+			return nil, &FileError{Rule: RuleFormatError, Message: fmt.Sprintf("the workbook has no sheet named %q; its sheets are %s", opt.Sheet, quoteList(names))}
 		}
-		sheets = []string{name}
+		sheets = sheets[pick : pick+1]
 	}
-	fallback := ""
-	for _, name := range sheets {
-		t, matched, err := sheetTable(ctx, f, name, opt.IsHeader)
+	fallback := -1
+	for i, sh := range sheets {
+		t, matched, err := sheetTable(b, sh, opt.IsHeader)
 		var fe *FileError
 		switch {
 		case errors.As(err, &fe) && fe.Rule == RuleEmptyFile:
@@ -234,44 +196,37 @@ func openSheet(ctx context.Context, f *excelize.File, opt ReadOptions) (Table, e
 		case matched || opt.IsHeader == nil || len(sheets) == 1:
 			return t, nil
 		}
-		_ = t.src.(*xlsxSource).rows.Close()
-		if fallback == "" {
-			fallback = name
+		_ = t.src.(*sheetSource).close()
+		if fallback < 0 {
+			fallback = i
 		}
 	}
-	if fallback == "" {
+	if fallback < 0 {
 		return nil, &FileError{Rule: RuleEmptyFile, Message: "the workbook has no header row (its sheets are empty)"}
 	}
-	t, _, err := sheetTable(ctx, f, fallback, opt.IsHeader)
+	t, _, err := sheetTable(b, sheets[fallback], opt.IsHeader)
 	return t, err
 }
 
 // sheetTable opens one sheet and looks for its header.
-func sheetTable(ctx context.Context, f *excelize.File, sheet string, isHeader func([]string) bool) (*table, bool, error) {
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		// A chart sheet or a damaged sheet has no rows to read.
+func sheetTable(b *book, sh bookSheet, isHeader func([]string) bool) (*table, bool, error) {
+	if sh.part == "" {
+		// A sheet whose part is missing has no rows to read.
 		return nil, false, &FileError{Rule: RuleEmptyFile, Message: "the sheet has no rows"}
 	}
-	src := &xlsxSource{ctx: ctx, rows: rows}
-	header, rest, matched, err := findHeader(src, isHeader)
+	src, err := b.openSheetPart(sh.part)
 	if err != nil {
-		_ = rows.Close()
 		return nil, false, err
 	}
-	date1904 := false
-	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
-		date1904 = *p.Date1904
+	header, rest, matched, err := findHeader(src, isHeader)
+	if fe := b.lim.headerOver(header); err == nil && fe != nil {
+		err = fe
 	}
-	t := &table{format: "xlsx", header: header, pending: rest, src: src, sheet: sheet, date1904: date1904}
-	t.closer = func() error {
-		err := rows.Close()
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("close xlsx: %w", cerr)
-		}
-		return err
+	if err != nil {
+		_ = src.close()
+		return nil, false, err
 	}
-	return t, matched, nil
+	return &table{format: "xlsx", header: header, pending: rest, src: src, sheet: sh.name, date1904: b.date1904}, matched, nil
 }
 
 func quoteList(names []string) string {
@@ -280,46 +235,4 @@ func quoteList(names []string) string {
 		q[i] = fmt.Sprintf("%q", n)
 	}
 	return strings.Join(q, ", ")
-}
-
-// xlsxSource reads a sheet with excelize's row iterator. Rows.Next visits
-// every row number up to the last stored row, gaps included (Columns
-// returns nothing for a row missing from the XML), so the count of Next
-// calls is the sheet row number.
-type xlsxSource struct {
-	ctx  context.Context
-	rows *excelize.Rows
-	row  int
-	err  error // sticky
-}
-
-var rawValues = excelize.Options{RawCellValue: true}
-
-func (s *xlsxSource) next() (Record, error) {
-	if s.err != nil {
-		return Record{}, s.err
-	}
-	for s.rows.Next() {
-		s.row++
-		if s.row%ctxEvery == 0 {
-			if err := s.ctx.Err(); err != nil {
-				s.err = err
-				return Record{}, err
-			}
-		}
-		cells, err := s.rows.Columns(rawValues)
-		if err != nil {
-			s.err = &FileError{Rule: RuleFormatError, Row: s.row, Message: "the sheet's row could not be read (the workbook may be damaged)"}
-			return Record{}, s.err
-		}
-		if cells = trimBlank(cells); len(cells) > 0 {
-			return Record{Row: s.row, Cells: cells}, nil
-		}
-	}
-	if err := s.rows.Error(); err != nil {
-		s.err = &FileError{Rule: RuleFormatError, Row: s.row, Message: "the sheet could not be read to the end (too many rows, or the workbook is damaged)"}
-		return Record{}, s.err
-	}
-	s.err = io.EOF
-	return Record{}, io.EOF
 }

@@ -377,8 +377,7 @@ func TestXLSXLimits(t *testing.T) {
 		}, func(zw *zip.Writer) {
 			lyingEntry(t, zw, "xl/worksheets/sheet1.xml", sheet, 4096)
 		})
-		_, err := openBytes(t, "liar.xlsx", b, ReadOptions{})
-		checkFileErr(t, err, &FileError{Rule: RuleFormatError})
+		checkRule(t, openAll(t, "liar.xlsx", b, ReadOptions{}), RuleFormatError)
 	})
 	t.Run("OverstatedSize", func(t *testing.T) {
 		b := rezip(t, base, func(name string, d []byte) []byte {
@@ -389,8 +388,7 @@ func TestXLSXLimits(t *testing.T) {
 		}, func(zw *zip.Writer) {
 			lyingEntry(t, zw, "xl/worksheets/sheet1.xml", sheet, uint64(len(sheet))+10)
 		})
-		_, err := openBytes(t, "liar.xlsx", b, ReadOptions{})
-		checkFileErr(t, err, &FileError{Rule: RuleFormatError})
+		checkRule(t, openAll(t, "liar.xlsx", b, ReadOptions{}), RuleFormatError)
 	})
 }
 
@@ -478,4 +476,27 @@ func TestXLSXContextCancelled(t *testing.T) {
 	if _, err := Open(ctx, "c.xlsx", bytes.NewReader(b), ReadOptions{TempDir: t.TempDir()}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Open err = %v, want context.Canceled", err)
 	}
+}
+
+// openAll opens b and reads it to the end, returning the first error.
+func openAll(t testing.TB, name string, b []byte, opt ReadOptions) error {
+	t.Helper()
+	tab, err := openBytes(t, name, b, opt)
+	if err != nil {
+		return err
+	}
+	defer tab.Close()
+	_, err = readAll(tab)
+	return err
+}
+
+// checkRule checks that err is a *FileError with the rule, whatever its
+// row, and returns it.
+func checkRule(t testing.TB, err error, rule string) *FileError {
+	t.Helper()
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Rule != rule {
+		t.Fatalf("error = %v (%T), want a *FileError %s", err, err, rule)
+	}
+	return fe
 }
