@@ -20,6 +20,7 @@ const (
 // Frictionless-style rule names used in Issue.Rule.
 const (
 	RuleExtraLabel      = "extra-label"
+	RuleMisspeltLabel   = "misspelt-label" // file level: a heading near an agreed one; not a breach
 	RuleMissingLabel    = "missing-label"
 	RuleDuplicateLabel  = "duplicate-label"
 	RuleBlankLabel      = "blank-label"
@@ -68,9 +69,26 @@ type Result struct {
 	PartnerMismatch int `json:"partner_mismatch,omitempty"`
 	// Erased counts rows dropped because their case is on the erasure list.
 	Erased int `json:"erased,omitempty"`
+	// ExtraColumns are the columns not on the agreed list (extra-label),
+	// in file order, and DataRows the number of data rows of such a file,
+	// counted but not judged: what a breach incident records.
+	ExtraColumns []ExtraColumn `json:"extra_columns,omitempty"`
+	DataRows     int           `json:"data_rows,omitempty"`
 	// SchemaVersion is the field list version the file was judged under.
 	SchemaVersion string `json:"-"`
 }
+
+// ExtraColumn is a column not on the agreed field list: its heading (a
+// header name, never a cell value) cut to MaxColumnName runes, and the
+// kind of personal data the heading suggests, "" for none (see
+// PersonalColumn).
+type ExtraColumn struct {
+	Name     string       `json:"name"`
+	Personal PersonalKind `json:"personal,omitempty"`
+}
+
+// MaxColumnName is how many runes of a column's heading ExtraColumn keeps.
+const MaxColumnName = 64
 
 // Row is one accepted, in-scope, pseudonymised row, ready to store.
 // Values are canonical (codes, ISO dates, plain integers, true/false),

@@ -13,7 +13,8 @@ import (
 // headerQuestion). It returns, for each
 // column, the index of its field in Fields (-1 when the column matched
 // nothing), and the file-level issues: blank-label, extra-label (a column
-// not on the agreed list), duplicate-label (two columns naming one field)
+// not on the agreed list), misspelt-label (a column within two edits of
+// an agreed spelling, see Suggest), duplicate-label (two columns naming one field)
 // and missing-label (a required field absent). Any issue rejects the file.
 func (s *Schema) MatchHeader(cells []string) ([]int, []Issue) {
 	cols := make([]int, len(cells))
@@ -32,6 +33,15 @@ func (s *Schema) MatchHeader(cells []string) ([]int, []Issue) {
 		i, ok := s.headerField(label)
 		if !ok {
 			shown := clip(label, 60)
+			if name, near := s.Suggest(label); near {
+				issues = append(issues, Issue{
+					Field: shown,
+					Rule:  RuleMisspeltLabel,
+					Message: fmt.Sprintf("column %s %q is not on the agreed field list; did you mean `%s`? rename it and send the file again (no data from this file has been kept)",
+						columnName(c), shown, name),
+				})
+				continue
+			}
 			issues = append(issues, Issue{
 				Field: shown,
 				Rule:  RuleExtraLabel,
@@ -62,6 +72,39 @@ func (s *Schema) MatchHeader(cells []string) ([]int, []Issue) {
 		}
 	}
 	return cols, issues
+}
+
+// ExtraColumns returns the columns of a header record that MatchHeader
+// calls extra-label: not on the agreed list and not a near misspelling,
+// with headings cut to MaxColumnName runes and marked when they look like
+// personal data.
+func (s *Schema) ExtraColumns(cells []string) []ExtraColumn {
+	var out []ExtraColumn
+	_, issues := s.MatchHeader(cells)
+	extra := map[string]bool{}
+	for _, is := range issues {
+		if is.Rule == RuleExtraLabel {
+			extra[is.Field] = true
+		}
+	}
+	for _, cell := range cells {
+		label := strings.TrimSpace(cell)
+		if label == "" || !extra[clip(label, 60)] {
+			continue
+		}
+		c := ExtraColumn{Name: cut(label, MaxColumnName)}
+		c.Personal, _ = PersonalColumn(label)
+		out = append(out, c)
+	}
+	return out
+}
+
+// cut shortens s to at most n runes.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
 }
 
 // IsHeader reports whether a record looks like the header: its cells name

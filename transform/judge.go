@@ -208,6 +208,16 @@ func judgeTable(ctx context.Context, s *Schema, p *Pseudonymiser, tbl table.Tabl
 		for _, is := range issues {
 			res.fileIssue(is)
 		}
+		// A file with columns off the list is a possible breach: its rows
+		// are counted, never judged, for the incident's record.
+		if res.ExtraColumns = s.ExtraColumns(header); len(res.ExtraColumns) > 0 {
+			if _, err := eachRecord(ctx, tbl, func(table.Record) (bool, error) {
+				res.DataRows++
+				return true, nil
+			}); err != nil {
+				return err
+			}
+		}
 		res.decide(opt)
 		return nil
 	}

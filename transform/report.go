@@ -14,6 +14,7 @@ const reportRowsPerRule = 25
 // ruleTitles describe the rules in words a district officer uses.
 var ruleTitles = map[string]string{
 	RuleExtraLabel:      "columns that are not on the agreed field list",
+	RuleMisspeltLabel:   "column headings that look misspelt",
 	RuleMissingLabel:    "required columns that are missing",
 	RuleDuplicateLabel:  "columns named twice",
 	RuleBlankLabel:      "columns without a heading",
