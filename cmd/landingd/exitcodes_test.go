@@ -39,6 +39,7 @@ func protocolCommands(file string) map[string]protocolCommand {
 		"run":             {args: []string{"run"}, key: true, state: "write"},
 		"serve":           {args: []string{"serve"}, key: true, state: "write"},
 		"status":          {args: []string{"status"}, state: "read"},
+		"register":        {args: []string{"register"}, state: "read"},
 		"config check":    {args: []string{"config", "check"}},
 		"validate":        {args: []string{"validate"}, files: []string{file}, builtin: true, key: true},
 		"audit verify":    {args: []string{"audit", "verify"}, state: "read"},
