@@ -126,8 +126,8 @@ func orWord(s, w string) string {
 var pageSource string
 
 var pageTemplate = template.Must(template.New("register").Funcs(template.FuncMap{
-	"when": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-	"join": strings.Join,
+	"when":        func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"join":        strings.Join,
 	"outstanding": OutstandingText,
 	"slug": func(s string) string {
 		return strings.Map(func(r rune) rune {
