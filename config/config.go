@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"time"
 
 	"landingd/storage/azblob"
@@ -138,10 +139,30 @@ type Partner struct {
 	StableAfter *Duration `yaml:"stable_after"` // nil: the top-level value
 	Encoding    string    `yaml:"encoding"`     // "" (detect), utf-8, windows-1252
 	Sheet       string    `yaml:"sheet"`
+	// DateOrder is how the partner writes slash dates: DateOrderDMY (the
+	// default) or DateOrderMDY.
+	DateOrder string `yaml:"date_order"`
 	// Aliases maps field name to {their value: canonical code}.
 	Aliases     map[string]map[string]string `yaml:"aliases"`
 	Disposition string                       `yaml:"disposition"` // move (default) | keep
 	Withdrawn   *Date                        `yaml:"withdrawn"`
+}
+
+// Date orders a partner may declare for its slash dates.
+const (
+	DateOrderDMY = "dmy" // day first, 31/12/2025: the default
+	DateOrderMDY = "mdy" // month first, 12/31/2025
+)
+
+// CheckDateOrder returns an error saying what is accepted when o is not
+// a date order a partner may declare. The protocol and a district's
+// prepare mapping both check with it.
+func CheckDateOrder(o string) error {
+	switch o {
+	case DateOrderDMY, DateOrderMDY:
+		return nil
+	}
+	return fmt.Errorf("%q is not a date order (want dmy, day first, or mdy, month first)", o)
 }
 
 // Location is a landing zone or an output. Kind selects the backend,

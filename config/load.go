@@ -46,7 +46,7 @@ func Defaults() *Config {
 }
 
 func partnerDefaults() Partner {
-	return Partner{Disposition: "move"}
+	return Partner{Disposition: "move", DateOrder: DateOrderDMY}
 }
 
 // Load reads the protocol file at path, lays it over Defaults, makes every

@@ -415,6 +415,25 @@ partners:
 `,
 	Errs: []string{`protocol.yaml:11: partners[0].encoding: "latin9" is not a supported encoding`},
 }, {
+	Name: "BadDateOrder",
+	Input: header + `output: {kind: local, path: out}
+partners:
+  - {id: a, name: A, gss: E07000066, dpo_email: dpo@a.gov.uk, landing: {kind: local, path: in/a}, date_order: ymd}
+`,
+	Errs: []string{`protocol.yaml:11: partners[0].date_order: "ymd" is not a date order (want dmy, day first, or mdy, month first)`},
+}, {
+	Name: "DateOrders",
+	Input: header + `output: {kind: local, path: out}
+partners:
+  - {id: a, name: A, gss: E07000066, dpo_email: dpo@a.gov.uk, landing: {kind: local, path: in/a}, date_order: mdy}
+  - {id: b, name: B, gss: E07000067, dpo_email: dpo@b.gov.uk, landing: {kind: local, path: in/b}}
+`,
+	Check: func(t *testing.T, c *Config) {
+		if c.Partners[0].DateOrder != DateOrderMDY || c.Partners[1].DateOrder != DateOrderDMY {
+			t.Errorf("date orders = %q, %q; want mdy, dmy", c.Partners[0].DateOrder, c.Partners[1].DateOrder)
+		}
+	},
+}, {
 	Name: "EncodingSpellings",
 	Input: header + `output: {kind: local, path: out}
 partners:

@@ -206,6 +206,9 @@ func (c *Config) validatePartners(p *problems) {
 		if _, ok := normaliseEncoding(pt.Encoding); !ok {
 			p.add(key+".encoding", "%q is not a supported encoding (want utf-8 or windows-1252, or leave out to detect)", pt.Encoding)
 		}
+		if err := CheckDateOrder(pt.DateOrder); err != nil {
+			p.add(key+".date_order", "%v", err)
+		}
 		switch pt.Disposition {
 		case "move", "keep":
 		default:

@@ -20,6 +20,7 @@ func JudgeOptions(cfg *config.Config, p *config.Partner, now time.Time) transfor
 	if p != nil {
 		opt.PartnerID, opt.PartnerGSS = p.ID, p.GSS
 		opt.Encoding, opt.Sheet, opt.Aliases = p.Encoding, p.Sheet, p.Aliases
+		opt.DateOrder = transform.DateOrder(p.DateOrder)
 	}
 	return opt
 }

@@ -33,6 +33,7 @@ const (
 	RuleDuplicateKey    = "duplicate-key"
 	RuleErrorRate       = "error-rate"  // file level: too many rejected rows
 	RuleErased          = "erased-case" // row level: the case was erased; erase it at source
+	RuleDateOrder       = "date-order"  // file level: slash dates in the other order than agreed
 )
 
 // Issue is one problem found in a file. Row is 0 for file-level issues,
@@ -74,6 +75,9 @@ type Result struct {
 	// counted but not judged: what a breach incident records.
 	ExtraColumns []ExtraColumn `json:"extra_columns,omitempty"`
 	DataRows     int           `json:"data_rows,omitempty"`
+	// TimesDropped counts date cells whose time of day, other than
+	// midnight, was dropped: only the date is kept.
+	TimesDropped int `json:"times_dropped,omitempty"`
 	// SchemaVersion is the field list version the file was judged under.
 	SchemaVersion string `json:"-"`
 }
@@ -128,6 +132,10 @@ type Options struct {
 	MaxRowErrorRate float64
 	Now             time.Time // for "quarter_end_date is in the future"; zero means time.Now()
 	MaxIssues       int       // cap on Result.Errors kept; 0 means 1000
+	// DateOrder is how the partner writes slash dates: DayFirst (also
+	// when "") or MonthFirst. A file whose slash dates can only be read
+	// in the other order is rejected whole (RuleDateOrder).
+	DateOrder DateOrder
 	// Erased reports whether the case's erasure token is on the erasure
 	// list. It is called for every row whose la_code and case_ref can be
 	// read, valid or not, before the row's other rules decide. nil means

@@ -143,6 +143,9 @@ type judger struct {
 	lastISO     []string
 	lastQED     time.Time
 	lastQuarter string
+
+	// The first date that can only be read in the other date order.
+	orderRow, orderField, orderCol int
 }
 
 func newJudger(s *Schema, p *Pseudonymiser, opt Options, tbl table.Table, in *countingReader) *judger {
@@ -244,8 +247,35 @@ func judgeTable(ctx context.Context, s *Schema, p *Pseudonymiser, tbl table.Tabl
 	if fe != nil {
 		res.fileIssue(fileErrorIssue(fe))
 	}
+	if j.orderRow > 0 {
+		res.fileIssue(j.dateOrderIssue())
+	}
 	res.decide(opt)
 	return nil
+}
+
+// dateOrderIssue is the file-level issue for a file whose slash dates are
+// written in the other order than the one agreed for the partner. It names
+// the first such cell by row and column, never its value.
+func (j *judger) dateOrderIssue() Issue {
+	agreed, other := "day first (DD/MM/YYYY)", "month first (MM/DD/YYYY)"
+	part, fix := "second", string(MonthFirst)
+	if j.opt.DateOrder == MonthFirst {
+		agreed, other = other, agreed
+		part, fix = "first", string(DayFirst)
+	}
+	return Issue{Field: j.s.Fields[j.orderField].Name, Rule: RuleDateOrder, Message: fmt.Sprintf(
+		"row %d, column %s (%s) holds a date whose %s part is above 12, so this file writes dates %s, but your dates are agreed %s; "+
+			"no date in the file can be trusted, so none of it is kept. Export dates as YYYY-MM-DD, or ask the county to set date_order: %s for your district",
+		j.orderRow, columnName(j.orderCol), j.s.Fields[j.orderField].Name, part, other, agreed, fix)}
+}
+
+// slashLayout names the slash date layout of a date order.
+func slashLayout(o DateOrder) string {
+	if o == MonthFirst {
+		return "MM/DD/YYYY"
+	}
+	return "DD/MM/YYYY"
 }
 
 // eachRecord calls fn with each record of tbl, in file order, until fn
@@ -344,10 +374,20 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 			}
 			vals[fi] = v
 		case TypeDate:
-			t, ok := parseDate(v, j.serials, j.d1904)
-			if !ok {
-				add(fi, RuleTypeError, "%s is not a date; write dates as YYYY-MM-DD or DD/MM/YYYY", f.Name)
+			t, kind := parseDate(v, j.serials, j.d1904, j.opt.DateOrder)
+			switch kind {
+			case dateBad:
+				add(fi, RuleTypeError, "%s is not a date; write dates as YYYY-MM-DD or %s", f.Name, slashLayout(j.opt.DateOrder))
 				continue
+			case dateWrongOrder:
+				// The whole file is rejected for it (see dateOrderIssue):
+				// the first such cell is its example.
+				if j.orderRow == 0 {
+					j.orderRow, j.orderField, j.orderCol = rec.Row, fi, slices.Index(cols, fi)
+				}
+				continue
+			case dateTimeDropped:
+				res.TimesDropped++
 			}
 			dates[fi] = t
 			vals[fi] = j.isoDate(fi, t, v)

@@ -256,7 +256,7 @@ func TestJudge(t *testing.T) {
 			"E07000066,2025-12-31,R3,2025-12-01,da_victim,single_female,30,female,1,,\n" +
 			"E07000066,2025-12-31,R4,2025-12-01,da_victim,single_female,30,female,FALSE,,\n" +
 			"E07000066,2025-12-31,R5,2025-12-01,da_victim,single_female,thirty,female,maybe,21,2025-12-1\n" +
-			"E07000066,2025-12-31,,2025-12-01,,single_female,30,female,,,12/31/2025\n" +
+			"E07000066,2025-12-31,,2025-12-01,,single_female,30,female,,,31/31/2025\n" +
 			"E07000066,2025-12-31," + strings.Repeat("x", 65) + ",2025-12-01,da_victim,single_female,30,female,,,\n",
 		Verdict: Accepted,
 		Rows:    Counts{Read: 7, Accepted: 4, Rejected: 3},

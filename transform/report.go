@@ -27,6 +27,7 @@ var ruleTitles = map[string]string{
 	RulePartnerMismatch: "rows from another district",
 	RuleDuplicateKey:    "cases sent twice for the same quarter",
 	RuleErased:          "cases that have been erased",
+	RuleDateOrder:       "dates written in the other order than agreed",
 }
 
 // ruleOrder is the order the report lists row rules in.
@@ -67,6 +68,10 @@ func (res *Result) WriteText(w io.Writer) error {
 		}
 		p("%s", wrap(what+" outside the scope of the agreement (the main reason for loss of home is not one it covers). "+
 			"They were dropped and not kept anywhere. Please tighten your extract so that such rows are not sent.", 78))
+	}
+	if res.TimesDropped > 0 {
+		p("")
+		p("%s", wrap(fmt.Sprintf("%d dates carried a time of day other than midnight. The time was dropped and only the date kept.", res.TimesDropped), 78))
 	}
 	if len(res.FileErrors) > 0 {
 		p("")

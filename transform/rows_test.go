@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 // rowsCase is one generated data row of TestJudgeKeepsEmittedRows and what
@@ -162,25 +161,4 @@ func TestJudgeKeepsEmittedRows(t *testing.T) {
 			t.Errorf("unexpected issue %+v", is)
 		}
 	}
-}
-
-// FuzzParseDate checks the dates parseDate accepts: a date written
-// YYYY-MM-DD is accepted only as the canonical form of itself, which Judge
-// relies on to emit the cell as it is.
-func FuzzParseDate(f *testing.F) {
-	for _, v := range []string{"2025-12-31", "31/12/2025", "1/2/2025", "2025-1-01", "+025-12-31", "2025-02-30", "45000", "45000.5", "0001-01-01"} {
-		f.Add(v, true)
-	}
-	f.Fuzz(func(t *testing.T, v string, serials bool) {
-		d, ok := parseDate(v, serials, false)
-		if !ok {
-			return
-		}
-		if d.Hour() != 0 || d.Minute() != 0 || d.Location() != time.UTC {
-			t.Fatalf("parseDate(%q) = %v, not a UTC day", v, d)
-		}
-		if isISODate(v) && d.Format("2006-01-02") != v {
-			t.Fatalf("parseDate(%q) = %s: an ISO-shaped cell that is not canonical", v, d.Format("2006-01-02"))
-		}
-	})
 }

@@ -4,39 +4,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"landingd/transform/table"
 )
 
 // hclicStart is the day H-CLIC began: no application date is earlier.
 var hclicStart = time.Date(2018, time.April, 3, 0, 0, 0, 0, time.UTC)
-
-// parseDate reads an ISO YYYY-MM-DD date, a UK DD/MM/YYYY date (one- or
-// two-digit day and month), or, when serials is true (an xlsx cell), an
-// Excel serial date number (counted from 1904 when date1904). It reports
-// false for anything else.
-func parseDate(v string, serials, date1904 bool) (time.Time, bool) {
-	if isISODate(v) {
-		t, err := time.Parse("2006-01-02", v)
-		return t, err == nil
-	}
-	if strings.Count(v, "/") == 2 {
-		t, err := time.Parse("2/1/2006", v)
-		if err != nil || len(v) > 10 || !strings.HasSuffix(v, "/"+strconv.Itoa(t.Year())) || t.Year() < 1000 {
-			return time.Time{}, false
-		}
-		return t, true
-	}
-	if serials && isDecimal(v) {
-		iso, ok := table.ExcelDate(v, date1904)
-		if !ok {
-			return time.Time{}, false
-		}
-		t, err := time.Parse("2006-01-02", iso)
-		return t, err == nil
-	}
-	return time.Time{}, false
-}
 
 // isISODate reports whether v is shaped like YYYY-MM-DD. When parseDate
 // accepts such a v, v is the date written as t.Format("2006-01-02") would
