@@ -2,12 +2,9 @@ package daemon
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -27,6 +24,12 @@ import (
 // TOKEN" (compared in constant time), on loopback too. Every answer
 // carries a strict Content-Security-Policy and is not cached.
 func (s *Service) Handler() http.Handler {
+	return secure(s.Token, s.routes(), func(*http.Request) { s.releaseSoon() })
+}
+
+// routes are Handler's endpoints without the security wrapper, for a
+// Forum to mount under /p/<id>/.
+func (s *Service) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -56,7 +59,7 @@ func (s *Service) Handler() http.Handler {
 		_ = enc.Encode(st)
 	})
 	mux.HandleFunc("GET /{$}", s.page)
-	return s.secure(mux)
+	return mux
 }
 
 // status is BuildStatus with the service's own plan for the next cycle.
@@ -77,45 +80,20 @@ func (s *Service) serverError(w http.ResponseWriter, op string, err error) {
 	http.Error(w, "internal error: see the service log", http.StatusInternalServerError)
 }
 
-// secure adds the security headers and, with a Token, the bearer check.
-func (s *Service) secure(next http.Handler) http.Handler {
-	var want [sha256.Size]byte
-	if s.Token != "" {
-		want = sha256.Sum256([]byte(s.Token))
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cache-Control", "no-store")
-		if s.Token != "" && r.URL.Path != "/healthz" {
-			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			sum := sha256.Sum256([]byte(strings.TrimSpace(got)))
-			if !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
-				h.Set("WWW-Authenticate", `Bearer realm="landingd"`)
-				http.Error(w, "unauthorized: a bearer token is required", http.StatusUnauthorized)
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-		if r.URL.Path != "/healthz" {
-			s.releaseSoon()
-		}
-	})
-}
-
 // Server returns an HTTP server for Handler with timeouts that suit an
 // operators' endpoint.
-func (s *Service) Server() *http.Server {
+func (s *Service) Server() *http.Server { return serverFor(s.Handler(), s.Logger) }
+
+// serverFor returns an HTTP server for h with timeouts that suit an
+// operators' endpoint.
+func serverFor(h http.Handler, logger *slog.Logger) *http.Server {
 	return &http.Server{
-		Handler:           s.Handler(),
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }
