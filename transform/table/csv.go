@@ -29,7 +29,8 @@ var utf8BOM = []byte("\xEF\xBB\xBF")
 // openCSV opens a CSV. Cells handed out by Next are valid until the next
 // call (the slice is reused; the strings themselves stay valid).
 func openCSV(ctx context.Context, r io.Reader, opt ReadOptions) (Table, error) {
-	guard := &recordGuard{r: r}
+	lim := opt.Limits.orDefault()
+	guard := &recordGuard{r: r, maxTotal: lim.MaxFileBytes}
 	br := bufio.NewReaderSize(guard, sniffBytes)
 	head, err := br.Peek(sniffBytes)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
@@ -75,10 +76,13 @@ func openCSV(ctx context.Context, r io.Reader, opt ReadOptions) (Table, error) {
 	cr.Comma = sniffDelimiter(head, atEOF, opt.IsHeader)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	src := &csvSource{ctx: ctx, r: cr, checkUTF: checkUTF, guard: guard}
+	src := &csvSource{ctx: ctx, r: cr, checkUTF: checkUTF, guard: guard, lim: &lim}
 	header, rest, _, err := findHeader(src, opt.IsHeader)
 	if err != nil {
 		return nil, err
+	}
+	if fe := lim.headerOver(header); fe != nil {
+		return nil, fe
 	}
 	return &table{format: "csv", header: header, pending: rest, src: src}, nil
 }
@@ -201,24 +205,37 @@ type csvSource struct {
 	n        int
 	err      error // sticky
 	guard    *recordGuard
+	lim      *Limits
+	cells    int64 // cells read in all
 }
 
-// errRecordTooLong is what recordGuard returns past MaxRecordBytes.
-var errRecordTooLong = errors.New("record too long")
+// errRecordTooLong is what recordGuard returns past MaxRecordBytes, and
+// errFileTooLarge past Limits.MaxFileBytes.
+var (
+	errRecordTooLong = errors.New("record too long")
+	errFileTooLarge  = errors.New("file too large")
+)
 
 // recordGuard sits under encoding/csv's buffer and fails once more than
-// MaxRecordBytes have been read since the last record ended.
+// MaxRecordBytes have been read since the last record ended, or more
+// than maxTotal in all.
 type recordGuard struct {
-	r io.Reader
-	n int64
+	r        io.Reader
+	n        int64
+	total    int64
+	maxTotal int64
 }
 
 func (g *recordGuard) Read(p []byte) (int, error) {
 	if g.n > MaxRecordBytes+2*sniffBytes {
 		return 0, errRecordTooLong
 	}
+	if g.total > g.maxTotal {
+		return 0, errFileTooLarge
+	}
 	n, err := g.r.Read(p)
 	g.n += int64(n)
+	g.total += int64(n)
 	return n, err
 }
 
@@ -253,6 +270,9 @@ func (s *csvSource) nextRecord() (Record, error) {
 				return Record{}, &FileError{Rule: RuleFormatError, Row: row,
 					Message: fmt.Sprintf("the CSV is malformed at text line %d, column %d: %v", pe.Line, pe.Column, pe.Err)}
 			}
+			if errors.Is(err, errFileTooLarge) {
+				return Record{}, overLimit(s.prevRow+1, "a CSV file of more than %d bytes", s.lim.MaxFileBytes)
+			}
 			if errors.Is(err, errRecordTooLong) {
 				return Record{}, &FileError{Rule: RuleFormatError, Row: s.prevRow + 1,
 					Message: fmt.Sprintf("the record that starts here is longer than %d MiB (perhaps a quote is never closed)", MaxRecordBytes>>20)}
@@ -264,6 +284,9 @@ func (s *csvSource) nextRecord() (Record, error) {
 		row := s.prevRow + first - s.prevEnd
 		s.prevRow = row
 		s.prevEnd = last + strings.Count(cells[len(cells)-1], "\n")
+		if err := s.budget(row, cells); err != nil {
+			return Record{}, err
+		}
 		if s.checkUTF {
 			for _, c := range cells {
 				if !utf8.ValidString(c) {
@@ -276,4 +299,25 @@ func (s *csvSource) nextRecord() (Record, error) {
 			return Record{Row: row, Cells: cells}, nil
 		}
 	}
+}
+
+// budget checks a record against the limits: rows, columns, cells in
+// all, and bytes per cell.
+func (s *csvSource) budget(row int, cells []string) error {
+	lim := s.lim
+	if s.n > lim.MaxRows {
+		return overLimit(row, "more than %d rows", lim.MaxRows)
+	}
+	if len(cells) > lim.MaxColumns {
+		return overLimit(row, "more than %d columns in a row", lim.MaxColumns)
+	}
+	if s.cells += int64(len(cells)); s.cells > lim.MaxCells {
+		return overLimit(row, "more than %d cells in the file", lim.MaxCells)
+	}
+	for _, c := range cells {
+		if len(c) > lim.MaxCellBytes {
+			return overLimit(row, "a cell of more than %d bytes", lim.MaxCellBytes)
+		}
+	}
+	return nil
 }

@@ -42,6 +42,7 @@ type book struct {
 	date1904 bool
 	sst      []string
 	sstRead  bool
+	unzipped int64 // bytes read from its parts, unzipped
 }
 
 // bookSheet is a sheet the workbook lists: its name and its part ("" when
@@ -125,7 +126,7 @@ func (b *book) open(name string, ns bool) (*stream, io.Closer, bool, error) {
 	if err != nil {
 		return nil, nil, false, formatErr("the workbook could not be unzipped (it may be damaged)")
 	}
-	return newStream(b.ctx, rc, b.lim, ns), rc, true, nil
+	return newStream(b.ctx, rc, b.lim, ns, &b.unzipped), rc, true, nil
 }
 
 type rel struct{ id, typ, target string }

@@ -24,32 +24,29 @@ import (
 // translation and the copies Token makes, and stream checks that end
 // tags match itself.
 
-// errTokenTooLong is what tokenGuard returns when one XML token (a text,
-// a comment, a tag with its attributes) runs past its budget.
-var errTokenTooLong = errors.New("xml token too long")
-
 // errDamaged marks XML that is well formed but not what a SpreadsheetML
 // part may hold (a row out of order, a cell reference that is not one).
 var errDamaged = errors.New("damaged spreadsheet xml")
 
-// tokenGuard sits under the XML decoder's buffer and fails once more
-// than max bytes have been read since the decoder last returned a token:
+// tokenGuard sits under the XML decoder's buffer and fails (with a
+// limit-exceeded *FileError) once more than max bytes have been read
+// since the decoder last returned a token:
 // encoding/xml holds a whole token in memory, so this bounds what one
 // text or comment can cost.
 type tokenGuard struct {
 	r   io.Reader
 	n   int64
 	max int64
-	all int64 // bytes read in all
+	all *int64 // bytes read from every part of the workbook
 }
 
 func (g *tokenGuard) Read(p []byte) (int, error) {
 	if g.n > g.max {
-		return 0, errTokenTooLong
+		return 0, overLimit(0, "an XML text, tag or comment of more than %d bytes", g.max)
 	}
 	n, err := g.r.Read(p)
 	g.n += int64(n)
-	g.all += int64(n)
+	*g.all += int64(n)
 	return n, err
 }
 
@@ -73,7 +70,7 @@ type stream struct {
 // streamBuf is the read buffer under the decoder.
 const streamBuf = 64 << 10
 
-func newStream(ctx context.Context, r io.Reader, lim *Limits, ns bool) *stream {
+func newStream(ctx context.Context, r io.Reader, lim *Limits, ns bool, all *int64) *stream {
 	// An entity or character reference is at most a few times the bytes
 	// it stands for, so a cell of MaxCellBytes fits in a token of six
 	// times that.
@@ -81,7 +78,7 @@ func newStream(ctx context.Context, r io.Reader, lim *Limits, ns bool) *stream {
 	if c := lim.MaxCommentBytes + 2*streamBuf; c > max {
 		max = c
 	}
-	g := &tokenGuard{r: r, max: max}
+	g := &tokenGuard{r: r, max: max, all: all}
 	d := xml.NewDecoder(bufio.NewReaderSize(g, streamBuf))
 	return &stream{ctx: ctx, d: d, g: g, lim: lim, ns: ns}
 }
@@ -246,8 +243,6 @@ func readErr(ctx context.Context, err error, row int) error {
 		return fe
 	case ctx.Err() != nil:
 		return ctx.Err()
-	case errors.Is(err, errTokenTooLong):
-		return overLimit(row, "an XML text, tag or comment of more than %d bytes", 6*DefaultLimits.MaxCellBytes)
 	case errors.Is(err, zip.ErrChecksum), errors.Is(err, zip.ErrFormat), errors.Is(err, zip.ErrAlgorithm):
 		fe = formatErr("the workbook could not be unzipped to the end (it is damaged, or its zip headers do not match its content)")
 		fe.Row = row
