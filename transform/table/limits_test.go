@@ -277,7 +277,7 @@ func TestHostileCSV(t *testing.T) {
 		{"BlankHeader", strings.NewReader(strings.Repeat(",", 200_000) + "x\n1\n"), Limits{}, "more than 16384 columns in a row"},
 		{"UnknownNamesHeader", strings.NewReader(strings.Repeat("nameofanunknownfield,", 10000) + "\n1\n"), Limits{}, "a header row of more than 65536 bytes"},
 		{"HugeCell", strings.NewReader("a,b\n1," + strings.Repeat("x", 100<<10) + "\n"), Limits{}, "a cell of more than 32768 bytes"},
-		{"FileSize", io.MultiReader(strings.NewReader("a,b\n"), strings.NewReader(strings.Repeat("1,2\n", 1<<20))), Limits{MaxFileBytes: 1 << 20}, "a CSV file of more than 1048576 bytes"},
+		{"FileSize", io.MultiReader(strings.NewReader("a,b\n"), strings.NewReader(strings.Repeat("1,2\n", 64<<10))), Limits{MaxFileBytes: 128 << 10}, "a CSV file of more than 131072 bytes"},
 		{"Rows", strings.NewReader("a,b\n" + strings.Repeat("1,2\n", 2000)), Limits{MaxRows: 1000}, "more than 1000 rows"},
 		{"Cells", strings.NewReader("a,b\n" + strings.Repeat("1,2\n", 2000)), Limits{MaxCells: 1000}, "more than 1000 cells in the file"},
 	}
