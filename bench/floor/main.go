@@ -9,6 +9,7 @@
 // pseudonym of every kept row. It writes nothing but a count.
 //
 //	floor gen FILE ROWS              write a synthetic district CSV (ISO dates, codes)
+//	floor gen-xlsx FILE ROWS         the same as an xlsx with date cells and shared strings
 //	floor judge SCHEMA FILE GSS      judge FILE against the field list SCHEMA
 //
 // It understands only what gen writes (header names, codes, ISO dates),
@@ -45,8 +46,8 @@ func main() {
 
 func run(args []string) error {
 	switch {
-	case len(args) == 3 && args[0] == "gen":
-		return gen(args[1], args[2])
+	case len(args) == 3 && (args[0] == "gen" || args[0] == "gen-xlsx"):
+		return gen(args[1], args[2], args[0] == "gen-xlsx")
 	case len(args) == 4 && args[0] == "judge":
 		n, kept, bad, err := judge(args[1], args[2], args[3])
 		if err != nil {
@@ -55,7 +56,7 @@ func run(args []string) error {
 		fmt.Printf("rows=%d kept=%d rejected=%d\n", n, kept, bad)
 		return nil
 	}
-	return errors.New("usage: floor gen FILE ROWS | floor judge SCHEMA FILE GSS")
+	return errors.New("usage: floor gen|gen-xlsx FILE ROWS | floor judge SCHEMA FILE GSS")
 }
 
 // schemaFile is the protocol's field list, relative to the repository
@@ -63,8 +64,9 @@ func run(args []string) error {
 const schemaFile = "deploy/protocols/da-needs-assessment/hclic-da.schema.json"
 
 // gen writes ROWS rows of one district's 2025Q4 extract with the
-// synthetic generator's defaults: codes, ISO dates, header names.
-func gen(path, rowsArg string) error {
+// synthetic generator's defaults: codes, ISO dates, header names; as an
+// xlsx, with real date cells.
+func gen(path, rowsArg string, xlsx bool) error {
 	rows, err := strconv.Atoi(rowsArg)
 	if err != nil {
 		return fmt.Errorf("rows %q: %w", rowsArg, err)
@@ -78,7 +80,11 @@ func gen(path, rowsArg string) error {
 		return err
 	}
 	d, _ := synth.DistrictByID("basildon")
-	return synth.WriteFile(path, s, synth.Spec{District: d, Quarters: []string{"2025Q4"}, Rows: rows, Seed: 1})
+	spec := synth.Spec{District: d, Quarters: []string{"2025Q4"}, Rows: rows, Seed: 1}
+	if xlsx {
+		spec.Format, spec.DateStyle = "xlsx", "excel"
+	}
+	return synth.WriteFile(path, s, spec)
 }
 
 // field is what the floor needs of one agreed field.
