@@ -29,12 +29,17 @@ const (
 // metrics and the cycle summary show it: identifiers, counts, column names
 // and deadlines, never a cell value.
 type IncidentStatus struct {
-	ID           string    `json:"id"`
-	Partner      string    `json:"partner"`
-	Rule         string    `json:"rule"`
-	Object       string    `json:"object"`
-	RowsAffected int       `json:"rows_affected"`
-	DetectedAt   time.Time `json:"detected_at"`
+	ID           string `json:"id"`
+	Partner      string `json:"partner"`
+	Rule         string `json:"rule"`
+	Object       string `json:"object"`
+	RowsAffected int    `json:"rows_affected"`
+	// Columns are the headings of the columns off the agreed list, each
+	// with the kind of personal data it looks like; Personal is true when
+	// any looks like personal data.
+	Columns    []state.IncidentColumn `json:"columns,omitempty"`
+	Personal   bool                   `json:"personal"`
+	DetectedAt time.Time              `json:"detected_at"`
 	// Duties are DutyNotifyPartners then DutyNotifyICO.
 	Duties []IncidentDuty `json:"duties"`
 	// Overdue is true when any duty is past its deadline and not met.
@@ -61,7 +66,10 @@ type IncidentDuty struct {
 // NewIncidentStatus returns in as it stands at now.
 func NewIncidentStatus(in state.Incident, now time.Time) IncidentStatus {
 	s := IncidentStatus{ID: in.ID, Partner: in.Partner, Rule: in.Rule, Object: in.Object,
-		RowsAffected: in.RowsAffected, DetectedAt: in.DetectedAt.UTC()}
+		RowsAffected: in.RowsAffected, Columns: in.Columns, DetectedAt: in.DetectedAt.UTC()}
+	for _, c := range in.Columns {
+		s.Personal = s.Personal || c.Personal != ""
+	}
 	for _, d := range []struct {
 		duty      Duty
 		due, done time.Time
@@ -120,12 +128,13 @@ func WriteIncidents(w io.Writer, ins []IncidentStatus) error {
 	}
 	fmt.Fprintf(w, "OPEN BREACH INCIDENTS: %d (see landingd incidents)\n", len(ins))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "INCIDENT\tPARTNER\tRULE\tROWS\tNOTIFY PARTNERS BY\tNOTIFY ICO BY")
+	fmt.Fprintln(tw, "INCIDENT\tPARTNER\tRULE\tROWS\tNOTIFY PARTNERS BY\tNOTIFY ICO BY\tCOLUMNS")
 	for _, in := range ins {
 		cells := []string{in.ID, in.Partner, in.Rule, strconv.Itoa(in.RowsAffected)}
 		for _, d := range in.Duties {
 			cells = append(cells, d.Due.Format("2006-01-02 15:04Z")+" ("+d.Left+")")
 		}
+		cells = append(cells, ColumnsText(in.Columns))
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	if err := tw.Flush(); err != nil {
@@ -133,4 +142,18 @@ func WriteIncidents(w io.Writer, ins []IncidentStatus) error {
 	}
 	_, err := fmt.Fprintln(w)
 	return err
+}
+
+// ColumnsText lists an incident's columns for a terminal, each marked
+// with the personal data it looks like: `nino (NI number), notes`.
+func ColumnsText(cols []state.IncidentColumn) string {
+	parts := make([]string, 0, len(cols))
+	for _, c := range cols {
+		p := strconv.Quote(c.Name)
+		if c.Personal != "" {
+			p += " (" + c.Personal + ")"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ", ")
 }

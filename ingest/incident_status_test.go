@@ -2,12 +2,18 @@ package ingest
 
 import (
 	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"landingd/ingest/audit"
 	"landingd/ingest/state"
 	"landingd/transform"
+	"landingd/transform/synth"
 )
 
 func TestNewIncidentStatus(t *testing.T) {
@@ -77,4 +83,41 @@ func TestStatusTextShowsIncidents(t *testing.T) {
 	if strings.Contains(b.String(), "INCIDENT") {
 		t.Errorf("status without incidents mentions them:\n%s", b.String())
 	}
+}
+
+func TestIncidentRecordsRowsAndColumns(t *testing.T) {
+	t.Parallel()
+	l := newDutyLab(t, "braintree", "basildon")
+	l.set(utc("2026-01-07 06:00"))
+	l.drop(t, "braintree", "extra.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 100,
+		Extra: []string{"NI Number", "notes", strings.Repeat("n", 70)}})
+	// A misspelt heading rejects the file but is no breach.
+	l.drop(t, "basildon", "typo.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 10, Extra: []string{"referal_source"}})
+	r := l.open(t)
+	cycle(t, r)
+
+	ins, err := r.DB.Incidents(context.Background(), true)
+	must(t, err)
+	if len(ins) != 1 {
+		t.Fatalf("incidents = %+v, want braintree's only", ins)
+	}
+	in := ins[0]
+	wantCols := []state.IncidentColumn{{Name: "NI Number", Personal: string(transform.PersonalNINumber)}, {Name: "notes"},
+		{Name: strings.Repeat("n", 64)}}
+	if in.Partner != "braintree" || in.Rule != transform.RuleExtraLabel || in.RowsAffected != 100 || !reflect.DeepEqual(in.Columns, wantCols) {
+		t.Fatalf("incident = %+v", in)
+	}
+	st := NewIncidentStatus(in, l.clock())
+	if !st.Personal || !reflect.DeepEqual(st.Columns, wantCols) {
+		t.Errorf("incident status = %+v", st)
+	}
+	report, err := os.ReadFile(filepath.Join(l.cfg.Partners[1].Landing.Local.Path, "rejected", "typo.csv.report.txt"))
+	must(t, err)
+	if !strings.Contains(string(report), "did you mean `referral_source`?") {
+		t.Errorf("typo.csv's report lacks the suggestion:\n%s", report)
+	}
+	if n := countEvents(t, l.cfg.State, audit.EventIncidentOpen, ""); n != 1 {
+		t.Errorf("incident.open entries = %d", n)
+	}
+	verifyAudit(t, r)
 }

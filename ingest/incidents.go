@@ -34,27 +34,32 @@ func BreachDeadlines(cfg *config.Config) (notifyPartners, ico time.Duration) {
 	return notifyPartners, ico
 }
 
-// incidentRules returns the breach rules a judged file broke: extra-label
-// when it was rejected for fields outside the agreed list, and
-// partner-mismatch when it carried rows of another district (with their
-// number).
+// incidentRules returns the breach rules a judged file broke, with the
+// rows each affects: extra-label when it was rejected for columns outside
+// the agreed list (every data row of the file; a misspelt heading is no
+// breach), and partner-mismatch when it carried rows of another district.
 func incidentRules(res *transform.Result) map[string]int {
 	out := map[string]int{}
-	if res.Verdict == transform.Rejected {
-		n := 0
-		for _, is := range res.FileErrors {
-			if is.Rule == transform.RuleExtraLabel {
-				n++
-			}
-		}
-		if n > 0 {
-			out[transform.RuleExtraLabel] = n
-		}
+	if res.Verdict == transform.Rejected && len(res.ExtraColumns) > 0 {
+		out[transform.RuleExtraLabel] = res.DataRows
 	}
 	if res.PartnerMismatch > 0 {
 		out[transform.RulePartnerMismatch] = res.PartnerMismatch
 	}
 	return out
+}
+
+// incidentColumns returns the file's columns off the agreed list as an
+// incident records them, and the names of those that look personal.
+func incidentColumns(res *transform.Result) (cols []state.IncidentColumn, names, personal []string) {
+	for _, c := range res.ExtraColumns {
+		cols = append(cols, state.IncidentColumn{Name: c.Name, Personal: string(c.Personal)})
+		names = append(names, c.Name)
+		if c.Personal != "" {
+			personal = append(personal, c.Name)
+		}
+	}
+	return cols, names, personal
 }
 
 // openIncidents opens an incident for each breach rule the file broke,
@@ -69,8 +74,13 @@ func (r *Runner) openIncidents(ctx context.Context, log *slog.Logger, runID stri
 		}
 		now := r.now().UTC()
 		notify, ico := BreachDeadlines(r.Config)
+		var cols []state.IncidentColumn
+		var names, personal []string
+		if rule == transform.RuleExtraLabel {
+			cols, names, personal = incidentColumns(res)
+		}
 		in, created, err := r.DB.OpenIncident(ctx, state.Incident{DetectedAt: now, Partner: p.ID, Object: name,
-			SHA256: sha, Rule: rule, RowsAffected: n, NotifyPartnersDue: now.Add(notify), ICODue: now.Add(ico)})
+			SHA256: sha, Rule: rule, RowsAffected: n, Columns: cols, NotifyPartnersDue: now.Add(notify), ICODue: now.Add(ico)})
 		if err != nil {
 			return err
 		}
@@ -78,11 +88,16 @@ func (r *Runner) openIncidents(ctx context.Context, log *slog.Logger, runID stri
 			continue
 		}
 		log.Warn("breach incident opened", "incident", in.ID, "rule", rule, "rows", n,
+			"columns", len(cols), "personal_columns", len(personal),
 			"notify_partners_due", in.NotifyPartnersDue, "ico_due", in.ICODue)
+		data := map[string]any{"incident": in.ID, "rule": rule, "rows": n, "sha256": sha,
+			"notify_partners_due": in.NotifyPartnersDue.Format(time.RFC3339),
+			"ico_due":             in.ICODue.Format(time.RFC3339)}
+		if len(names) > 0 {
+			data["columns"], data["personal_columns"] = names, personal
+		}
 		if err := r.record(ctx, audit.Entry{Event: audit.EventIncidentOpen, RunID: runID, Partner: p.ID, Object: name,
-			Data: map[string]any{"incident": in.ID, "rule": rule, "rows": n, "sha256": sha,
-				"notify_partners_due": in.NotifyPartnersDue.Format(time.RFC3339),
-				"ico_due":             in.ICODue.Format(time.RFC3339)}}); err != nil {
+			Data: data}); err != nil {
 			return err
 		}
 		r.alertIncident(ctx, log, runID, in)
@@ -129,6 +144,10 @@ func (r *Runner) alertIncident(ctx context.Context, log *slog.Logger, runID stri
 	if in.Rule == transform.RulePartnerMismatch {
 		what = fmt.Sprintf("%d row(s) of another district", in.RowsAffected)
 	}
+	details := map[string]any{"incident": in.ID, "rule": in.Rule, "rows": in.RowsAffected, "sha256": in.SHA256}
+	if len(in.Columns) > 0 {
+		details["columns"] = in.Columns
+	}
 	ev := alert.Event{
 		Kind: KindIncident,
 		Summary: fmt.Sprintf("possible personal data breach %s: %s sent %s in %s; notify the partners' DPOs by %s and decide on the ICO by %s",
@@ -137,7 +156,7 @@ func (r *Runner) alertIncident(ctx context.Context, log *slog.Logger, runID stri
 		Partner:   in.Partner,
 		Object:    in.Object,
 		RunID:     runID,
-		Details:   map[string]any{"incident": in.ID, "rule": in.Rule, "rows": in.RowsAffected, "sha256": in.SHA256},
+		Details:   details,
 		DPOEmails: dpos,
 		Deadlines: map[string]time.Time{"notify_partners": in.NotifyPartnersDue, "ico": in.ICODue},
 		Time:      in.DetectedAt,

@@ -73,7 +73,7 @@ func printIncidents(w io.Writer, views []incidentView, all bool) {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tDETECTED\tPARTNER\tFILE\tRULE\tROWS\tNOTIFY PARTNERS\tICO\tSTATE")
+	fmt.Fprintln(tw, "ID\tDETECTED\tPARTNER\tFILE\tRULE\tROWS\tNOTIFY PARTNERS\tICO\tSTATE\tCOLUMNS")
 	for _, v := range views {
 		st := "open"
 		if !v.Open() {
@@ -83,8 +83,8 @@ func printIncidents(w io.Writer, views []incidentView, all bool) {
 		if v.ICODecision != "" {
 			ico = v.ICODecision + ", " + ico
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", v.ID, v.DetectedAt.UTC().Format("2006-01-02 15:04Z"),
-			v.Partner, v.Object, v.Rule, v.RowsAffected, v.NotifyPartnersLeft, ico, st)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", v.ID, v.DetectedAt.UTC().Format("2006-01-02 15:04Z"),
+			v.Partner, v.Object, v.Rule, v.RowsAffected, v.NotifyPartnersLeft, ico, st, ingest.ColumnsText(v.Columns))
 	}
 	tw.Flush()
 }

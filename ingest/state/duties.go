@@ -459,21 +459,32 @@ const (
 // Incident is a possible personal data breach: a file with fields outside
 // the agreed list, or rows of another district.
 type Incident struct {
-	ID                string    `json:"id"` // INC-YYYY-NNNN, numbered within the year detected
-	DetectedAt        time.Time `json:"detected_at"`
-	Partner           string    `json:"partner"`
-	Object            string    `json:"object"` // the file's name in the zone
-	SHA256            string    `json:"sha256"`
-	Rule              string    `json:"rule"` // extra-label | partner-mismatch
-	RowsAffected      int       `json:"rows_affected"`
-	NotifyPartnersDue time.Time `json:"notify_partners_due"`
-	ICODue            time.Time `json:"ico_due"`
-	PartnersNotified  time.Time `json:"partners_notified_at,omitzero"` // zero until acknowledged
-	ICODecision       string    `json:"ico_decision,omitempty"`        // "" until decided; ICONotified | ICONotRequired
-	ICOAt             time.Time `json:"ico_at,omitzero"`
-	Notes             string    `json:"notes,omitempty"` // notes given with acknowledgements, one a line
-	ClosedAt          time.Time `json:"closed_at,omitzero"`
-	CloseNote         string    `json:"close_note,omitempty"`
+	ID           string    `json:"id"` // INC-YYYY-NNNN, numbered within the year detected
+	DetectedAt   time.Time `json:"detected_at"`
+	Partner      string    `json:"partner"`
+	Object       string    `json:"object"` // the file's name in the zone
+	SHA256       string    `json:"sha256"`
+	Rule         string    `json:"rule"` // extra-label | partner-mismatch
+	RowsAffected int       `json:"rows_affected"`
+	// Columns are the columns off the agreed list that opened an
+	// extra-label incident (none for partner-mismatch).
+	Columns           []IncidentColumn `json:"columns,omitempty"`
+	NotifyPartnersDue time.Time        `json:"notify_partners_due"`
+	ICODue            time.Time        `json:"ico_due"`
+	PartnersNotified  time.Time        `json:"partners_notified_at,omitzero"` // zero until acknowledged
+	ICODecision       string           `json:"ico_decision,omitempty"`        // "" until decided; ICONotified | ICONotRequired
+	ICOAt             time.Time        `json:"ico_at,omitzero"`
+	Notes             string           `json:"notes,omitempty"` // notes given with acknowledgements, one a line
+	ClosedAt          time.Time        `json:"closed_at,omitzero"`
+	CloseNote         string           `json:"close_note,omitempty"`
+}
+
+// IncidentColumn is a column that opened an incident: its heading, cut to
+// 64 characters, and the kind of personal data it looks like ("" for
+// none).
+type IncidentColumn struct {
+	Name     string `json:"name"`
+	Personal string `json:"personal,omitempty"`
 }
 
 // Open reports whether the incident is not closed.
@@ -505,10 +516,14 @@ func (d *DB) OpenIncident(ctx context.Context, in Incident) (out Incident, creat
 			return err
 		}
 		in.ID = fmt.Sprintf("%s%04d", prefix, n+1)
+		cols, err := json.Marshal(in.Columns)
+		if err != nil || in.Columns == nil {
+			cols = []byte("[]")
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO incidents (id, detected_at, partner, object, sha256, rule,
-			rows_affected, notify_partners_due, ico_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			rows_affected, notify_partners_due, ico_due, columns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			in.ID, timeText(in.DetectedAt), in.Partner, in.Object, in.SHA256, in.Rule, in.RowsAffected,
-			timeText(in.NotifyPartnersDue), timeText(in.ICODue)); err != nil {
+			timeText(in.NotifyPartnersDue), timeText(in.ICODue), string(cols)); err != nil {
 			return err
 		}
 		out, created = in, true
@@ -521,14 +536,20 @@ func (d *DB) OpenIncident(ctx context.Context, in Incident) (out Incident, creat
 }
 
 const incidentColumns = `id, detected_at, partner, object, sha256, rule, rows_affected, notify_partners_due, ico_due,
-	partners_notified_at, ico_decision, ico_at, notes, closed_at, close_note`
+	partners_notified_at, ico_decision, ico_at, notes, closed_at, close_note, columns`
 
 func scanIncident(sc interface{ Scan(...any) error }) (Incident, error) {
 	var in Incident
-	var det, npd, icod, pn, icoat, closed string
+	var det, npd, icod, pn, icoat, closed, cols string
 	if err := sc.Scan(&in.ID, &det, &in.Partner, &in.Object, &in.SHA256, &in.Rule, &in.RowsAffected, &npd, &icod,
-		&pn, &in.ICODecision, &icoat, &in.Notes, &closed, &in.CloseNote); err != nil {
+		&pn, &in.ICODecision, &icoat, &in.Notes, &closed, &in.CloseNote, &cols); err != nil {
 		return in, err
+	}
+	if err := json.Unmarshal([]byte(cols), &in.Columns); err != nil {
+		return in, fmt.Errorf("read columns of incident %s: %w", in.ID, err)
+	}
+	if len(in.Columns) == 0 {
+		in.Columns = nil
 	}
 	for _, p := range []struct {
 		s string

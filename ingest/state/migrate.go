@@ -177,6 +177,13 @@ CREATE TABLE audit_pending (
 
 ALTER TABLE objects ADD COLUMN erasing TEXT NOT NULL DEFAULT ''; -- erasure token; '' when not being erased
 `,
+
+	// 6: the columns that opened a breach incident: their headings (cut
+	// to 64 characters; never a cell value) and whether they look like
+	// personal data.
+	`
+ALTER TABLE incidents ADD COLUMN columns TEXT NOT NULL DEFAULT '[]'; -- JSON array of {"name", "personal"}
+`,
 }
 
 // SchemaVersion returns the state database version this binary writes
