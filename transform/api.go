@@ -31,9 +31,11 @@ const (
 	RuleConstraintError = "constraint-error"
 	RulePartnerMismatch = "partner-mismatch"
 	RuleDuplicateKey    = "duplicate-key"
-	RuleErrorRate       = "error-rate"  // file level: too many rejected rows
-	RuleErased          = "erased-case" // row level: the case was erased; erase it at source
-	RuleDateOrder       = "date-order"  // file level: slash dates in the other order than agreed
+	RuleErrorRate       = "error-rate"   // file level: too many rejected rows
+	RuleErased          = "erased-case"  // row level: the case was erased; erase it at source
+	RuleDateOrder       = "date-order"   // file level: slash dates in the other order than agreed
+	RuleMissingCell     = "missing-cell" // row level: fewer cells than the header
+	RuleExtraCell       = "extra-cell"   // row level: a value beyond the header's last column
 )
 
 // Issue is one problem found in a file. Row is 0 for file-level issues,

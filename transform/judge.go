@@ -226,11 +226,11 @@ func judgeTable(ctx context.Context, s *Schema, p *Pseudonymiser, tbl table.Tabl
 	}
 	j := newJudger(s, p, opt, tbl, in)
 	fe, err := eachRecord(ctx, tbl, func(rec table.Record) (bool, error) {
-		if c := strayCell(rec.Cells, len(cols)); c >= 0 {
-			res.fileIssue(Issue{Rule: RuleBlankLabel, Message: fmt.Sprintf(
-				"row %d has a value in column %s, which has no heading; every column must be named with a field from the agreed list",
-				rec.Row, columnName(c))})
-			return false, nil
+		if is, bad := cellCount(rec, table.Fields(tbl), len(cols)); bad {
+			res.Rows.Read++
+			res.Rows.Rejected++
+			j.issue(res, is)
+			return true, nil
 		}
 		row, ok := j.row(rec, cols, res)
 		if !ok {
@@ -304,6 +304,26 @@ func eachRecord(ctx context.Context, tbl table.Table, fn func(table.Record) (boo
 			return nil, err
 		}
 	}
+}
+
+// cellCount checks that a record has as many cells as the header: one
+// extra-cell issue for a value beyond the header's last column (blank
+// cells there are what spreadsheets leave, and are ignored), and one
+// missing-cell issue for a CSV row with fewer cells (an xlsx leaves empty
+// cells out, so its rows are never short). A CSV value with an unquoted
+// comma or line break in it gives such rows.
+func cellCount(rec table.Record, fields, width int) (Issue, bool) {
+	if c := strayCell(rec.Cells, width); c >= 0 {
+		return Issue{Row: rec.Row, Rule: RuleExtraCell, Message: fmt.Sprintf(
+			"the row has a value in column %s, beyond the header's last column %s; a value holding a comma or line break must be in quotes",
+			columnName(c), columnName(width-1))}, true
+	}
+	if fields > 0 && fields < width {
+		return Issue{Row: rec.Row, Rule: RuleMissingCell, Message: fmt.Sprintf(
+			"the row has %d cells but the header has %d; a value holding a comma or line break must be in quotes",
+			fields, width)}, true
+	}
+	return Issue{}, false
 }
 
 // strayCell returns the first column at or beyond width holding a

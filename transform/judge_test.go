@@ -148,11 +148,31 @@ func TestJudge(t *testing.T) {
 		Verdict:    Rejected,
 		FileErrors: []Issue{{Rule: RuleBlankLabel, Message: "column I has no heading"}},
 	}, {
-		Name:       "ValueUnderNoHeading",
-		Input:      hdr + "\nE07000066,2025-12-31,R1,2025-12-01,da_victim,single_female,30,female\nE07000066,2025-12-31,R2,2025-12-01,da_victim,single_female,30,female,secret\n",
-		Verdict:    Rejected,
-		Rows:       Counts{Read: 1, Accepted: 1},
-		FileErrors: []Issue{{Rule: RuleBlankLabel, Message: "row 3 has a value in column I"}},
+		Name: "ExtraCell",
+		Input: hdr + "\nE07000066,2025-12-31,R1,2025-12-01,da_victim,single_female,30,female,,\n" +
+			"E07000066,2025-12-31,R2,2025-12-01,da_victim,single_female,30,female,secret\n" +
+			"E07000066,2025-12-31,R3,2025-12-01,Domestic abuse, victim,single_female,30,female\n",
+		Opt:     func(o *Options) { o.MaxRowErrorRate = 1 },
+		Verdict: Accepted,
+		Rows:    Counts{Read: 3, Accepted: 1, Rejected: 2},
+		Errors: []Issue{
+			{Row: 3, Rule: RuleExtraCell, Message: "the row has a value in column I, beyond the header's last column H"},
+			{Row: 4, Rule: RuleExtraCell, Message: "column I"},
+		},
+	}, {
+		Name: "MissingCell",
+		Input: hdr + "\nE07000066,2025-12-31,R1,2025-12-01,da_victim,single_female,30\n" +
+			"E07000066,2025-12-31,R2,2025-12-01,da_victim,single_female,30,female\n" +
+			"E07000066,2025-12-31,R3,2025-12-01,Domestic abuse\n" +
+			"victim,single_female,30,female\n",
+		Opt:     func(o *Options) { o.MaxRowErrorRate = 1 },
+		Verdict: Accepted,
+		Rows:    Counts{Read: 4, Accepted: 1, Rejected: 3},
+		Errors: []Issue{
+			{Row: 2, Rule: RuleMissingCell, Message: "the row has 7 cells but the header has 8"},
+			{Row: 4, Rule: RuleMissingCell, Message: "the row has 5 cells"},
+			{Row: 5, Rule: RuleMissingCell, Message: "the row has 4 cells"},
+		},
 	}, {
 		Name:    "HeaderOnly",
 		Input:   hdr + "\n",

@@ -28,10 +28,12 @@ var ruleTitles = map[string]string{
 	RuleDuplicateKey:    "cases sent twice for the same quarter",
 	RuleErased:          "cases that have been erased",
 	RuleDateOrder:       "dates written in the other order than agreed",
+	RuleMissingCell:     "rows with fewer cells than the header",
+	RuleExtraCell:       "rows with more cells than the header",
 }
 
 // ruleOrder is the order the report lists row rules in.
-var ruleOrder = []string{RulePartnerMismatch, RuleErased, RuleDuplicateKey, RuleConstraintError, RuleTypeError}
+var ruleOrder = []string{RulePartnerMismatch, RuleErased, RuleMissingCell, RuleExtraCell, RuleDuplicateKey, RuleConstraintError, RuleTypeError}
 
 // WriteText writes the report a district officer reads about the file:
 // the verdict in words, the row counts, the problems with the whole file,

@@ -207,6 +207,7 @@ type csvSource struct {
 	guard    *recordGuard
 	lim      *Limits
 	cells    int64 // cells read in all
+	fields   int   // cells of the last record returned, before trimming
 }
 
 // errRecordTooLong is what recordGuard returns past MaxRecordBytes, and
@@ -295,8 +296,8 @@ func (s *csvSource) nextRecord() (Record, error) {
 				}
 			}
 		}
-		if cells = trimBlank(cells); len(cells) > 0 {
-			return Record{Row: row, Cells: cells}, nil
+		if s.fields = len(cells); len(trimBlank(cells)) > 0 {
+			return Record{Row: row, Cells: trimBlank(cells)}, nil
 		}
 	}
 }

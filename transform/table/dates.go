@@ -43,6 +43,22 @@ func Date1904(t Table) bool {
 	return ok && x.date1904
 }
 
+// Fields returns how many cells the CSV record Next last returned held
+// before its trailing blank cells were trimmed, which tells a short row
+// from one whose last cells are blank. It is 0 for xlsx, which leaves
+// empty cells out, before the first record, and for a record read while
+// looking for the header.
+func Fields(t Table) int {
+	x, ok := t.(*table)
+	if !ok || x.fromPending {
+		return 0
+	}
+	if c, ok := x.src.(*csvSource); ok {
+		return c.fields
+	}
+	return 0
+}
+
 // Sheet names the xlsx sheet t reads, or "" for CSV.
 func Sheet(t Table) string {
 	if x, ok := t.(*table); ok {

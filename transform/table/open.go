@@ -148,6 +148,9 @@ type table struct {
 	src     source
 	closer  func() error
 	closed  bool
+	// fromPending is true when Next returned a record read while looking
+	// for the header.
+	fromPending bool
 	// xlsx only
 	sheet    string
 	date1904 bool
@@ -161,7 +164,8 @@ func (t *table) Next() (Record, error) {
 	if t.closed {
 		return Record{}, fmt.Errorf("read %s table: closed", t.format)
 	}
-	if len(t.pending) > 0 {
+	t.fromPending = len(t.pending) > 0
+	if t.fromPending {
 		rec := t.pending[0]
 		t.pending = t.pending[1:]
 		return rec, nil
