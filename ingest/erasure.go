@@ -30,6 +30,9 @@ func OpenReader(ctx context.Context, cfg *config.Config, logger *slog.Logger, ve
 	if err != nil {
 		return nil, err
 	}
+	if err := r.checkStateDB(ctx); err != nil {
+		return nil, err
+	}
 	if r.DB, err = state.Open(ctx, filepath.Join(cfg.State, state.FileName)); err != nil {
 		return nil, err
 	}

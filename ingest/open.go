@@ -4,18 +4,38 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
+	"time"
 
 	"landingd/config"
+	"landingd/ingest/publish"
 	"landingd/ingest/state"
+	"landingd/storage"
 	"landingd/transform"
 )
 
-// ErrLocked is returned (wrapped) by Open when another landingd holds the
-// state folder.
-var ErrLocked = errors.New("state folder is in use")
+// ErrLocked is returned (wrapped, in a *state.LockedError) by Open when
+// another landingd holds the state folder past the wait.
+var ErrLocked = state.ErrLocked
+
+// ErrStateLost is returned (wrapped) by Open and OpenReader when the state
+// database is empty (zero bytes), or missing from a state folder with
+// history (audit entries, or published quarters in the output): the store
+// was lost, and publishing from it would replace the outputs with almost
+// nothing. The database must be restored from backup.
+var ErrStateLost = errors.New("restore the state database from backup")
+
+// LockSpec says what Open records as the state lock's holder (the
+// command, e.g. "erase") and how long it waits while another process
+// holds the lock (0: not at all).
+type LockSpec struct {
+	Holder string
+	Wait   time.Duration
+}
 
 // ErrKey is returned (wrapped) by Open and OpenReader when the
 // pseudonymisation key cannot be read: a secret of the protocol, not a
@@ -36,17 +56,25 @@ var ErrKey = errors.New("load pseudonymisation key")
 // output cannot be opened. The key and the field list are read before the
 // lock is taken.
 func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger, version string, dbOpts ...state.Option) (*Runner, error) {
+	return OpenLocked(ctx, cfg, logger, version, LockSpec{Holder: "landingd"}, dbOpts...)
+}
+
+// OpenLocked is Open, waiting for the state lock as lock says.
+func OpenLocked(ctx context.Context, cfg *config.Config, logger *slog.Logger, version string, lock LockSpec, dbOpts ...state.Option) (*Runner, error) {
 	r, err := newRunner(cfg, logger, version)
 	if err != nil {
 		return nil, err
 	}
-	if r.lockFile, r.unlock, err = state.LockFile(cfg.State); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrLocked, err)
+	if r.unlock, err = state.Lock(ctx, cfg.State, lock.Holder, lock.Wait); err != nil {
+		return nil, err
 	}
 	removeStaleSpools(cfg.State, logger)
 	fail := func(err error) (*Runner, error) {
 		r.Close()
 		return nil, err
+	}
+	if err := r.checkStateDB(ctx); err != nil {
+		return fail(err)
 	}
 	if r.DB, err = state.Open(ctx, filepath.Join(cfg.State, state.FileName), dbOpts...); err != nil {
 		return fail(err)
@@ -132,7 +160,61 @@ func removeStaleSpools(dir string, logger *slog.Logger) {
 	}
 }
 
-// LockFile returns the open, locked state lock file, for handing the lock
-// to a child process that runs one cycle (see state.InheritLockEnv). It is
-// nil when this process itself adopted an inherited lock.
-func (r *Runner) LockFile() *os.File { return r.lockFile }
+// ReleaseLock closes the audit trail and releases the state lock, leaving
+// the database open for reading: for the service, which takes the lock
+// only per cycle (in the cycle's own process), so that duty commands can
+// run between cycles. A Runner whose lock is released must not run a
+// cycle or a duty.
+func (r *Runner) ReleaseLock() error {
+	var errs []error
+	if r.Audit != nil {
+		errs = append(errs, r.Audit.Close())
+		r.Audit = nil
+	}
+	if r.unlock != nil {
+		errs = append(errs, r.unlock())
+		r.unlock = nil
+	}
+	return errors.Join(errs...)
+}
+
+// checkStateDB refuses a state database that is empty, or missing from a
+// state folder with history (see ErrStateLost). It runs before the
+// database is opened, which would create it.
+func (r *Runner) checkStateDB(ctx context.Context) error {
+	dbPath := filepath.Join(r.Config.State, state.FileName)
+	fi, err := os.Stat(dbPath)
+	switch {
+	case err == nil && fi.Size() == 0:
+		return fmt.Errorf("open state %s: the database is empty (0 bytes): %w", dbPath, ErrStateLost)
+	case err == nil:
+		return nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("open state %s: %w", dbPath, err)
+	}
+	segs, _ := filepath.Glob(filepath.Join(r.Config.State, "audit*.jsonl"))
+	for _, seg := range segs {
+		if fi, err := os.Stat(seg); err == nil && fi.Size() > 0 {
+			return fmt.Errorf("open state %s: the database is missing but the audit trail has entries: %w", dbPath, ErrStateLost)
+		}
+	}
+	out, err := OpenOutput(ctx, r.Config.Output, r.Config.State, r.getenv, r.Logger)
+	if err != nil {
+		return fmt.Errorf("open output %s: %w", r.Config.Output.String(), err)
+	}
+	defer out.Close()
+	published := errors.New("published")
+	err = out.List(ctx, "", func(name string) error {
+		if path.Base(name) == publish.ManifestName {
+			return published
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, published):
+		return fmt.Errorf("open state %s: the database is missing but the output holds published quarters: %w", dbPath, ErrStateLost)
+	case err != nil && !errors.Is(err, storage.ErrNotExist):
+		return fmt.Errorf("open state %s: list output %s: %w", dbPath, r.Config.Output.String(), err)
+	}
+	return nil
+}

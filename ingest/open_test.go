@@ -18,7 +18,7 @@ func TestOpenUnreadableKey(t *testing.T) {
 	l := newDutyLab(t, "basildon")
 	must(t, os.Remove(l.cfg.Pseudonymise.KeyFile))
 	must(t, os.MkdirAll(l.cfg.State, 0o700))
-	unlock, err := state.Lock(l.cfg.State)
+	unlock, err := state.Lock(context.Background(), l.cfg.State, "run", 0)
 	must(t, err)
 	defer unlock()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))

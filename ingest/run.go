@@ -11,7 +11,6 @@ import (
 	"hash"
 	"io"
 	"log/slog"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -70,8 +69,7 @@ type Runner struct {
 	// erased is the erasure list, loaded at the start of each cycle.
 	erased map[string]bool
 
-	unlock   func() error
-	lockFile *os.File
+	unlock func() error
 }
 
 // Summary is what one cycle did.

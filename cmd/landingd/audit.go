@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"landingd/config"
-	"landingd/ingest"
 	"landingd/ingest/audit"
 	"landingd/ingest/state"
 )
@@ -165,7 +164,7 @@ func parseWhen(s string) (time.Time, error) {
 }
 
 func cmdAuditRepair(ctx context.Context, e *env, args []string) int {
-	f := newFlags(e, invocation{name: "audit repair", usage: "audit repair --config PROTOCOL"})
+	f := newFlags(e, invocation{name: "audit repair", lock: true, usage: "audit repair --config PROTOCOL"})
 	if code := f.parse(args); code != exitOK {
 		return code
 	}
@@ -178,9 +177,9 @@ func cmdAuditRepair(ctx context.Context, e *env, args []string) int {
 	}
 	// Open would refuse a log with an incomplete line, so repair takes the
 	// lock itself.
-	unlock, err := state.Lock(cfg.State)
+	unlock, err := state.Lock(ctx, cfg.State, e.lock.Holder, e.lock.Wait)
 	if err != nil {
-		return stateFailed(e, fmt.Errorf("%w: %w", ingest.ErrLocked, err))
+		return stateFailed(e, err)
 	}
 	defer unlock()
 	cut, err := audit.Repair(ctx, cfg.State)

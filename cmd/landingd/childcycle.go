@@ -13,7 +13,6 @@ import (
 
 	"landingd/config"
 	"landingd/ingest"
-	"landingd/ingest/state"
 )
 
 // cycleExeEnv names another landingd binary to run cycles with; tests that
@@ -21,17 +20,23 @@ import (
 const cycleExeEnv = "LANDINGD_CYCLE_EXE"
 
 // childCycler runs each of serve's cycles as "landingd run" in a child
-// process that shares serve's state lock (state.InheritLockEnv). The child
-// writes its logs to serve's stderr and its summary as JSON to a pipe.
+// process, which takes the state lock for the cycle, waiting up to
+// cycleLockWait for a duty command that holds it. The child writes its
+// logs to serve's stderr and its summary as JSON to a pipe.
 // When ctx ends, the child gets SIGTERM, so it takes no new file and
 // finishes the one being committed within shutdown_timeout, as a run does.
 type childCycler struct {
-	exe  string
-	cfg  *config.Config
-	lock *os.File
+	exe string
+	cfg *config.Config
 }
 
-func newChildCycler(e *env, cfg *config.Config, r *ingest.Runner) (*childCycler, error) {
+// cycleLockWait is how long a cycle waits for a duty command holding the
+// state lock (a large erasure republishes many quarters): far longer than
+// a command waits for a cycle, since a cycle that gives up runs again
+// only on the next retry.
+const cycleLockWait = time.Hour
+
+func newChildCycler(e *env, cfg *config.Config) (*childCycler, error) {
 	exe := e.getenv(cycleExeEnv)
 	if exe == "" {
 		var err error
@@ -43,20 +48,15 @@ func newChildCycler(e *env, cfg *config.Config, r *ingest.Runner) (*childCycler,
 		// A test binary would run the tests again, not a cycle.
 		return nil, fmt.Errorf("%s is a test binary: set %s to a landingd binary", exe, cycleExeEnv)
 	}
-	if r.LockFile() == nil {
-		return nil, fmt.Errorf("serve does not hold the state lock itself")
-	}
-	return &childCycler{exe: exe, cfg: cfg, lock: r.LockFile()}, nil
+	return &childCycler{exe: exe, cfg: cfg}, nil
 }
 
 func (c *childCycler) run(ctx context.Context, e *env, trigger string, partners []string) (*ingest.Summary, error) {
-	args := []string{"run", "--config", c.cfg.Path, "--trigger", trigger, "--summary-json"}
+	args := []string{"run", "--config", c.cfg.Path, "--trigger", trigger, "--summary-json", "--wait", cycleLockWait.String()}
 	for _, p := range partners {
 		args = append(args, "--partner", p)
 	}
 	cmd := exec.Command(c.exe, args...)
-	cmd.Env = append(os.Environ(), state.InheritLockEnv+"=3")
-	cmd.ExtraFiles = []*os.File{c.lock} // descriptor 3 in the child
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = e.stderr

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -410,11 +411,11 @@ func TestE2EUnreachableZoneFailsOnlyThatPartner(t *testing.T) {
 func TestE2EOneRunAtATime(t *testing.T) {
 	l := newLab(t, "", "uttlesford")
 	must(t, os.MkdirAll(filepath.Join(l.dir, "state"), 0o700))
-	unlock, err := state.Lock(filepath.Join(l.dir, "state"))
+	unlock, err := state.Lock(context.Background(), filepath.Join(l.dir, "state"), "run", 0)
 	must(t, err)
 	defer unlock()
-	r := l.run(t)
-	if r.code != 1 || !strings.Contains(r.stderr, "in use") {
+	r := runBin(t, l.dir, "run", "--config", l.protocol, "--wait", "0s")
+	if r.code != 1 || !strings.Contains(r.stderr, "in use by PID") || !strings.Contains(r.stderr, "a cycle is running") {
 		t.Fatalf("a second run while the state is locked: exit %d\n%s", r.code, r.stderr)
 	}
 }

@@ -89,7 +89,7 @@ func short(token string) string {
 }
 
 func cmdErase(ctx context.Context, e *env, args []string) int {
-	f := newFlags(e, invocation{name: "erase", usage: "erase --config PROTOCOL --partner ID --case-ref REF --reason TEXT"})
+	f := newFlags(e, invocation{name: "erase", lock: true, usage: "erase --config PROTOCOL --partner ID --case-ref REF --reason TEXT"})
 	c := caseFlagsOf(f, true)
 	cfg, code := parseCase(f, c, args)
 	if code != exitOK {

@@ -131,11 +131,22 @@ func TestProtocolExitCodes(t *testing.T) {
 			applies: func(c protocolCommand) bool { return c.state == "write" || c.state == "lock" },
 			prepare: func(t *testing.T, s setup) ([]string, func()) {
 				must(t, os.MkdirAll(s.state, 0o700))
-				unlock, err := state.Lock(s.state)
+				unlock, err := state.Lock(context.Background(), s.state, "run", 0)
+				must(t, err)
+				return []string{"--config", s.protocol, "--wait", "0s"}, func() { must(t, unlock()) }
+			},
+			code: exitFailed, want: "state folder in use by PID", ownForm: true,
+		},
+		{
+			name:    "another serve on the state folder",
+			applies: func(c protocolCommand) bool { return c.args[0] == "serve" },
+			prepare: func(t *testing.T, s setup) ([]string, func()) {
+				must(t, os.MkdirAll(s.state, 0o700))
+				unlock, err := state.LockServe(s.state)
 				must(t, err)
 				return []string{"--config", s.protocol}, func() { must(t, unlock()) }
 			},
-			code: exitFailed, want: "state folder is in use", ownForm: true,
+			code: exitFailed, want: "another landingd serve is serving this state folder", ownForm: true,
 		},
 		{
 			name:    "state from a newer landingd",

@@ -112,7 +112,7 @@ func parseIncident(f *flags, args []string) (string, int) {
 }
 
 func cmdIncidentsAck(ctx context.Context, e *env, args []string) int {
-	f := newFlags(e, invocation{name: "incidents ack", args: true,
+	f := newFlags(e, invocation{name: "incidents ack", args: true, lock: true,
 		usage: "incidents ack ID --config PROTOCOL [--partners-notified TIME] [--ico notified|not-required [--ico-at TIME]] [--note TEXT]"})
 	notified := f.String("partners-notified", "", `when the partners' DPOs were notified (RFC 3339 or "now")`)
 	ico := f.String("ico", "", "the ICO decision: notified or not-required")
@@ -166,7 +166,7 @@ func orWord(s, w string) string {
 }
 
 func cmdIncidentsClose(ctx context.Context, e *env, args []string) int {
-	f := newFlags(e, invocation{name: "incidents close", usage: "incidents close ID --config PROTOCOL --note TEXT", args: true})
+	f := newFlags(e, invocation{name: "incidents close", lock: true, usage: "incidents close ID --config PROTOCOL --note TEXT", args: true})
 	note := f.String("note", "", "how it was resolved (required)")
 	id, code := parseIncident(f, args)
 	if code != exitOK {

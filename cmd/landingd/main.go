@@ -13,6 +13,8 @@ import (
 	"runtime/debug"
 	"sort"
 	"syscall"
+
+	"landingd/ingest"
 )
 
 // Exit codes. Every command follows one rule:
@@ -56,6 +58,8 @@ type command struct {
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// lock is how the command takes the state lock: its name and --wait.
+	lock ingest.LockSpec
 }
 
 // commands is filled by each command's own file in init, so that every

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"time"
 
 	"landingd/config"
 	"landingd/deploy"
@@ -19,6 +20,7 @@ type invocation struct {
 	usage   string // the synopsis after "usage: landingd "
 	builtin bool   // without --config, the protocol built into the binary
 	args    bool   // takes arguments after the flags
+	lock    bool   // takes the state lock: adds --wait
 }
 
 // flags is a command's flag set with --config PROTOCOL added.
@@ -27,6 +29,7 @@ type flags struct {
 	e      *env
 	inv    invocation
 	config *string
+	wait   *time.Duration // --wait, when inv.lock
 }
 
 // newFlags returns inv's flag set with --config added. Its errors and help
@@ -44,8 +47,15 @@ func newFlags(e *env, inv invocation) *flags {
 		help = "protocol file (default: the built-in protocol, which needs no key)"
 	}
 	f.config = fs.String("config", "", help)
+	if inv.lock {
+		f.wait = fs.Duration("wait", defaultLockWait, "how long to wait for the state lock while a cycle or another command holds it")
+	}
 	return f
 }
+
+// defaultLockWait is how long a command waits for the state lock: long
+// enough for most cycles of a small service to end.
+const defaultLockWait = 30 * time.Second
 
 // parse parses args. It returns exitOK, or exitUsage after saying why on
 // stderr: a bad flag, no --config (unless the command has a built-in
@@ -53,6 +63,9 @@ func newFlags(e *env, inv invocation) *flags {
 func (f *flags) parse(args []string) int {
 	if err := f.Parse(args); err != nil {
 		return exitUsage // the flag package has said why, and printed the usage
+	}
+	if f.wait != nil {
+		f.e.lock = ingest.LockSpec{Holder: f.inv.name, Wait: *f.wait}
 	}
 	if *f.config == "" && !f.inv.builtin {
 		return f.usageError("--config PROTOCOL is required")
@@ -144,7 +157,16 @@ func openState(ctx context.Context, e *env, cfg *config.Config, a access, dbOpts
 	var r *ingest.Runner
 	var err error
 	if a == writeState {
-		r, err = ingest.Open(ctx, cfg, logger, versionInfo, dbOpts...)
+		lock := e.lock
+		if lock.Holder == "" {
+			lock = ingest.LockSpec{Holder: "landingd", Wait: defaultLockWait}
+		}
+		// Try at once, so that a wait is announced: a cycle can take a while.
+		r, err = ingest.OpenLocked(ctx, cfg, logger, versionInfo, ingest.LockSpec{Holder: lock.Holder}, dbOpts...)
+		if le := (*state.LockedError)(nil); errors.As(err, &le) && lock.Wait > 0 {
+			fmt.Fprintf(e.stderr, "landingd: %v: waiting up to %s for it\n", le, lock.Wait)
+			r, err = ingest.OpenLocked(ctx, cfg, logger, versionInfo, lock, dbOpts...)
+		}
 	} else {
 		r, err = ingest.OpenReader(ctx, cfg, logger, versionInfo)
 	}
@@ -162,8 +184,14 @@ func openState(ctx context.Context, e *env, cfg *config.Config, a access, dbOpts
 // When another landingd holds the lock, it says what to do.
 func stateFailed(e *env, err error) int {
 	fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-	if errors.Is(err, ingest.ErrLocked) || errors.Is(err, state.ErrLocked) {
-		fmt.Fprintln(e.stderr, "landingd: stop the service (or wait for the run) and try again")
+	var le *state.LockedError
+	switch {
+	case errors.As(err, &le) && le.CycleRunning():
+		fmt.Fprintln(e.stderr, "landingd: a cycle is running: try again when it ends, or wait longer with --wait")
+	case errors.Is(err, state.ErrLocked):
+		fmt.Fprintln(e.stderr, "landingd: another landingd command holds the state folder: try again when it ends")
+	case errors.Is(err, ingest.ErrStateLost):
+		fmt.Fprintln(e.stderr, "landingd: the state database was lost: restore landingd.db from the last backup (see the README), then run again")
 	}
 	return exitFailed
 }

@@ -15,7 +15,7 @@ func init() {
 }
 
 func cmdPurge(ctx context.Context, e *env, args []string) int {
-	f := newFlags(e, invocation{name: "purge", usage: "purge --config PROTOCOL [--dry-run] [--json]"})
+	f := newFlags(e, invocation{name: "purge", lock: true, usage: "purge --config PROTOCOL [--dry-run] [--json]"})
 	dry := f.Bool("dry-run", false, "only show what would be deleted")
 	asJSON := f.Bool("json", false, "print JSON")
 	if code := f.parse(args); code != exitOK {

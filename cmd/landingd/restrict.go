@@ -19,7 +19,7 @@ func cmdUnrestrict(ctx context.Context, e *env, args []string) int {
 }
 
 func restrictCase(ctx context.Context, e *env, args []string, name string, restrict bool) int {
-	f := newFlags(e, invocation{name: name, usage: name + " --config PROTOCOL --partner ID --case-ref REF --reason TEXT"})
+	f := newFlags(e, invocation{name: name, lock: true, usage: name + " --config PROTOCOL --partner ID --case-ref REF --reason TEXT"})
 	c := caseFlagsOf(f, true)
 	cfg, code := parseCase(f, c, args)
 	if code != exitOK {

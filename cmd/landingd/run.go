@@ -24,7 +24,7 @@ func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 func cmdRun(ctx context.Context, e *env, args []string) int {
-	f := newFlags(e, invocation{name: "run", usage: "run --config PROTOCOL [--partner ID]..."})
+	f := newFlags(e, invocation{name: "run", lock: true, usage: "run --config PROTOCOL [--partner ID]..."})
 	var partners stringList
 	f.Var(&partners, "partner", "run only this partner (repeatable)")
 	var opt cycleOptions

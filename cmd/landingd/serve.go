@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"landingd/config"
@@ -22,11 +23,15 @@ func init() {
 // cmdServe runs until ctx is cancelled (SIGINT or SIGTERM), then finishes
 // the file being committed and exits 0. Exit 2: an invalid protocol, an
 // unsafe bind (off loopback without http.token_file), or a key, token or
-// webhook secret that cannot be read. Exit 1: the state folder is held by
-// another landingd, the state or the output cannot be opened, or the
-// listen address cannot be bound.
+// webhook secret that cannot be read. Exit 1: another serve holds the
+// state folder, the state lock did not come free within --wait, the state
+// or the output cannot be opened, or the listen address cannot be bound.
+//
+// serve holds the serve lock (one serve per state folder) for its life,
+// and the state lock only while it opens the state: each cycle takes it in
+// its own process, and duty commands take it between cycles.
 func cmdServe(ctx context.Context, e *env, args []string) int {
-	f := newFlags(e, invocation{name: "serve", usage: "serve --config PROTOCOL"})
+	f := newFlags(e, invocation{name: "serve", lock: true, usage: "serve --config PROTOCOL"})
 	if code := f.parse(args); code != exitOK {
 		return code
 	}
@@ -50,13 +55,27 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 
-	// Cycles run in child processes; this one holds the lock for them and
-	// otherwise only reads the state.
+	// One serve per state folder. The state lock is taken per cycle (in
+	// the cycle's child process) and per duty command, so that duties run
+	// while serving; this process takes it only to open (and migrate) the
+	// state, and otherwise only reads.
+	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
+		return stateFailed(e, fmt.Errorf("create state folder %s: %w", cfg.State, err))
+	}
+	unlockServe, err := state.LockServe(cfg.State)
+	if err != nil {
+		return stateFailed(e, err)
+	}
+	defer unlockServe()
 	r, code := openState(ctx, e, cfg, writeState, state.SmallCache())
 	if r == nil {
 		return code
 	}
 	defer r.Close()
+	if err := r.ReleaseLock(); err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		return exitFailed
+	}
 	logger := r.Logger
 	svc, err := daemon.New(r, logger)
 	if err != nil {
@@ -65,7 +84,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	svc.Token = token
-	cycler, err := newChildCycler(e, cfg, r)
+	cycler, err := newChildCycler(e, cfg)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
 		return exitFailed

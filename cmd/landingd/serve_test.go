@@ -148,10 +148,17 @@ func TestServeRunsCyclesAndStops(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &st); code != 200 || err != nil || st.LastRun.Trigger != "schedule" {
 		t.Errorf("/api/status = %d %v %q", code, err, body)
 	}
-	// The state folder is held: a manual run must wait.
+	// A second serve is refused; a manual run takes the state lock
+	// between serve's cycles.
 	var out2, err2 bytes.Buffer
 	if code := realMain(context.Background(), &env{stdout: &out2, stderr: &err2, getenv: os.Getenv},
-		[]string{"run", "--config", protocol}); code != exitFailed || !strings.Contains(err2.String(), "in use") {
+		[]string{"serve", "--config", protocol}); code != exitFailed || !strings.Contains(err2.String(), "another landingd serve") {
+		t.Errorf("a second serve = %d, %s", code, err2.String())
+	}
+	out2.Reset()
+	err2.Reset()
+	if code := realMain(context.Background(), &env{stdout: &out2, stderr: &err2, getenv: os.Getenv},
+		[]string{"run", "--config", protocol}); code != exitOK {
 		t.Errorf("run while serving = %d, %s", code, err2.String())
 	}
 
@@ -304,8 +311,8 @@ func TestServeSIGTERMDuringCycle(t *testing.T) {
 	}
 	last, ok, err := db.LastRun(context.Background())
 	db.Close()
-	if err != nil || !ok || last.Outcome == "" || last.Outcome == state.RunInterrupted {
-		t.Errorf("the stopped cycle was not recorded as finished: %+v %v %v", last, ok, err)
+	if err != nil || !ok || last.Outcome != state.RunStopped {
+		t.Errorf("the cycle cut short was not recorded as stopped: %+v %v %v", last, ok, err)
 	}
 	t.Logf("%d of 15 files were taken before the stop", taken)
 	// A manual run takes what was left and exits 0.

@@ -1,75 +1,126 @@
 package state
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sys/unix"
+	"time"
 )
 
-// LockName is the lock file's name inside the state folder.
+// LockName is the state lock file's name inside the state folder: whoever
+// holds it may write the state (one cycle or one duty command at a time).
 const LockName = "landingd.lock"
 
-// ErrLocked is returned (wrapped) by Lock when another process holds the
-// state folder.
+// ServeLockName is the serve lock file's name inside the state folder:
+// "landingd serve" holds it for its whole life, so that a second serve on
+// the same state refuses to start. It takes the state lock only per cycle.
+const ServeLockName = "landingd-serve.lock"
+
+// ErrLocked is returned (wrapped, in a *LockedError) by Lock and LockServe
+// when another process holds the lock.
 var ErrLocked = errors.New("state folder is locked")
 
-// Lock takes the exclusive lock on stateDir (flock on
-// <stateDir>/landingd.lock, never waiting) and writes this process's PID
-// into the lock file. The lock is released by unlock or when the process
-// dies, so a crash never leaves a stale lock. When another process holds
-// it, the error wraps ErrLocked and names that process's PID. It also fails
-// when the folder or file cannot be opened.
-//
-// A process started by the holder to run one cycle (see InheritLockEnv)
-// adopts the holder's lock instead of taking its own.
-func Lock(stateDir string) (unlock func() error, err error) {
-	_, unlock, err = LockFile(stateDir)
-	return unlock, err
+// LockedError says who holds a lock that Lock could not take.
+type LockedError struct {
+	Dir     string
+	PID     int           // 0 when the lock file does not say
+	Holder  string        // what the holder is doing, e.g. "run", "erase"; "" when unknown
+	Wait    time.Duration // how long Lock was to wait for it (0: not at all)
+	serving bool          // the serve lock
 }
 
-// InheritLockEnv names the environment variable through which the holder
-// of the state lock (landingd serve) hands it to a child process that runs
-// one cycle: it holds the number of an inherited file descriptor open on
-// the lock file. The child shares the holder's lock; it never releases it.
-const InheritLockEnv = "LANDINGD_STATE_LOCK_FD"
+func (e *LockedError) Error() string {
+	who := "in use by PID unknown"
+	if e.PID > 0 {
+		who = "in use by PID " + strconv.Itoa(e.PID)
+	}
+	if e.Holder != "" {
+		who += " (landingd " + e.Holder + ")"
+	}
+	if e.serving {
+		return fmt.Sprintf("lock %s: another landingd serve is serving this state folder: %s", e.Dir, who)
+	}
+	if e.Wait > 0 {
+		return fmt.Sprintf("lock %s: state folder %s; waited up to %s", e.Dir, who, e.Wait)
+	}
+	return fmt.Sprintf("lock %s: state folder %s", e.Dir, who)
+}
 
-// LockFile is Lock, and also returns the locked file, for handing the lock
-// to a child process (exec.Cmd.ExtraFiles) with InheritLockEnv.
-func LockFile(stateDir string) (f *os.File, unlock func() error, err error) {
-	if fd := os.Getenv(InheritLockEnv); fd != "" {
-		unlock, err := adopt(stateDir, fd)
-		return nil, unlock, err
-	}
-	path := filepath.Join(stateDir, LockName)
-	f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+// Unwrap returns ErrLocked.
+func (e *LockedError) Unwrap() error { return ErrLocked }
+
+// CycleRunning reports whether the holder is a cycle ("landingd run", on
+// its own or started by serve).
+func (e *LockedError) CycleRunning() bool { return e.Holder == "run" }
+
+// lockPoll is how often Lock tries again while another process holds the
+// lock: flock has no portable wait with a timeout.
+const lockPoll = 100 * time.Millisecond
+
+// Lock takes the exclusive state lock on stateDir (<stateDir>/landingd.lock)
+// and writes this process's PID and holder (what it does, e.g. "erase")
+// into the lock file. While another process holds it, Lock tries again
+// until wait has passed or ctx ends; then the error is a *LockedError
+// (wrapping ErrLocked) that names the other process. The lock is released
+// by unlock, or by the system when the process dies, so a crash never
+// leaves a stale lock. Any other failure (a read-only folder, an I/O
+// error) is returned as it is: "cannot write the state folder: …".
+func Lock(ctx context.Context, stateDir, holder string, wait time.Duration) (unlock func() error, err error) {
+	return lockFile(ctx, stateDir, LockName, holder, wait, false)
+}
+
+// LockServe takes the serve lock on stateDir without waiting: see
+// ServeLockName. It fails with a *LockedError while another serve holds it.
+func LockServe(stateDir string) (unlock func() error, err error) {
+	return lockFile(context.Background(), stateDir, ServeLockName, "serve", 0, true)
+}
+
+func lockFile(ctx context.Context, stateDir, name, holder string, wait time.Duration, serving bool) (func() error, error) {
+	path := filepath.Join(stateDir, name)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, nil, fmt.Errorf("lock %s: %w", stateDir, err)
+		return nil, fmt.Errorf("lock %s: cannot write the state folder: %w", stateDir, cause(err))
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		_ = f.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, nil, fmt.Errorf("lock %s: another landingd (%s) holds the state folder: %w",
-				stateDir, holder(path), ErrLocked)
+	start := time.Now()
+	for {
+		held, err := tryLock(f)
+		if err != nil {
+			_ = f.Close()
+			return nil, fmt.Errorf("lock %s: %s: %w", stateDir, name, cause(err))
 		}
-		return nil, nil, fmt.Errorf("lock %s: %w", stateDir, err)
+		if !held {
+			break
+		}
+		if wait <= 0 || time.Since(start) >= wait || ctx.Err() != nil {
+			_ = f.Close()
+			le := &LockedError{Dir: stateDir, Wait: max(wait, 0), serving: serving}
+			le.PID, le.Holder = readHolder(path)
+			return nil, le
+		}
+		t := time.NewTimer(lockPoll)
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
 	}
-	// The PID is informative only: the flock is the lock.
+	// The holder line is informative only: the lock is the lock.
 	if err := f.Truncate(0); err == nil {
-		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+" "+holder+"\n"), 0)
 	}
 	var done bool
-	return f, func() error {
+	return func() error {
 		if done {
 			return nil
 		}
 		done = true
 		// Unlock before closing; the file stays, so the next Lock reuses it.
-		err := unix.Flock(int(f.Fd()), unix.LOCK_UN)
+		err := unlockFile(f)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -80,43 +131,27 @@ func LockFile(stateDir string) (f *os.File, unlock func() error, err error) {
 	}, nil
 }
 
-// holder describes the lock's holder from the PID in the lock file.
-func holder(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "PID unknown"
+// cause strips the path from err, which the message already names.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 0 {
-		return "PID unknown"
-	}
-	return "PID " + strconv.Itoa(pid)
+	return err
 }
 
-// adopt takes over the lock a parent handed down on descriptor fdText. It
-// checks that the descriptor is open on this state folder's lock file and
-// holds its lock; the returned unlock only closes this process's copy, so
-// the parent keeps the lock.
-func adopt(stateDir, fdText string) (func() error, error) {
-	path := filepath.Join(stateDir, LockName)
-	fd, err := strconv.Atoi(fdText)
-	if err != nil || fd < 3 {
-		return nil, fmt.Errorf("lock %s: %s is not a file descriptor", stateDir, InheritLockEnv)
+// readHolder reads the PID and holder from the lock file at path.
+func readHolder(path string) (pid int, holder string) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, ""
 	}
-	var got, want unix.Stat_t
-	if err := unix.Fstat(fd, &got); err != nil {
-		return nil, fmt.Errorf("lock %s: inherited descriptor %d: %w", stateDir, fd, err)
+	fields := strings.Fields(string(b))
+	if len(fields) == 0 {
+		return 0, ""
 	}
-	if err := unix.Stat(path, &want); err != nil || got.Dev != want.Dev || got.Ino != want.Ino {
-		return nil, fmt.Errorf("lock %s: inherited descriptor %d is not this state folder's lock file", stateDir, fd)
+	if pid, err = strconv.Atoi(fields[0]); err != nil || pid <= 0 {
+		return 0, ""
 	}
-	// The same open file description already holds the lock, so this
-	// succeeds at once; from any other it would fail.
-	if err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		return nil, fmt.Errorf("lock %s: the inherited lock is not held: %w", stateDir, ErrLocked)
-	}
-	// Grandchildren must not inherit it by accident.
-	_ = os.Unsetenv(InheritLockEnv)
-	f := os.NewFile(uintptr(fd), path)
-	return f.Close, nil
+	return pid, strings.Join(fields[1:], " ")
 }
