@@ -31,6 +31,7 @@ type Config struct {
 	Filter          Filter       `yaml:"filter"`
 	Pseudonymise    Pseudonymise `yaml:"pseudonymise"`
 	MaxRowErrorRate float64      `yaml:"max_row_error_rate"`
+	Limits          Limits       `yaml:"limits"`
 	StableAfter     Duration     `yaml:"stable_after"`
 	Concurrency     int          `yaml:"concurrency"`
 	State           string       `yaml:"state"`

@@ -19,6 +19,7 @@ import (
 func Defaults() *Config {
 	return &Config{
 		MaxRowErrorRate: 0.05,
+		Limits:          defaultLimits(),
 		StableAfter:     Duration{60 * time.Second},
 		Concurrency:     4,
 		State:           "state",

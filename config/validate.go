@@ -112,6 +112,7 @@ func (c *Config) validate(p *problems) {
 	}
 	positive(p, "shutdown_timeout", c.ShutdownTimeout)
 
+	c.validateLimits(p)
 	c.validateOutput(p)
 	c.validatePartners(p)
 	c.validateIsolation(p)

@@ -16,6 +16,9 @@ func JudgeOptions(cfg *config.Config, p *config.Partner, now time.Time) transfor
 		FilterField:     cfg.Filter.Field,
 		MaxRowErrorRate: cfg.MaxRowErrorRate,
 		Now:             now,
+		Limits:          cfg.Limits.Table(),
+		MaxIssues:       cfg.Limits.IssuesPerFile,
+		FileTimeout:     cfg.Limits.TimePerFile.Duration,
 	}
 	if p != nil {
 		opt.PartnerID, opt.PartnerGSS = p.ID, p.GSS

@@ -6,6 +6,8 @@ package transform
 import (
 	"slices"
 	"time"
+
+	"landingd/transform/table"
 )
 
 // Verdict is the judgement on a whole file.
@@ -37,6 +39,10 @@ const (
 	RuleMissingCell     = "missing-cell" // row level: fewer cells than the header
 	RuleExtraCell       = "extra-cell"   // row level: a value beyond the header's last column
 )
+
+// RuleLimitExceeded is the file-level rule of a file past a reading
+// budget (Options.Limits and FileTimeout, the protocol's limits).
+const RuleLimitExceeded = table.RuleLimitExceeded
 
 // Issue is one problem found in a file. Row is 0 for file-level issues,
 // otherwise the 1-based row number as Excel shows it. Message never holds
@@ -146,6 +152,12 @@ type Options struct {
 	// TempDir is where an xlsx is spooled while it is read; "" means
 	// os.TempDir().
 	TempDir string
+	// Limits are the reading budgets (zero fields mean
+	// table.DefaultLimits), and FileTimeout the time one file may take to
+	// read and judge (0 means no limit). Past either, the file is
+	// rejected with RuleLimitExceeded.
+	Limits      table.Limits
+	FileTimeout time.Duration
 	// SizeHint is the file's size in bytes when the caller knows it; 0
 	// means unknown. Judge sizes its duplicate-key set from it, and an
 	// estimate never changes a judgement.

@@ -47,6 +47,11 @@ const ctxCheckEvery = 1024
 // the Row's Values slice for the next row (see Row).
 func Judge(ctx context.Context, s *Schema, p *Pseudonymiser, name string, r io.Reader, opt Options, emit func(Row) error) (*Result, error) {
 	res := newResult(name, s, opt)
+	if opt.FileTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, opt.FileTimeout, errFileTimeout)
+		defer cancel()
+	}
 	in := &countingReader{r: r}
 	tbl, err := table.Open(ctx, name, in, readOptions(s, opt))
 	if err != nil {
@@ -56,18 +61,33 @@ func Judge(ctx context.Context, s *Schema, p *Pseudonymiser, name string, r io.R
 			res.decide(opt)
 			return res, nil
 		}
-		return nil, fmt.Errorf("judge %s: %w", name, err)
+		return timedOut(ctx, name, res, opt, err)
 	}
 	defer tbl.Close()
 	res.Format = tbl.Format()
 	if err := judgeTable(ctx, s, p, tbl, in, res, opt, emit); err != nil {
-		return nil, fmt.Errorf("judge %s: %w", name, err)
+		return timedOut(ctx, name, res, opt, err)
 	}
 	return res, nil
 }
 
+// errFileTimeout is the cause of the context Judge gives a file.
+var errFileTimeout = errors.New("file took longer than its time limit")
+
+// timedOut returns res rejected with RuleLimitExceeded when err is the
+// file's own deadline passing (Options.FileTimeout), else err.
+func timedOut(ctx context.Context, name string, res *Result, opt Options, err error) (*Result, error) {
+	if errors.Is(err, context.DeadlineExceeded) && context.Cause(ctx) == errFileTimeout {
+		res.fileIssue(Issue{Rule: RuleLimitExceeded, Message: fmt.Sprintf(
+			"the file is over a reading limit: it took more than %s to read; split the file, or ask the hub to raise the limit", opt.FileTimeout)})
+		res.decide(opt)
+		return res, nil
+	}
+	return nil, fmt.Errorf("judge %s: %w", name, err)
+}
+
 func readOptions(s *Schema, opt Options) table.ReadOptions {
-	return table.ReadOptions{Encoding: opt.Encoding, Sheet: opt.Sheet, IsHeader: s.IsHeader, TempDir: opt.TempDir}
+	return table.ReadOptions{Encoding: opt.Encoding, Sheet: opt.Sheet, IsHeader: s.IsHeader, TempDir: opt.TempDir, Limits: opt.Limits}
 }
 
 func newResult(name string, s *Schema, opt Options) *Result {
@@ -208,7 +228,16 @@ func judgeTable(ctx context.Context, s *Schema, p *Pseudonymiser, tbl table.Tabl
 	}
 	cols, issues := s.MatchHeader(header)
 	if len(issues) > 0 {
-		for _, is := range issues {
+		max := opt.MaxIssues
+		if max <= 0 {
+			max = DefaultMaxIssues
+		}
+		for i, is := range issues {
+			if i == max {
+				// A header of thousands of unknown names lists the first.
+				res.fileIssue(Issue{Rule: is.Rule, Message: fmt.Sprintf("and %d more problems with the header, not listed", len(issues)-i)})
+				break
+			}
 			res.fileIssue(is)
 		}
 		// A file with columns off the list is a possible breach: its rows

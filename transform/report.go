@@ -22,6 +22,7 @@ var ruleTitles = map[string]string{
 	RuleFormatError:     "a file that could not be read",
 	RuleEmptyFile:       "a file with no header row",
 	RuleErrorRate:       "too many rejected rows",
+	RuleLimitExceeded:   "a file over a reading limit",
 	RuleTypeError:       "values of the wrong kind (dates, numbers, yes/no)",
 	RuleConstraintError: "values outside the agreed rules or codes",
 	RulePartnerMismatch: "rows from another district",
