@@ -9,6 +9,7 @@ import (
 
 	"landingd/ingest"
 	"landingd/ingest/state"
+	"landingd/transform"
 )
 
 // metrics are the service's Prometheus metrics. Labels are outcomes,
@@ -89,6 +90,26 @@ func newMetrics(s *Service) (*metrics, error) {
 		m.rows.WithLabelValues(o)
 	}
 	return m, nil
+}
+
+// load sets the per-partner series from the ledger, so that they are
+// present and right from the start, not only after this process's first
+// cycle: every partner's file counters at 0, and each partner's last
+// success as the ledger has it.
+func (m *metrics) load(ctx context.Context, s *Service) error {
+	for _, p := range s.Config.Partners {
+		for _, v := range []transform.Verdict{transform.Accepted, transform.Rejected} {
+			m.files.WithLabelValues(p.ID, string(v))
+		}
+	}
+	last, err := s.Runner.DB.LastPartnerSuccess(ctx)
+	if err != nil {
+		return err
+	}
+	for p, t := range last {
+		m.lastSuccess.WithLabelValues(p).Set(float64(t.UnixMilli()) / 1000)
+	}
+	return nil
 }
 
 // observe records one cycle.

@@ -102,6 +102,9 @@ func (s *Service) Run(ctx context.Context) error {
 		s.Runner.Now = s.Now
 	}
 	s.sent.load(s.Logger)
+	if err := s.metrics.load(ctx, s); err != nil {
+		s.Logger.Error("load partner metrics", "err", err)
+	}
 	catchUp, err := s.needsCatchUp(ctx)
 	if err != nil {
 		s.Logger.Error("read the last cycle", "err", err)

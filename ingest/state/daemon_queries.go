@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // RecentRuns returns up to n runs, newest first, without their partner
@@ -62,4 +63,34 @@ func (d *DB) RejectedInRun(ctx context.Context, runID string) ([]Object, error) 
 func (d *DB) ReleaseIdle() {
 	d.db.SetMaxIdleConns(0)
 	d.db.SetMaxIdleConns(2) // database/sql's default
+}
+
+// LastPartnerSuccess returns, for each partner, when the last cycle that
+// reached its landing zone without error finished (a cycle that was
+// stopped or never finished does not count). It fails on a database error.
+func (d *DB) LastPartnerSuccess(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT rp.partner, MAX(r.finished_at) FROM run_partners rp
+		JOIN runs r ON r.id = rp.run_id
+		WHERE rp.outcome IN ('ok', 'nothing-new') AND r.outcome IN (?, ?) AND r.finished_at != ''
+		GROUP BY rp.partner`, RunOK, RunFailed)
+	if err != nil {
+		return nil, fmt.Errorf("read last success per partner: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var p, finished string
+		if err := rows.Scan(&p, &finished); err != nil {
+			return nil, fmt.Errorf("read last success per partner: %w", err)
+		}
+		t, err := parseTime(finished)
+		if err != nil {
+			return nil, fmt.Errorf("read last success of %s: %w", p, err)
+		}
+		out[p] = t
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read last success per partner: %w", err)
+	}
+	return out, nil
 }
