@@ -11,6 +11,7 @@ import (
 
 	"landingd/config"
 	"landingd/ingest"
+	"landingd/transform"
 )
 
 func init() {
@@ -104,7 +105,11 @@ func printSummary(w io.Writer, sum *ingest.Summary) {
 				dup++
 			}
 			read += f.Rows.Read
-			kept += f.Rows.Accepted
+			if f.Verdict == string(transform.Accepted) {
+				// A rejected file keeps nothing, however many of its
+				// rows were good.
+				kept += f.Rows.Accepted
+			}
 			oos += f.Rows.OutOfScope
 			rrej += f.Rows.Rejected
 		}
