@@ -1,9 +1,12 @@
 package config
 
 import (
+	"io/fs"
+	"strings"
 	"testing"
 	"time"
 
+	"landingd/deploy"
 	"landingd/transform/table"
 )
 
@@ -46,4 +49,34 @@ func TestLoadLimits(t *testing.T) {
 			`protocol.yaml:15: limits.time_per_file: want a duration of at least 1s`,
 		},
 	}})
+}
+
+// TestDefaultProtocolLimits checks that the limits the default protocol
+// shows in its comments are the defaults.
+func TestDefaultProtocolLimits(t *testing.T) {
+	b, err := fs.ReadFile(deploy.Protocols, deploy.DefaultProtocol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var block []string
+	in := false
+	for _, line := range strings.Split(string(b), "\n") {
+		switch {
+		case line == "# limits:":
+			in = true
+		case in && strings.HasPrefix(line, "#   "):
+			block = append(block, strings.TrimPrefix(line, "#   "))
+		case in:
+			in = false
+		}
+	}
+	if len(block) != 13 {
+		t.Fatalf("the default protocol shows %d limits, want 13", len(block))
+	}
+	input := header + okBody + "limits:\n  " + strings.Join(block, "\n  ") + "\n"
+	runLoadTests(t, []loadTest{{Name: "Shown", Input: input, Check: func(t *testing.T, c *Config) {
+		if c.Limits != defaultLimits() {
+			t.Errorf("the default protocol shows %+v, the defaults are %+v", c.Limits, defaultLimits())
+		}
+	}}})
 }
