@@ -1,8 +1,9 @@
 package config
 
 import (
-	"fmt"
 	"time"
+
+	"landingd/transform"
 
 	"landingd/storage/azblob"
 	"landingd/storage/local"
@@ -156,14 +157,10 @@ const (
 )
 
 // CheckDateOrder returns an error saying what is accepted when o is not
-// a date order a partner may declare. The protocol and a district's
-// prepare mapping both check with it.
+// a date order a partner may declare (see transform.ParseDateOrder).
 func CheckDateOrder(o string) error {
-	switch o {
-	case DateOrderDMY, DateOrderMDY:
-		return nil
-	}
-	return fmt.Errorf("%q is not a date order (want dmy, day first, or mdy, month first)", o)
+	_, err := transform.ParseDateOrder(o)
+	return err
 }
 
 // Location is a landing zone or an output. Kind selects the backend,

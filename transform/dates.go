@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -15,6 +16,16 @@ const (
 	DayFirst   DateOrder = "dmy"
 	MonthFirst DateOrder = "mdy"
 )
+
+// ParseDateOrder reads a declared date order, "dmy" or "mdy". It is the
+// one check of the value, for the protocol and a district's mapping alike.
+func ParseDateOrder(s string) (DateOrder, error) {
+	switch o := DateOrder(s); o {
+	case DayFirst, MonthFirst:
+		return o, nil
+	}
+	return "", fmt.Errorf("%q is not a date order (want dmy, day first, or mdy, month first)", s)
+}
 
 // dateKind is what parseDate made of a cell.
 type dateKind uint8
@@ -101,6 +112,18 @@ func parseDate(v string, serials, date1904 bool, order DateOrder) (time.Time, da
 		return excelSerial(v, date1904)
 	}
 	return time.Time{}, dateBad
+}
+
+// ISODate reads a date cell as Judge does and returns the date written
+// YYYY-MM-DD, and whether a time other than midnight was dropped. ok is
+// false when v is no date, or a slash date that can only be read in the
+// other order than order.
+func ISODate(v string, serials, date1904 bool, order DateOrder) (iso string, timeDropped, ok bool) {
+	t, kind := parseDate(v, serials, date1904, order)
+	if kind != dateOK && kind != dateTimeDropped {
+		return "", false, false
+	}
+	return string(appendISODate(make([]byte, 0, 10), t)), kind == dateTimeDropped, true
 }
 
 // parseTime reads H:MM or H:MM:SS with an optional fraction of a second

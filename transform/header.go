@@ -125,6 +125,10 @@ func (s *Schema) IsHeader(cells []string) bool {
 	return req > 0 && 2*len(found) >= req
 }
 
+// HeaderField returns the index in Fields of the field a header cell
+// names, as MatchHeader matches it, or -1 and false.
+func (s *Schema) HeaderField(cell string) (int, bool) { return s.headerField(cell) }
+
 // headerField returns the index of the field a header cell names: by its
 // folded spelling first, then by the H-CLIC question number it starts
 // with.
