@@ -149,8 +149,9 @@ func compareReaders(t *testing.T, b []byte, strict bool) bool {
 }
 
 // diffBooks are workbooks both readers must read alike: every xlsx in
-// testdata and in the fuzz corpus, and workbooks built here as producers
-// write them.
+// testdata (openpyxl-cases.xlsx was written by openpyxl 3.0.9, Debian's
+// python3-openpyxl, from made-up values) and in the fuzz corpus, and
+// workbooks built here as producers write them.
 func diffBooks(t *testing.T) map[string][]byte {
 	books := map[string][]byte{}
 	for _, pattern := range []string{"testdata/*.xlsx", "testdata/fuzz/FuzzOpenXLSX/*", "testdata/fuzz/FuzzXLSXReaders/*"} {
@@ -165,6 +166,8 @@ func diffBooks(t *testing.T) map[string][]byte {
 			books[n] = b
 		}
 	}
+	books["excel-style"] = excelStyleBook(t)
+	books["libreoffice-style"] = libreOfficeStyleBook(t)
 	books["cases"] = casesBook(t)
 	books["features"] = featureBook(t)
 	books["1904"] = rezip(t, casesBook(t), func(name string, d []byte) []byte {
@@ -174,6 +177,49 @@ func diffBooks(t *testing.T) map[string][]byte {
 		return d
 	}, nil)
 	return books
+}
+
+// excelStyleBook is a workbook shaped as Excel saves one: markup
+// compatibility namespaces and x14ac attributes, spans, a shared-string
+// table with rich text and phonetic runs, a shared formula, a cached
+// error and a formula string.
+func excelStyleBook(t testing.TB) []byte {
+	sheet := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\r\n" +
+		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" ` +
+		`xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="x14ac xr" xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/revision">` +
+		`<dimension ref="A1:E4"/><sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15" x14ac:dyDescent="0.25"/>` +
+		`<sheetData><row r="1" spans="1:5" x14ac:dyDescent="0.25"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c></row>` +
+		`<row r="2" spans="1:5" x14ac:dyDescent="0.25"><c r="A2" t="s"><v>4</v></c><c r="B2" s="1"><v>45750</v></c><c r="C2"><f>B2*2</f><v>91500</v></c><c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row>` +
+		`<row r="4" spans="1:5" ht="30" customHeight="1" x14ac:dyDescent="0.25"><c r="A4" t="s"><v>5</v></c><c r="B4" s="1"><v>45751</v></c><c r="C4"><f t="shared" ref="C4:C5" si="0">B4*2</f><v>91502</v></c><c r="D4" t="str"><f>"x"&amp;A4</f><v>xR2</v></c><c r="E4" s="2"/></row>` +
+		`</sheetData><mergeCells count="1"><mergeCell ref="A6:B6"/></mergeCells><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>`
+	sst := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\r\n" +
+		`<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="6" uniqueCount="6">` +
+		`<si><t>case_ref</t></si><si><t>app_date</t></si><si><t>twice</t></si><si><t>err</t></si>` +
+		`<si><r><rPr><b/><sz val="11"/><color theme="1"/><rFont val="Calibri"/><family val="2"/><scheme val="minor"/></rPr><t>R</t></r><r><rPr><sz val="11"/><color rgb="FFFF0000"/><rFont val="Calibri"/></rPr><t xml:space="preserve">1 </t></r></si>` +
+		`<si><t>R2</t><rPh sb="0" eb="1"><t>アール</t></rPh><phoneticPr fontId="1"/></si></sst>`
+	return packageBook(t, []string{sheet}, sst, ` defaultThemeVersion="166925"`)
+}
+
+// libreOfficeStyleBook is a worksheet shaped as LibreOffice Calc saves
+// one: every row and cell attribute spelled out, aca="false" formulas,
+// and xml:space on shared strings.
+func libreOfficeStyleBook(t testing.TB) []byte {
+	sheet := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
+		`<sheetPr filterMode="false"><pageSetUpPr fitToPage="false"/></sheetPr><dimension ref="A1:C3"/>` +
+		`<cols><col collapsed="false" customWidth="false" hidden="false" outlineLevel="0" max="1025" min="1" style="0" width="11.52"/></cols>` +
+		`<sheetData><row r="1" customFormat="false" ht="12.8" hidden="false" customHeight="false" outlineLevel="0" collapsed="false">` +
+		`<c r="A1" s="0" t="s"><v>0</v></c><c r="B1" s="0" t="s"><v>1</v></c><c r="C1" s="0" t="s"><v>2</v></c></row>` +
+		`<row r="2" customFormat="false" ht="12.8" hidden="false" customHeight="false" outlineLevel="0" collapsed="false">` +
+		`<c r="A2" s="0" t="s"><v>3</v></c><c r="B2" s="1" t="n"><v>45750</v></c><c r="C2" s="0" t="n"><f aca="false">1+1</f><v>2</v></c></row>` +
+		`<row r="3" customFormat="false" ht="12.8" hidden="false" customHeight="false" outlineLevel="0" collapsed="false">` +
+		`<c r="A3" s="0" t="s"><v>4</v></c><c r="B3" s="0" t="b"><v>1</v></c><c r="C3" s="0" t="str"><f aca="false">A3</f><v> padded </v></c></row>` +
+		`</sheetData><printOptions headings="false" gridLines="false" gridLinesSet="true" horizontalCentered="false" verticalCentered="false"/></worksheet>`
+	sst := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+		`<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="5" uniqueCount="5">` +
+		`<si><t xml:space="preserve">case_ref</t></si><si><t xml:space="preserve">app_date</t></si><si><t xml:space="preserve">sum</t></si>` +
+		`<si><t xml:space="preserve">C0001</t></si><si><t xml:space="preserve"> C0002 </t></si></sst>`
+	return packageBook(t, []string{sheet}, sst, ` date1904="false"`)
 }
 
 // corpusBytes returns the []byte a "go test fuzz v1" corpus file holds.
