@@ -36,12 +36,14 @@ func protocolCommands(file string) map[string]protocolCommand {
 	caseArgs := []string{"--partner", "basildon", "--case-ref", caseRefValue}
 	reason := []string{"--reason", "REQ-1"}
 	return map[string]protocolCommand{
-		"run":             {args: []string{"run"}, key: true, state: "write"},
-		"serve":           {args: []string{"serve"}, key: true, state: "write"},
-		"status":          {args: []string{"status"}, state: "read"},
-		"register":        {args: []string{"register"}, state: "read"},
-		"config check":    {args: []string{"config", "check"}},
-		"validate":        {args: []string{"validate"}, files: []string{file}, builtin: true, key: true},
+		"run":          {args: []string{"run"}, key: true, state: "write"},
+		"serve":        {args: []string{"serve"}, key: true, state: "write"},
+		"status":       {args: []string{"status"}, state: "read"},
+		"register":     {args: []string{"register"}, state: "read"},
+		"config check": {args: []string{"config", "check"}},
+		"validate":     {args: []string{"validate"}, files: []string{file}, builtin: true, key: true},
+		"prepare": {args: []string{"prepare", "--partner", "basildon", "--out", filepath.Join(filepath.Dir(file), "prepared.csv")},
+			files: []string{file}, builtin: true},
 		"audit verify":    {args: []string{"audit", "verify"}, state: "read"},
 		"audit show":      {args: []string{"audit", "show"}},
 		"audit repair":    {args: []string{"audit", "repair"}, state: "lock"},
