@@ -7,6 +7,8 @@
 # and CPU (/usr/bin/time -v), and the share of the cycle's CPU spent
 # outside judging: the cycle's CPU less judging alone (`national judge`,
 # the same files judged in one process), per partner and in all.
+# For SFTP it also reports the CPU the server spent on the run (its
+# per-connection processes, reaped by the listener: cutime + cstime).
 # Goals: over SFTP < 60 s and < 256 MB.
 #
 #   bench/national/run.sh              local and SFTP, one run each
@@ -71,6 +73,7 @@ CONF
 	echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 "$S/host.pub")" >"$S/known_hosts"
 	/usr/sbin/sshd -D -E "$S/sshd.log" -f "$S/sshd_config" &
 	pids+=($!)
+	SSHD_PID=$!
 	for _ in $(seq 1 200); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$SSH_PORT") 2>/dev/null && break
 		sleep 0.05
@@ -88,6 +91,8 @@ judge=$("$WORK/national" judge "$WORK")
 judge_cpu=$(sed -n 's/.*cpu_s=\([0-9.]*\).*/\1/p' <<<"$judge")
 echo "judging alone (one process, in turn): $judge"
 
+# sshd_cpu: CPU seconds of the sshd listener's reaped children so far.
+sshd_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($16 + $17) / hz}' "/proc/$SSHD_PID/stat"; }
 seconds() { awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,p,":"); t=0; for(i=1;i<=n;i++) t=t*60+p[i]; print t}' "$1"; }
 field() { awk -F': ' -v k="$2" '$1 ~ k {print $2}' "$1"; }
 
@@ -99,6 +104,7 @@ for n in $(seq 1 "$RUNS"); do
 		if [[ $kind == local ]]; then zones="$d/landing"; else zones="$WORK/sftp-root"; fi
 		rm -rf "$zones"
 		cp -r "$WORK/files" "$zones"
+		[[ $kind == sftp ]] && server0=$(sshd_cpu)
 		code=0
 		(cd "$d" && /usr/bin/time -v -o time.txt "$WORK/landingd" run --config protocol.yaml >out.txt 2>log.jsonl) || code=$?
 		if [[ $code != 0 ]]; then
@@ -114,6 +120,11 @@ for n in $(seq 1 "$RUNS"); do
 		outside=$(echo "$cpu - $judge_cpu" | bc -l)
 		printf '%-6s %-6s %9.2f %9.0f %9d %9.2f %8.2f s %3.0f%% %9.1f ms\n' "$n" "$kind" "$secs" "$(echo "$total / $secs" | bc -l)" \
 			$((rss / 1024)) "$cpu" "$outside" "$(echo "100 * $outside / $cpu" | bc -l)" "$(echo "1000 * $outside / 296" | bc -l)"
+		if [[ $kind == sftp ]]; then
+			sleep 1 # let the listener reap the last session
+			printf '%-6s %-6s sshd used %.2f CPU s (%.1f ms a partner)\n' "$n" sftp "$(echo "$(sshd_cpu) - $server0" | bc -l)" \
+				"$(echo "1000 * ($(sshd_cpu) - $server0) / 296" | bc -l)"
+		fi
 	done
 	if [[ $SFTP == 1 ]]; then
 		a=$(sha256sum <"$WORK/local/out/2025Q4/combined.csv")
