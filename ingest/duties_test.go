@@ -207,6 +207,7 @@ func countEvents(t *testing.T, dir, event, kind string) int {
 }
 
 func TestPurgeRemovesExactlyWhatExpired(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	l := newDutyLab(t, "braintree", "basildon")
 	l.set(utc("2025-07-01 06:00"))
@@ -328,6 +329,7 @@ func sumCases(t *testing.T, r *Runner, q string) int {
 var fakeNINO = regexp.MustCompile(`QQ[0-9]{6}C`)
 
 func TestIncidentOpensOnExtraColumnAndAlerts(t *testing.T) {
+	t.Parallel()
 	var mu sync.Mutex
 	var got []alert.Event
 	var bodies [][]byte
@@ -424,6 +426,7 @@ func TestIncidentOpensOnExtraColumnAndAlerts(t *testing.T) {
 }
 
 func TestWithdrawnPartnerIsNotPolled(t *testing.T) {
+	t.Parallel()
 	l := newDutyLab(t, "braintree", "basildon")
 	l.cfg.Partners[1].Withdrawn = &config.Date{Time: utc("2025-12-31 00:00")}
 	l.set(utc("2026-01-07 06:00"))
@@ -454,6 +457,7 @@ func TestWithdrawnPartnerIsNotPolled(t *testing.T) {
 }
 
 func TestReviewDateWarnings(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		now  string
 		want string // "" for no warning

@@ -3,6 +3,7 @@ package ingest
 import "testing"
 
 func TestIgnored(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		Name    string
 		Ignored bool

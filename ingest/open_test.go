@@ -15,6 +15,7 @@ import (
 // reported as ErrKey by both openers, and before the state is touched: a
 // held lock does not hide it.
 func TestOpenUnreadableKey(t *testing.T) {
+	t.Parallel()
 	l := newDutyLab(t, "basildon")
 	must(t, os.Remove(l.cfg.Pseudonymise.KeyFile))
 	must(t, os.MkdirAll(l.cfg.State, 0o700))

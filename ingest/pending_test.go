@@ -77,6 +77,7 @@ func noRawRef(t *testing.T, root, ref string) {
 }
 
 func TestEraseRecordedOnceWhenTheAuditLogFails(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	l := newDutyLab(t, "braintree")
 	l.set(utc("2026-01-07 06:00"))
@@ -156,6 +157,7 @@ func TestEraseRecordedOnceWhenTheAuditLogFails(t *testing.T) {
 }
 
 func TestPendingEntryAppendedBeforeACrashIsNotAppendedTwice(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	l := newDutyLab(t, "braintree")
 	l.set(utc("2026-01-07 06:00"))
@@ -193,6 +195,7 @@ func TestPendingEntryAppendedBeforeACrashIsNotAppendedTwice(t *testing.T) {
 }
 
 func TestPurgeRecordedOnceWhenTheAuditLogFails(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	l := newDutyLab(t, "braintree")
 	l.set(utc("2025-07-01 06:00"))

@@ -9,6 +9,7 @@ import (
 )
 
 func TestRedactErrKeepsTheCauseAndHidesTheSecret(t *testing.T) {
+	t.Parallel()
 	err := RedactErr(fmt.Errorf("open zone: GET https://acct.blob.core.windows.net/c?sv=2024&sig=SECRETSIG: %w", fs.ErrNotExist))
 	if strings.Contains(err.Error(), "SECRETSIG") || !strings.Contains(err.Error(), "[redacted]") {
 		t.Errorf("redacted text: %q", err)

@@ -16,6 +16,7 @@ import (
 // filed: the new version, never read, stays at the top level and is
 // judged by the next cycle.
 func TestFileReplacedAfterReadStaysForNextCycle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	l := newDutyLab(t, "basildon")
 	l.set(utc("2026-01-08 06:00"))
@@ -58,6 +59,7 @@ func TestFileReplacedAfterReadStaysForNextCycle(t *testing.T) {
 // since, is not filed by the next cycle's finishing of dispositions: the
 // new version is judged as a new file.
 func TestInterruptedDispositionOfReplacedFile(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	l := newDutyLab(t, "basildon")
 	l.set(utc("2026-01-08 06:00"))

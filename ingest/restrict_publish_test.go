@@ -17,6 +17,7 @@ import (
 // whichever command publishes next writes: here an erasure of another
 // case.
 func TestRestrictedRowsStayOutWhoeverPublishes(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	l := newDutyLab(t, "basildon")
 	l.set(utc("2026-01-08 06:00"))

@@ -12,6 +12,7 @@ import (
 )
 
 func TestStableObjectsWaitsForChangingFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	z, err := local.NewZone(dir)
 	if err != nil {
@@ -56,6 +57,7 @@ func TestStableObjectsWaitsForChangingFiles(t *testing.T) {
 }
 
 func TestStableObjectsHonoursCancellation(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "a.csv"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
@@ -72,6 +74,7 @@ func TestStableObjectsHonoursCancellation(t *testing.T) {
 }
 
 func TestRemoveStaleSpools(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, name := range []string{"landingd-xlsx-123", "excelize-456", ".spool-789", "landingd-combined-1.csv", ".landingd-azblob-2", "landingd.db", "audit.jsonl"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {

@@ -39,6 +39,7 @@ func defaultSchedule(t *testing.T) *Schedule {
 }
 
 func TestCellState(t *testing.T) {
+	t.Parallel()
 	due := at("2026-02-12 00:00")
 	tests := []struct {
 		name     string
@@ -67,6 +68,7 @@ func TestCellState(t *testing.T) {
 }
 
 func TestExpectedAndOutstanding(t *testing.T) {
+	t.Parallel()
 	date := func(s string) *config.Date {
 		d, err := time.Parse(time.DateOnly, s)
 		if err != nil {
@@ -104,6 +106,7 @@ func TestExpectedAndOutstanding(t *testing.T) {
 }
 
 func TestScheduleDue(t *testing.T) {
+	t.Parallel()
 	s := defaultSchedule(t)
 	for q, want := range map[string]time.Time{
 		"2025Q4": at("2026-02-12 00:00"), // 1 January + 42 days, GMT
@@ -124,6 +127,7 @@ func TestScheduleDue(t *testing.T) {
 }
 
 func TestPlanNext(t *testing.T) {
+	t.Parallel()
 	s := defaultSchedule(t)
 	late := []string{"b", "e"}
 	tests := []struct {
@@ -164,6 +168,7 @@ func TestPlanNext(t *testing.T) {
 }
 
 func TestParseScheduleErrors(t *testing.T) {
+	t.Parallel()
 	for _, s := range []config.Schedule{{Cron: "not cron", Timezone: "UTC"}, {Cron: "* * * * *", Timezone: "Mars/Olympus"}} {
 		if _, err := ParseSchedule(s); err == nil {
 			t.Errorf("ParseSchedule(%+v) succeeded", s)

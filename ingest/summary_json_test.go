@@ -11,6 +11,7 @@ import (
 )
 
 func TestSummaryJSONRoundTrip(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 1, 7, 6, 0, 0, 0, time.UTC)
 	in := &Summary{
 		RunID: "20260107T060000Z-abcdef", Started: at, Finished: at.Add(time.Minute),

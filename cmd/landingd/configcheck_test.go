@@ -11,6 +11,7 @@ import (
 )
 
 func TestConfigCheck(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		edit     func(t *testing.T, dir string)
@@ -59,6 +60,7 @@ func TestConfigCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			if err := writeDemo(dir, 5, time.Now()); err != nil {
 				t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"landingd/ingest/audit/audittest"
+	"landingd/internal/testtier"
 	"landingd/transform"
 	"landingd/transform/synth"
 )
@@ -96,6 +97,8 @@ func filesHolding(t *testing.T, root, s string) []string {
 }
 
 func TestE2EAuditVerifyCatchesTampering(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "braintree")
 	l.drop(t, "braintree", "q4.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 30, Seed: 4})
 	if r := l.run(t); r.code != 0 {
@@ -178,6 +181,8 @@ func TestE2EAuditVerifyCatchesTampering(t *testing.T) {
 }
 
 func TestE2EErasure(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "braintree", "basildon")
 	q3 := l.drop(t, "braintree", "braintree_2025Q3.csv", synth.Spec{Quarters: []string{"2025Q3"}, Rows: 60, Seed: 11})
 	q4 := l.drop(t, "braintree", "braintree_2025Q4.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 60, Seed: 11})
@@ -272,6 +277,8 @@ func TestE2EErasure(t *testing.T) {
 }
 
 func TestE2ERestrictionAndExport(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "braintree")
 	q3 := l.drop(t, "braintree", "braintree_2025Q3.csv", synth.Spec{Quarters: []string{"2025Q3"}, Rows: 60, Seed: 12})
 	// The 2025Q4 file comes later; it is written now to pick a case it
@@ -356,6 +363,8 @@ func TestE2ERestrictionAndExport(t *testing.T) {
 }
 
 func TestE2EIncidentsAndPurge(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "harlow", "braintree")
 	l.drop(t, "harlow", "harlow.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 20, Seed: 9, Extra: []string{"nino"}})
 	// Rows of a quarter that ended more than seven years ago are taken,
@@ -418,6 +427,8 @@ func TestE2EIncidentsAndPurge(t *testing.T) {
 }
 
 func TestE2EEraseCaseRefFromStdin(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "braintree")
 	q4 := l.drop(t, "braintree", "braintree_2025Q4.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 60, Seed: 21})
 	ref := inScopeCases(t, q4)[0]
@@ -492,6 +503,8 @@ func (l *lab) auditEntries(t *testing.T, event string, match func(map[string]any
 }
 
 func TestE2EEraseRecordedOnceWhenTheAuditLogFails(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "braintree")
 	q4 := l.drop(t, "braintree", "braintree_2025Q4.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 60, Seed: 22})
 	ref := inScopeCases(t, q4)[0]
@@ -541,6 +554,8 @@ func TestE2EEraseRecordedOnceWhenTheAuditLogFails(t *testing.T) {
 }
 
 func TestE2EPurgeRecordedOnceWhenTheAuditLogFails(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "braintree")
 	f, err := os.OpenFile(l.protocol, os.O_APPEND|os.O_WRONLY, 0)
 	must(t, err)

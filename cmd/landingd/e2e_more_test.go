@@ -6,11 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"landingd/internal/testtier"
 	"landingd/transform"
 	"landingd/transform/synth"
 )
 
 func TestE2EKeepDispositionLeavesFilesAndTakesThemOnce(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "colchester")
 	b, err := os.ReadFile(l.protocol)
 	must(t, err)
@@ -33,6 +36,8 @@ func TestE2EKeepDispositionLeavesFilesAndTakesThemOnce(t *testing.T) {
 }
 
 func TestE2EAcceptedFileWithDroppedRowsGetsAReport(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "basildon")
 	l.drop(t, "basildon", "b.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 80, Seed: 6, BadRows: 2})
 	r := l.run(t)
@@ -52,6 +57,8 @@ func TestE2EAcceptedFileWithDroppedRowsGetsAReport(t *testing.T) {
 }
 
 func TestE2EDemo(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	dir := t.TempDir()
 	r := runBin(t, dir, "demo", "--dir", "d", "--rows", "60")
 	if r.code != 0 {

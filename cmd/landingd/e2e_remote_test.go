@@ -18,15 +18,10 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/sas"
 	"golang.org/x/crypto/ssh"
 
+	"landingd/internal/testtier"
 	"landingd/storage/storagetest"
 	"landingd/transform/synth"
 )
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	storagetest.StopSSHD()
-	os.Exit(code)
-}
 
 // splitKinds deals the 12 districts over SFTP, Azure and local folders,
 // four each, so that every kind gets some xlsx and some CSV habits.
@@ -45,6 +40,8 @@ func splitKinds() (sftpIDs, azIDs, localIDs []string) {
 }
 
 func TestE2EMixedZonesMatchAllLocal(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	s := storagetest.StartSSHD(t)
 	az := storagetest.StartAzurite(t)
 
@@ -58,6 +55,7 @@ func TestE2EMixedZonesMatchAllLocal(t *testing.T) {
 
 	for _, outKind := range []string{"local", "azblob"} {
 		t.Run("output "+outKind, func(t *testing.T) {
+			t.Parallel()
 			m := newRemoteLab(t, ref.keySource)
 			m.useSFTP(t, s, sftpIDs...)
 			m.useAzure(t, az, azIDs...)
@@ -151,6 +149,8 @@ const tripBytes = 2 << 20
 // ingested; either way the next run takes it and the outputs match a run
 // without faults.
 func TestE2ESFTPFaultDuringDownload(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	s := storagetest.StartSSHD(t)
 	ref := newLab(t, "", "basildon", "castle_point")
 	spec := synth.Spec{Quarters: []string{"2025Q4"}, Rows: bigRows, Seed: 21}
@@ -165,6 +165,13 @@ func TestE2ESFTPFaultDuringDownload(t *testing.T) {
 
 	for _, fault := range []string{"connection cut", "sshd killed"} {
 		t.Run(fault, func(t *testing.T) {
+			t.Parallel()
+			s := s
+			if fault == "sshd killed" {
+				// A server of its own: killing the shared one would break
+				// the tests that run beside this one.
+				s = storagetest.StartSSHDWith(t, storagetest.SSHDOptions{})
+			}
 			var killed atomic.Bool // set by the relay's goroutine
 			t.Cleanup(func() {
 				if killed.Load() {
@@ -250,6 +257,8 @@ func TestE2ESFTPFaultDuringDownload(t *testing.T) {
 // the local partners complete and their outputs are written, and the run
 // after Azurite comes back takes the file.
 func TestE2EAzuriteStoppedDuringRun(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	az := storagetest.StartAzurite(t) // its own: this test stops it
 	ref := newLab(t, "", "brentwood", "harlow", "maldon")
 	spec := synth.Spec{Quarters: []string{"2025Q4"}, Rows: bigRows, Seed: 31}
@@ -330,6 +339,8 @@ func TestE2EAzuriteStoppedDuringRun(t *testing.T) {
 // refused at once, with a message naming the host and the fingerprint
 // the server presented, and the other partner completes.
 func TestE2EWrongHostKeyIsRefused(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	s := storagetest.StartSSHD(t)
 	pub, _, err := ed25519.GenerateKey(rand.Reader)
 	must(t, err)
@@ -377,6 +388,8 @@ func TestE2EWrongHostKeyIsRefused(t *testing.T) {
 // expired SAS: the partner fails with a message naming it and the
 // container, and the secret appears nowhere landingd prints or keeps.
 func TestE2EWrongAzureCredentials(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	az := storagetest.StartAzurite(t)
 	for _, c := range []struct {
 		name string

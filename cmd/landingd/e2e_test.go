@@ -20,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"landingd/ingest/state"
+	"landingd/internal/testtier"
 	"landingd/transform"
 	"landingd/transform/synth"
 )
@@ -209,7 +210,9 @@ func xlsxCells(t *testing.T, b []byte) string {
 	defer f.Close()
 	var sb strings.Builder
 	for _, sheet := range f.GetSheetList() {
-		rows, err := f.GetRows(sheet)
+		// Raw values: formatting dates costs excelize far more than the
+		// comparison needs, and equal raw values show the same cells.
+		rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
 		must(t, err)
 		fmt.Fprintf(&sb, "[%s]\n", sheet)
 		for _, r := range rows {
@@ -244,6 +247,8 @@ func quarterDrop(t *testing.T, l *lab, q string, rows int) {
 }
 
 func TestE2ETwoRunsGiveTheSameOutputs(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	a := newLab(t, "")
 	b := newLab(t, a.keySource)
 	quarterDrop(t, a, "2025Q4", 120)
@@ -273,6 +278,8 @@ func TestE2ETwoRunsGiveTheSameOutputs(t *testing.T) {
 }
 
 func TestE2EResubmissionReplacesRows(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "basildon", "braintree")
 	path := l.drop(t, "basildon", "basildon_2025Q4.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 60, Seed: 3})
 	orig, err := os.ReadFile(path)
@@ -335,6 +342,8 @@ func indexOf(xs []string, x string) int {
 }
 
 func TestE2ESameFileUnderANewNameIsNotIngestedTwice(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "chelmsford")
 	path := l.drop(t, "chelmsford", "q4.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 50, Seed: 5})
 	data, err := os.ReadFile(path)
@@ -360,6 +369,8 @@ func TestE2ESameFileUnderANewNameIsNotIngestedTwice(t *testing.T) {
 }
 
 func TestE2ERejectedFileLandsInRejectedWithReport(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "harlow", "maldon")
 	l.drop(t, "harlow", "harlow q4.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 30, Seed: 9, Extra: []string{"nino"}})
 	l.drop(t, "maldon", "maldon.xls", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 5, Seed: 1, Format: "csv"})
@@ -393,6 +404,8 @@ func TestE2ERejectedFileLandsInRejectedWithReport(t *testing.T) {
 }
 
 func TestE2EUnreachableZoneFailsOnlyThatPartner(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "rochford", "tendring")
 	l.drop(t, "tendring", "t.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 20, Seed: 2})
 	must(t, os.RemoveAll(filepath.Join(l.dir, "landing", "rochford")))
@@ -409,6 +422,8 @@ func TestE2EUnreachableZoneFailsOnlyThatPartner(t *testing.T) {
 }
 
 func TestE2EOneRunAtATime(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "uttlesford")
 	must(t, os.MkdirAll(filepath.Join(l.dir, "state"), 0o700))
 	unlock, err := state.Lock(context.Background(), filepath.Join(l.dir, "state"), "run", 0)
@@ -421,6 +436,8 @@ func TestE2EOneRunAtATime(t *testing.T) {
 }
 
 func TestE2EKilledRunIsCompletedByTheNextRun(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	ref := newLab(t, "")
 	crash := newLab(t, ref.keySource)
 	quarterDrop(t, ref, "2025Q4", 1500)
@@ -481,6 +498,8 @@ func TestE2EKilledRunIsCompletedByTheNextRun(t *testing.T) {
 }
 
 func TestE2EStatus(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "basildon", "brentwood", "maldon")
 	q := transform.LastCompletedQuarter(time.Now())
 	// Maldon had no cases this quarter and sends a header-only file.
@@ -532,6 +551,8 @@ func TestE2EStatus(t *testing.T) {
 }
 
 func TestE2EInterruptedRunTakesNoNewFile(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	ref := newLab(t, "")
 	l := newLab(t, ref.keySource)
 	quarterDrop(t, ref, "2025Q4", 1500)

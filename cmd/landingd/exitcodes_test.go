@@ -63,6 +63,7 @@ func protocolCommands(file string) map[string]protocolCommand {
 // rule in main.go: 2 when the invocation or the protocol is wrong, 1 when
 // the state cannot be used, with stderr naming the problem.
 func TestProtocolExitCodes(t *testing.T) {
+	t.Parallel()
 	type setup struct {
 		protocol string // the demo's protocol file
 		state    string // its state folder
@@ -176,6 +177,7 @@ func TestProtocolExitCodes(t *testing.T) {
 				continue
 			}
 			t.Run(tt.name+"/"+name, func(t *testing.T) {
+				t.Parallel()
 				dir := t.TempDir()
 				if err := writeDemo(dir, 5, time.Now()); err != nil {
 					t.Fatal(err)
@@ -215,6 +217,7 @@ func TestProtocolExitCodes(t *testing.T) {
 // TestProtocolCommandsListed fails when a command takes --config but the
 // exit-code table above does not call it.
 func TestProtocolCommandsListed(t *testing.T) {
+	t.Parallel()
 	listed := protocolCommands("f.csv")
 	for name := range commands {
 		var stdout, stderr bytes.Buffer
@@ -268,4 +271,36 @@ func lineWith(s, want string) string {
 		}
 	}
 	return ""
+}
+
+// TestBinaryExitCodes runs the binary itself, so that main's exit status
+// is the code realMain returned; it is cheap enough for the fast tier.
+func TestBinaryExitCodes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := writeFile(t, dir, "basildon.csv", validateHeader+
+		"E07000066,2025-12-31,SECRET-0001,2025-11-03,da_victim,single_female,34,female\n")
+	bad := writeFile(t, dir, "old.xls", "not really")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in stdout or stderr
+	}{
+		{"version", []string{"version"}, exitOK, versionInfo},
+		{"accepted", []string{"validate", good}, exitOK, "accepted"},
+		{"rejected", []string{"validate", bad}, exitFailed, "rejected"},
+		{"no command", nil, exitUsage, "usage: landingd"},
+		{"unknown command", []string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
+		{"no --config", []string{"run"}, exitUsage, "--config PROTOCOL is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runBin(t, dir, tt.args...)
+			if r.code != tt.code || !strings.Contains(r.stdout+r.stderr, tt.want) {
+				t.Errorf("landingd %s: exit %d, want %d naming %q\nstdout: %s\nstderr: %s",
+					strings.Join(tt.args, " "), r.code, tt.code, tt.want, r.stdout, r.stderr)
+			}
+		})
+	}
 }

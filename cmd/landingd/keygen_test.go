@@ -10,6 +10,7 @@ import (
 )
 
 func TestKeygen(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "pseudonym.key")
 	code, out, errOut := runCmd(t, "keygen", path)
 	if code != exitOK || !strings.Contains(out, path) {

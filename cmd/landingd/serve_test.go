@@ -20,6 +20,7 @@ import (
 
 	"landingd/config"
 	"landingd/ingest/state"
+	"landingd/internal/testtier"
 )
 
 // lockedBuffer is a stderr that the test reads while serve writes it.
@@ -94,6 +95,8 @@ func httpGet(t *testing.T, url, token string) (int, string) {
 }
 
 func TestServeRunsCyclesAndStops(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	const token = "serve-test-token"
 	_, protocol := serveDemo(t, 20, func(s string) string {
 		return strings.Replace(s, "listen: 127.0.0.1:0", "listen: 127.0.0.1:0\n    token_file: http.token", 1)
@@ -180,6 +183,7 @@ func TestServeRunsCyclesAndStops(t *testing.T) {
 }
 
 func TestServeConfigErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		edit func(string) string
@@ -197,6 +201,7 @@ func TestServeConfigErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, protocol := serveDemo(t, 5, tt.edit)
 			var stdout, stderr bytes.Buffer
 			code := realMain(context.Background(), &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }},
@@ -213,6 +218,8 @@ func TestServeConfigErrors(t *testing.T) {
 // no temporary file, every ledger entry disposed of, and a following run
 // takes the rest cleanly.
 func TestServeSIGTERMDuringCycle(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	bin := landingdBin(t)
 	dir, protocol := serveDemo(t, 6000, func(s string) string {
 		// A year-long schedule: only the catch-up cycle runs.

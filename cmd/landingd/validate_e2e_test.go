@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"landingd/internal/testtier"
 	"landingd/transform/synth"
 )
 
@@ -43,6 +44,8 @@ func writeZipBomb(t *testing.T, path string) {
 // TestE2EValidateVerdicts drives "landingd validate" with the built-in
 // protocol, as a district officer would, over the variants districts send.
 func TestE2EValidateVerdicts(t *testing.T) {
+	testtier.Slow(t, endToEnd)
+	t.Parallel()
 	l := newLab(t, "", "basildon")
 	dir := t.TempDir()
 	q := []string{"2025Q4"}
@@ -87,6 +90,7 @@ func TestE2EValidateVerdicts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.Name, func(t *testing.T) {
+			t.Parallel()
 			r := runBin(t, dir, "validate", "--partner", "basildon", "--json", tt.Path)
 			want := exitOK
 			if tt.Verdict == "rejected" {

@@ -62,6 +62,7 @@ type validateJSON struct {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := writeFile(t, dir, "basildon.csv", validateHeader+
 		"E07000066,2025-12-31,SECRET-0001,2025-11-03,da_victim,single_female,34,female\n"+
@@ -130,6 +131,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestValidateJSONShape(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	f := writeFile(t, dir, "b.csv", validateHeader+
 		"E07000066,2025-12-31,SECRET-0001,2025-11-03,da_victim,single_female,34,female\n"+
@@ -164,6 +166,7 @@ func TestValidateJSONShape(t *testing.T) {
 }
 
 func TestValidateHumanOutput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	f := writeFile(t, dir, "b.csv", validateHeader+
 		"E07000066,2025-12-31,SECRET-0001,2025-11-03,da_victim,single_female,34,female\n"+
@@ -181,6 +184,7 @@ func TestValidateHumanOutput(t *testing.T) {
 }
 
 func TestValidateWithConfig(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	f := writeFile(t, dir, "b.csv", validateHeader+"E07000066,2025-12-31,SECRET-0001,2025-11-03,da_victim,single_female,34,female\n")
 	code, _, errOut := runCmd(t, "validate", "--config", protocolCopy(t, 0o600), f)

@@ -14,6 +14,7 @@ import (
 )
 
 func TestCopySegments(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	l, _ := build(t, t.TempDir(), []time.Time{date(2023, 1, 1), date(2024, 1, 1), date(2025, 1, 1), date(2025, 2, 1)})
 	l.Now = func() time.Time { return date(2025, 3, 1) }

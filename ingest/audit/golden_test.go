@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"landingd/internal/testtier"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -49,6 +51,7 @@ func writeGolden(t *testing.T, dir string) string {
 // TestGolden pins the line format: auditors check the chain with their own
 // tools, so any change to it must show here. Regenerate with -update.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	head := writeGolden(t, dir)
 	golden := filepath.Join("testdata", "golden")
@@ -107,6 +110,8 @@ func recipe(t *testing.T) string {
 // TestShellRecipe runs the package doc's check with bash, jq and sha256sum
 // on a whole log and on damaged copies.
 func TestShellRecipe(t *testing.T) {
+	testtier.Slow(t, "runs the shell recipe with jq over every line")
+	t.Parallel()
 	for _, tool := range []string{"bash", "jq", "sha256sum", "awk"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s not installed", tool)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestAppendAcrossYears(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	times := []time.Time{
 		date(2023, 3, 1), date(2023, 12, 31).Add(11*time.Hour + 59*time.Minute + 59*time.Second),
@@ -85,6 +86,7 @@ func TestAppendAcrossYears(t *testing.T) {
 }
 
 func TestSealAfterClockWentBack(t *testing.T) {
+	t.Parallel()
 	// A live file that starts in a year already sealed is sealed under the
 	// next free year, so that names stay unique and in chain order.
 	dir := t.TempDir()
@@ -97,6 +99,7 @@ func TestSealAfterClockWentBack(t *testing.T) {
 }
 
 func TestAppendRejects(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		e    Entry
@@ -144,6 +147,7 @@ func nanValue() float64 {
 }
 
 func TestConcurrentAppend(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	l, err := Open(context.Background(), dir)
 	if err != nil {
@@ -187,6 +191,7 @@ func TestConcurrentAppend(t *testing.T) {
 }
 
 func TestOpenEmptyAndMissingLive(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir() + "/state"
 	l, err := Open(context.Background(), dir)
 	if err != nil {
@@ -222,6 +227,7 @@ func TestOpenEmptyAndMissingLive(t *testing.T) {
 }
 
 func TestHaltStopsAppends(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	l, _ := build(t, dir, []time.Time{date(2025, 1, 2), date(2025, 1, 3)})
@@ -255,6 +261,7 @@ func TestHaltStopsAppends(t *testing.T) {
 // chain, across sealed segments and the live file, and none of an empty
 // log.
 func TestVerifyCount(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	if n, p, err := VerifyCount(ctx, t.TempDir(), ""); n != 0 || p != nil || err != nil {
 		t.Fatalf("empty log: %d, %v, %v", n, p, err)

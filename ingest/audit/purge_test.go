@@ -27,6 +27,7 @@ func yearsLog(t *testing.T) (*Log, []Entry) {
 }
 
 func TestPurgeBefore(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	l, es := yearsLog(t)
 	removed, err := l.PurgeBefore(ctx, time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC))
@@ -119,6 +120,7 @@ func TestPurgeBefore(t *testing.T) {
 }
 
 func TestPurgeCrashBeforeRemove(t *testing.T) {
+	t.Parallel()
 	// A checkpoint written but its segment not yet removed does no harm,
 	// and the next purge completes the job.
 	ctx := context.Background()
@@ -145,6 +147,7 @@ func TestPurgeCrashBeforeRemove(t *testing.T) {
 }
 
 func TestPurgeRefusesDamagedChain(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		damage func(t *testing.T, dir string)
@@ -183,6 +186,7 @@ func TestPurgeRefusesDamagedChain(t *testing.T) {
 }
 
 func TestForgedCheckpointAtEndIsAhead(t *testing.T) {
+	t.Parallel()
 	// Someone who deletes the oldest segment and appends a checkpoint for
 	// it is caught by the head kept in the database.
 	ctx := context.Background()

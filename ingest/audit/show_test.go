@@ -9,6 +9,7 @@ import (
 )
 
 func TestShowSince(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var times []time.Time
 	for y := 2022; y <= 2025; y++ {

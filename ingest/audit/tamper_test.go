@@ -57,6 +57,7 @@ func rehash(t *testing.T, line []byte) []byte {
 }
 
 func TestVerifyEditEveryField(t *testing.T) {
+	t.Parallel()
 	edits := []struct {
 		name string
 		edit func([]byte) []byte
@@ -117,6 +118,7 @@ func TestVerifyEditEveryField(t *testing.T) {
 }
 
 func TestVerifyForgedRehash(t *testing.T) {
+	t.Parallel()
 	// A forger who fixes the edited entry's own hash is caught at the next
 	// entry, or by the database's head for the last one.
 	dir0, es, head := tamperLog(t)
@@ -143,6 +145,7 @@ func TestVerifyForgedRehash(t *testing.T) {
 }
 
 func TestVerifyStructure(t *testing.T) {
+	t.Parallel()
 	type change func(t *testing.T, dir string, fs []fileLines) []fileLines
 	tests := []struct {
 		name   string
@@ -258,6 +261,7 @@ func TestVerifyStructure(t *testing.T) {
 }
 
 func TestTruncationNeedsHead(t *testing.T) {
+	t.Parallel()
 	// Without the database's head a clean cut at the end cannot be seen;
 	// with it, it is.
 	dir, es, head := tamperLog(t)
@@ -272,6 +276,7 @@ func TestTruncationNeedsHead(t *testing.T) {
 }
 
 func TestPartialTailAndRepair(t *testing.T) {
+	t.Parallel()
 	dir, es, head := tamperLog(t)
 	f, err := os.OpenFile(filepath.Join(dir, LiveName), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
@@ -327,6 +332,7 @@ func TestPartialTailAndRepair(t *testing.T) {
 }
 
 func TestOpenCorruptTail(t *testing.T) {
+	t.Parallel()
 	dir, _, _ := tamperLog(t)
 	fs := readAll(t, dir)
 	fs[1].lines[3] = bytes.Replace(fs[1].lines[3], []byte("accepted"), []byte("rejected"), 1)

@@ -66,6 +66,7 @@ func get(t *testing.T, url, token string) (*http.Response, string) {
 }
 
 func TestMetricsParse(t *testing.T) {
+	t.Parallel()
 	f, _, srv := served(t, "", nil)
 	resp, body := get(t, srv.URL+"/metrics", "")
 	if resp.StatusCode != 200 {
@@ -152,6 +153,7 @@ func labelOf(m *dto.Metric, name string) string {
 }
 
 func TestTokenRequired(t *testing.T) {
+	t.Parallel()
 	const token = "s3cret-token-for-tests"
 	_, _, srv := served(t, token, nil)
 	tests := []struct {
@@ -188,6 +190,7 @@ func TestTokenRequired(t *testing.T) {
 }
 
 func TestEndpoints(t *testing.T) {
+	t.Parallel()
 	f, s, srv := served(t, "", nil)
 	resp, body := get(t, srv.URL+"/healthz", "")
 	if resp.StatusCode != 200 || body != "ok\n" {
@@ -261,6 +264,7 @@ func TestEndpoints(t *testing.T) {
 }
 
 func TestRedact(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"open zone https://acct.blob.core.windows.net/c?sv=2022&sig=abc%2F: 403",
 			"open zone https://acct.blob.core.windows.net/c?[redacted] 403"},
@@ -276,6 +280,7 @@ func TestRedact(t *testing.T) {
 }
 
 func TestReasons(t *testing.T) {
+	t.Parallel()
 	if got := Reasons(map[string]int{"type-error": 12, "extra-label": 1}); got != "extra-label (1), type-error (12)" {
 		t.Errorf("Reasons = %q", got)
 	}

@@ -12,6 +12,7 @@ import (
 )
 
 func TestParseMapsHeader(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		line    string
@@ -66,6 +67,7 @@ Anonymous:             0 kB
 `
 
 func TestReadSmaps(t *testing.T) {
+	t.Parallel()
 	maps, err := readSmaps(strings.NewReader(smapsSample))
 	if err != nil {
 		t.Fatal(err)
@@ -137,6 +139,8 @@ func rssFileKiB(t *testing.T) int64 {
 // resident file pages fall, and the code runs on (its pages come back from
 // the page cache as it runs).
 func TestReleaseFilePages(t *testing.T) {
+	// Not parallel: other tests running code would page more of the
+	// binary back in between the two readings.
 	before := rssFileKiB(t)
 	n, err := ReleaseFilePages()
 	if err != nil {

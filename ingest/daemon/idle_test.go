@@ -13,6 +13,7 @@ import (
 // before it waits for the next cycle, and again after a request other
 // than /healthz once requests stop.
 func TestReleasesMemoryWhenIdle(t *testing.T) {
+	t.Parallel()
 	t.Run("before waiting", func(t *testing.T) {
 		f := newFixture(t, []string{"basildon"})
 		clock := &fakeClock{now: at("2026-01-03 10:00")}

@@ -13,12 +13,14 @@ import (
 	"golang.org/x/net/html"
 
 	"landingd/config"
+	"landingd/internal/testtier"
 )
 
 // chromium returns the headless browser's path, or skips (fails when
 // LANDINGD_TEST_REQUIRE names chromium).
 func chromium(t *testing.T) string {
 	t.Helper()
+	testtier.Slow(t, "real Chromium")
 	path := os.Getenv("LANDINGD_CHROMIUM")
 	if path == "" {
 		path = "/usr/bin/chromium"
@@ -65,6 +67,7 @@ func browse(t *testing.T, bin, url string, flags ...string) []byte {
 }
 
 func TestStatusPageInChromium(t *testing.T) {
+	t.Parallel()
 	bin := chromium(t)
 	// A review date within 90 days shows the banner.
 	_, _, srv := served(t, "", func(c *config.Config) {

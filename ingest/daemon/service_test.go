@@ -19,6 +19,7 @@ import (
 )
 
 func TestServeRunsScheduledCycles(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, []string{"basildon", "braintree"})
 	f.cfg.Schedule.Cron = "* * * * * *" // every second, for the test only
 	f.drop(t, "basildon", "2025Q4", 20)
@@ -72,6 +73,7 @@ func TestServeRunsScheduledCycles(t *testing.T) {
 }
 
 func TestNeedsCatchUp(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, []string{"basildon"})
 	s := f.open(t, nil)
 	tests := []struct {
@@ -101,6 +103,7 @@ func TestNeedsCatchUp(t *testing.T) {
 // TestCatchUpAfterDowntime starts the service with an injected clock over
 // a ledger left by earlier cycles, and checks which cycle runs at start.
 func TestCatchUpAfterDowntime(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		earlier []struct{ at, trigger string }
@@ -206,6 +209,7 @@ func (w *webhook) kinds() map[string][]string {
 // daily and reported late, one delivers, the other is missing at the
 // deadline, and a withdrawn partner is left alone.
 func TestLateAndMissingAcrossDeadline(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, []string{"basildon", "braintree", "brentwood", "chelmsford"})
 	f.cfg.Partners[3].Withdrawn = dateOf(t, "2025-12-01") // chelmsford left before 2025Q4 ended
 	hook, client := newWebhook(t)

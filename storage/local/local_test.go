@@ -37,10 +37,12 @@ func seed(t *testing.T, z storage.Zone, f storage.Folder, name string, data []by
 }
 
 func TestZoneSuite(t *testing.T) {
+	t.Parallel()
 	storagetest.RunZoneSuite(t, storagetest.ZoneHarness{New: newZone, Seed: seed})
 }
 
 func TestOutputSuite(t *testing.T) {
+	t.Parallel()
 	storagetest.RunOutputSuite(t, storagetest.OutputHarness{New: func(t *testing.T) storage.Output {
 		o, err := local.NewOutput(t.TempDir())
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 // TestSymlinksRefused checks links and special files planted in a zone
 // never lead out of it.
 func TestSymlinksRefused(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	z, err := local.NewZone(root)
 	if err != nil {
@@ -70,6 +71,7 @@ func TestSymlinksRefused(t *testing.T) {
 // TestMoveNames checks the timestamped name a clash gets, and the mode
 // and durability-relevant layout Move leaves.
 func TestMoveNames(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	z, err := local.NewZone(root)
 	if err != nil {
@@ -98,6 +100,7 @@ func TestMoveNames(t *testing.T) {
 }
 
 func TestNewZoneErrors(t *testing.T) {
+	t.Parallel()
 	f := filepath.Join(t.TempDir(), "file")
 	must(t, os.WriteFile(f, nil, 0o600))
 	for _, root := range []string{filepath.Join(t.TempDir(), "missing"), f} {

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	azb "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+
+	"landingd/internal/testtier"
 )
 
 // AzuriteEnv names the environment variable that, when set, is the path of
@@ -71,6 +73,7 @@ type Azurite struct {
 // --disableTelemetry.
 func StartAzurite(t testing.TB) *Azurite {
 	t.Helper()
+	testtier.Slow(t, "real Azurite")
 	bin, why := findAzurite()
 	if bin == "" {
 		RequireServer(t, "azurite", why)

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"landingd/internal/testtier"
 )
 
 // SSHDEnv overrides the sshd binary StartSSHD runs.
@@ -66,6 +68,7 @@ var (
 // from TestMain after m.Run; the server also dies with the test binary.
 func StartSSHD(t testing.TB) *SSHD {
 	t.Helper()
+	testtier.Slow(t, "real sshd")
 	sshdMu.Lock()
 	defer sshdMu.Unlock()
 	if sshdShared == nil && sshdErr == nil {
@@ -98,6 +101,7 @@ func StartSSHDWith(t testing.TB, opts SSHDOptions) *SSHD {
 			t.Fatalf("StartSSHDWith: host key type %q is unknown or listed twice (want ed25519, ecdsa or rsa, each once)", typ)
 		}
 	}
+	testtier.Slow(t, "real sshd")
 	s, err := startSSHD(opts)
 	if err != nil {
 		RequireServer(t, "sshd", err.Error())

@@ -15,6 +15,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // TestGolden pins the generator's output: a change to what it writes for
 // a seed shows up here, to be reviewed and regenerated with -update.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		file string
 		spec synth.Spec

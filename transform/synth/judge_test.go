@@ -41,6 +41,7 @@ func judge(t *testing.T, d synth.District, name string, data []byte, maxRate flo
 // duplicate rows and accepts exactly the clean in-scope ones, in every
 // format and spelling.
 func TestJudgeCounts(t *testing.T) {
+	t.Parallel()
 	d := district(t, "castle_point")
 	base := synth.Spec{District: d, Quarters: []string{"2023Q2", "2023Q3"}, Rows: 80, BadRows: 7, Duplicates: 3, Seed: 4}
 	variants := map[string]func(*synth.Spec){
@@ -93,6 +94,7 @@ func TestJudgeCounts(t *testing.T) {
 }
 
 func TestQuarterDrop(t *testing.T) {
+	t.Parallel()
 	const rows = 120
 	s := loadSchema(t)
 	dir := t.TempDir()

@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseQuarter(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    string // end date, or "" for an error
@@ -65,6 +66,7 @@ func FuzzParseQuarter(f *testing.F) {
 // TestCaseLayout checks, for many row counts, that a quarter's cases are
 // distinct and that consecutive quarters share some.
 func TestCaseLayout(t *testing.T) {
+	t.Parallel()
 	for rows := 1; rows <= 60; rows++ {
 		prev := map[int]bool{}
 		for qi := 0; qi < 6; qi++ {
@@ -92,6 +94,7 @@ func TestCaseLayout(t *testing.T) {
 }
 
 func TestPermutation(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, 2, 3, 10, 97, 100, 1000} {
 		p := newPermutation(n, newTestRand())
 		seen := make([]bool, n)

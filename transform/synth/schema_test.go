@@ -37,6 +37,7 @@ func smallSchema() *transform.Schema {
 }
 
 func TestSmallSchema(t *testing.T) {
+	t.Parallel()
 	d := district(t, "harlow")
 	var buf bytes.Buffer
 	st, err := synth.WriteStats(&buf, smallSchema(), synth.Spec{District: d, Quarters: []string{"2025Q4"}, Rows: 300, BadRows: 4})
@@ -75,6 +76,7 @@ func TestSmallSchema(t *testing.T) {
 }
 
 func TestSchemaWithoutDACodes(t *testing.T) {
+	t.Parallel()
 	s := smallSchema()
 	s.Fields[4].Codes = s.Fields[4].Codes[2:] // da_retired and ast_end only
 	err := synth.Write(io.Discard, s, synth.Spec{District: district(t, "harlow"), Quarters: []string{"2025Q4"}, Rows: 1})

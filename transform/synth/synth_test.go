@@ -22,6 +22,7 @@ import (
 )
 
 func TestDistricts(t *testing.T) {
+	t.Parallel()
 	ds := synth.Districts()
 	if len(ds) != 12 {
 		t.Fatalf("Districts() has %d, want 12", len(ds))
@@ -52,6 +53,7 @@ func TestDistricts(t *testing.T) {
 }
 
 func TestCaseRef(t *testing.T) {
+	t.Parallel()
 	re := regexp.MustCompile(`^SYN-[A-Z]{3}-[0-9]{6,}$`)
 	seen := map[string]bool{}
 	for _, d := range synth.Districts() {
@@ -73,6 +75,7 @@ func TestCaseRef(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
 	bas := district(t, "basildon")
 	specs := map[string]synth.Spec{
 		"csv":   {District: bas, Quarters: []string{"2023Q2", "2023Q3"}, Rows: 300, BadRows: 5, Duplicates: 3, Extra: []string{"nino"}},
@@ -97,6 +100,7 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestHeaderColumns(t *testing.T) {
+	t.Parallel()
 	s := loadSchema(t)
 	required := s.Required()
 	tests := []struct {
@@ -149,6 +153,7 @@ func insertInSchemaOrder(t *testing.T, base []string, extra ...string) []string 
 }
 
 func TestDefaultOptional(t *testing.T) {
+	t.Parallel()
 	data, _ := write(t, synth.Spec{District: district(t, "maldon"), Quarters: []string{"2025Q4"}, Rows: 5})
 	tbl := parseCSV(t, data, ',', 0)
 	for _, want := range []string{"assess_date", "referral_source", "ta_type"} {
@@ -161,6 +166,7 @@ func TestDefaultOptional(t *testing.T) {
 
 // TestRows checks the realism rules over a large backfill.
 func TestRows(t *testing.T) {
+	t.Parallel()
 	const rows = 1500
 	quarters := []string{"2022Q4", "2023Q1", "2023Q2", "2023Q3", "2023Q4", "2024Q1"}
 	d := district(t, "colchester")
@@ -310,6 +316,7 @@ func quarterEnd(t *testing.T, q string) time.Time {
 }
 
 func TestDAShare(t *testing.T) {
+	t.Parallel()
 	for _, share := range []float64{-1, 0.1, 0.9, 1} {
 		_, st := write(t, synth.Spec{District: district(t, "rochford"), Quarters: []string{"2025Q4"}, Rows: 2000, DAShare: share})
 		want := max(share, 0)
@@ -323,6 +330,7 @@ func TestDAShare(t *testing.T) {
 // TestCasesLinkAcrossFiles checks that two files for consecutive quarters
 // written with the same seed share cases with the same attributes.
 func TestCasesLinkAcrossFiles(t *testing.T) {
+	t.Parallel()
 	d := district(t, "braintree")
 	spec := synth.Spec{District: d, Rows: 200, Seed: 11, Optional: []string{}}
 	spec.Quarters = []string{"2025Q3"}
@@ -354,6 +362,7 @@ func TestCasesLinkAcrossFiles(t *testing.T) {
 }
 
 func TestWindows1252(t *testing.T) {
+	t.Parallel()
 	spec := synth.Spec{District: district(t, "tendring"), Quarters: []string{"2025Q4"}, Rows: 40, Spelling: "labels", Seed: 5,
 		TitleRows: []string{"Tendring – H-CLIC extract, café £0"}}
 	utf, _ := write(t, spec)
@@ -375,6 +384,7 @@ func TestWindows1252(t *testing.T) {
 }
 
 func TestWindows1252Unencodable(t *testing.T) {
+	t.Parallel()
 	spec := synth.Spec{District: district(t, "tendring"), Quarters: []string{"2025Q4"}, Rows: 1,
 		Encoding: "windows-1252", TitleRows: []string{"Tendring 住宅"}}
 	if err := synth.Write(io.Discard, loadSchema(t), spec); err == nil {
@@ -383,6 +393,7 @@ func TestWindows1252Unencodable(t *testing.T) {
 }
 
 func TestBOMAndDelimiter(t *testing.T) {
+	t.Parallel()
 	spec := synth.Spec{District: district(t, "brentwood"), Quarters: []string{"2025Q4"}, Rows: 10,
 		Encoding: "utf-8-bom", Delimiter: ';', CRLF: true}
 	data, _ := write(t, spec)
@@ -399,6 +410,7 @@ func TestBOMAndDelimiter(t *testing.T) {
 }
 
 func TestTitleRows(t *testing.T) {
+	t.Parallel()
 	titles := []string{"Chelmsford H-CLIC extract", "Produced 2026-01-08"}
 	spec := synth.Spec{District: district(t, "chelmsford"), Quarters: []string{"2025Q4"}, Rows: 3, TitleRows: titles}
 	data, st := write(t, spec)
@@ -435,6 +447,7 @@ func xlsxRows(t *testing.T, spec synth.Spec) [][]string {
 // TestXLSXMatchesCSV checks that an xlsx holds the rows of the CSV written
 // with the same seed, for each date style.
 func TestXLSXMatchesCSV(t *testing.T) {
+	t.Parallel()
 	for _, style := range []string{"iso", "uk", "excel"} {
 		t.Run(style, func(t *testing.T) {
 			spec := synth.Spec{District: district(t, "uttlesford"), Quarters: []string{"2023Q2", "2023Q3"}, Rows: 60,
@@ -465,6 +478,7 @@ func TestXLSXMatchesCSV(t *testing.T) {
 }
 
 func TestExcelDateCells(t *testing.T) {
+	t.Parallel()
 	spec := synth.Spec{District: district(t, "harlow"), Quarters: []string{"2025Q4"}, Rows: 2, Format: "xlsx", DateStyle: "excel"}
 	data, _ := write(t, spec)
 	f, err := excelize.OpenReader(bytes.NewReader(data))
@@ -489,6 +503,7 @@ func TestExcelDateCells(t *testing.T) {
 }
 
 func TestBadRowsAndDuplicates(t *testing.T) {
+	t.Parallel()
 	spec := synth.Spec{District: district(t, "epping_forest"), Quarters: []string{"2023Q2", "2023Q3"}, Rows: 50,
 		BadRows: 6, Duplicates: 4, DateStyle: "uk"}
 	data, st := write(t, spec)
@@ -534,6 +549,7 @@ func TestBadRowsAndDuplicates(t *testing.T) {
 }
 
 func TestSpecErrors(t *testing.T) {
+	t.Parallel()
 	bas := district(t, "basildon")
 	now := time.Date(2026, 1, 20, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -572,6 +588,7 @@ func TestSpecErrors(t *testing.T) {
 }
 
 func TestWriteFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	spec := synth.Spec{District: district(t, "maldon"), Quarters: []string{"2025Q4"}, Rows: 20, Seed: 2}
 	path := filepath.Join(dir, "maldon.xlsx")
@@ -605,6 +622,7 @@ func TestWriteFile(t *testing.T) {
 }
 
 func TestCaseOffset(t *testing.T) {
+	t.Parallel()
 	spec := synth.Spec{District: district(t, "tendring"), Quarters: []string{"2025Q4"}, Rows: 100, Seed: 1}
 	a, _ := write(t, spec)
 	spec.CaseOffset = 1_000_000

@@ -5,6 +5,7 @@ import "testing"
 // A trailing cell holding only a non-breaking space (as Excel exports
 // leave behind) is blank, like one holding a plain space.
 func TestTrailingNonBreakingSpaceIsBlank(t *testing.T) {
+	t.Parallel()
 	for _, tail := range []string{" ", "\u00a0"} {
 		tab, err := openBytes(t, "x.csv", []byte("a,b,"+tail+"\n1,2,"+tail+"\n"), ReadOptions{})
 		if err != nil {

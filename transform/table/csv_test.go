@@ -31,6 +31,7 @@ func readAll(t Table) ([]Record, error) {
 }
 
 func TestReadCSV(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		Name     string
 		Input    string
@@ -289,6 +290,7 @@ func checkFileErr(t *testing.T, err error, want *FileError) {
 }
 
 func TestOpenExtensions(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"cases.xls", "cases.ods", "cases.zip", "cases.txt", "cases", "cases.xlsm", `dir\cases.tsv`} {
 		_, err := Open(context.Background(), name, strings.NewReader("a,b\n1,2\n"), ReadOptions{})
 		checkFileErr(t, err, &FileError{Rule: RuleFormatError})
@@ -303,6 +305,7 @@ func TestOpenExtensions(t *testing.T) {
 }
 
 func TestCSVLongPrefixWindows1252(t *testing.T) {
+	t.Parallel()
 	// The first non-UTF-8 byte is beyond the sniffed prefix: detection
 	// chose UTF-8, so the row is reported, never mangled.
 	var b strings.Builder
@@ -322,6 +325,7 @@ func TestCSVLongPrefixWindows1252(t *testing.T) {
 }
 
 func TestCSVPrefixCutsRune(t *testing.T) {
+	t.Parallel()
 	// A multi-byte rune straddling the end of the sniffed prefix is still
 	// UTF-8.
 	var b strings.Builder
@@ -342,6 +346,7 @@ func TestCSVPrefixCutsRune(t *testing.T) {
 }
 
 func TestCSVContextCancelled(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	input := "a\n" + strings.Repeat("1\n", 3*ctxEvery)
 	tab, err := Open(ctx, "x.csv", strings.NewReader(input), ReadOptions{})
@@ -360,6 +365,7 @@ func TestCSVContextCancelled(t *testing.T) {
 }
 
 func TestCSVErrorsHoldNoCellValues(t *testing.T) {
+	t.Parallel()
 	const secret = "SECRETVALUE"
 	for _, in := range []string{
 		"a,b\n" + secret + ",x\"" + secret + "\n",
@@ -378,6 +384,7 @@ func TestCSVErrorsHoldNoCellValues(t *testing.T) {
 }
 
 func TestExcelDate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in       string
 		date1904 bool
@@ -407,6 +414,7 @@ func TestExcelDate(t *testing.T) {
 }
 
 func TestCSVRecordTooLong(t *testing.T) {
+	t.Parallel()
 	// An unclosed quote would make encoding/csv read the rest of the
 	// file as one record: it stops at MaxRecordBytes.
 	input := io.MultiReader(strings.NewReader("a,b\n1,2\n3,\"open"), strings.NewReader(strings.Repeat("x", MaxRecordBytes+3*sniffBytes)))

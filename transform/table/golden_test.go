@@ -24,6 +24,7 @@ var (
 // TestGolden reads every fixture in testdata/ and compares what the
 // reader returns with its .golden file.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	if *fixtures {
 		writeFixtures(t)
 	}

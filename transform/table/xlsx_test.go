@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"landingd/internal/testtier"
 )
 
 // workbook builds an xlsx in memory with excelize.
@@ -71,6 +73,7 @@ func openBytes(t testing.TB, name string, b []byte, opt ReadOptions) (Table, err
 }
 
 func TestReadXLSX(t *testing.T) {
+	t.Parallel()
 	tab, err := openBytes(t, "cases.xlsx", casesBook(t), ReadOptions{IsHeader: hasLabels})
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +106,7 @@ func TestReadXLSX(t *testing.T) {
 }
 
 func TestReadXLSXNoIsHeader(t *testing.T) {
+	t.Parallel()
 	// Without IsHeader the first non-blank row is the header: the title.
 	tab, err := openBytes(t, "cases.xlsx", casesBook(t), ReadOptions{})
 	if err != nil {
@@ -119,6 +123,7 @@ func TestReadXLSXNoIsHeader(t *testing.T) {
 }
 
 func TestReadXLSXStreamWriter(t *testing.T) {
+	t.Parallel()
 	// StreamWriter writes inline strings, not a shared-string table.
 	b := workbook(t, func(f *excelize.File) {
 		sw, err := f.NewStreamWriter("Sheet1")
@@ -148,6 +153,7 @@ func TestReadXLSXStreamWriter(t *testing.T) {
 }
 
 func TestReadXLSXSheets(t *testing.T) {
+	t.Parallel()
 	b := workbook(t, func(f *excelize.File) {
 		must(t, f.SetSheetName("Sheet1", "Notes"))
 		must(t, f.SetCellValue("Notes", "A1", "Read me first"))
@@ -211,6 +217,7 @@ func TestReadXLSXSheets(t *testing.T) {
 }
 
 func TestReadXLSXEmpty(t *testing.T) {
+	t.Parallel()
 	b := workbook(t, func(f *excelize.File) {})
 	_, err := openBytes(t, "e.xlsx", b, ReadOptions{})
 	checkFileErr(t, err, &FileError{Rule: RuleEmptyFile})
@@ -219,6 +226,7 @@ func TestReadXLSXEmpty(t *testing.T) {
 }
 
 func TestReadXLSXHeaderOnly(t *testing.T) {
+	t.Parallel()
 	b := workbook(t, func(f *excelize.File) {
 		must(t, f.SetSheetRow("Sheet1", "A1", &[]any{"case_ref", "la_code"}))
 	})
@@ -299,6 +307,7 @@ func bigSheet(n int) []byte {
 }
 
 func TestXLSXLimits(t *testing.T) {
+	t.Parallel()
 	base := workbook(t, func(f *excelize.File) {
 		must(t, f.SetSheetRow("Sheet1", "A1", &[]any{"case_ref", "la_code"}))
 		must(t, f.SetSheetRow("Sheet1", "A2", &[]any{"C1", "E07000066"}))
@@ -335,6 +344,7 @@ func TestXLSXLimits(t *testing.T) {
 		checkFileErr(t, err, &FileError{Rule: RuleFormatError})
 	})
 	t.Run("ZerosBomb", func(t *testing.T) {
+		testtier.Slow(t, "inflates a gigabyte")
 		// 300 MiB of zeros as the shared-string table: over MaxPartBytes,
 		// since excelize would hold it in memory. The file is about 300 KB.
 		zeros := make([]byte, 300<<20)
@@ -351,6 +361,7 @@ func TestXLSXLimits(t *testing.T) {
 		checkFileErr(t, err, &FileError{Rule: RuleFormatError})
 	})
 	t.Run("ManyPartsBomb", func(t *testing.T) {
+		testtier.Slow(t, "inflates many parts")
 		// Twelve media parts of 16 MiB of zeros: each under MaxPartBytes,
 		// but excelize would hold all 192 MiB in memory at once.
 		zeros := make([]byte, 16<<20)
@@ -393,6 +404,7 @@ func TestXLSXLimits(t *testing.T) {
 }
 
 func TestXLSXNotWhatItSays(t *testing.T) {
+	t.Parallel()
 	book := casesBook(t)
 	tests := []struct {
 		name string
@@ -426,6 +438,8 @@ func TestXLSXNotWhatItSays(t *testing.T) {
 }
 
 func TestXLSXTempFilesRemoved(t *testing.T) {
+	testtier.Slow(t, "reads a 16 MiB sheet")
+	t.Parallel()
 	dir := t.TempDir()
 	// A sheet over 16 MiB makes excelize extract it to a temp file too.
 	big := rezip(t, workbook(t, func(f *excelize.File) {}), func(name string, d []byte) []byte {
@@ -457,6 +471,7 @@ func TestXLSXTempFilesRemoved(t *testing.T) {
 }
 
 func TestXLSXContextCancelled(t *testing.T) {
+	t.Parallel()
 	b := rezip(t, workbook(t, func(f *excelize.File) {}), func(name string, d []byte) []byte {
 		if name == "xl/worksheets/sheet1.xml" {
 			return bigSheet(5 * ctxEvery)
