@@ -5,6 +5,13 @@
 # the tests themselves on 127.0.0.1), and a short fuzz run of each parser.
 #
 # Usage: bash deploy/testenv/test.sh        (from the repository root)
+#
+# Each stage's header gives the time so far, and the end lists how long
+# each stage took. A failing go test or fuzz target does not stop the
+# others: every fuzz target runs, and the failures are listed together at
+# the end, when the script exits non-zero. FUZZTIME sets each target's
+# budget (default 3000x: a count, not a time, so a loaded machine does the
+# same work, only slower).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TESTENV="$ROOT/deploy/testenv"
@@ -15,7 +22,24 @@ if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt 
 	export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
 fi
 
-step() { printf '\n== %s\n' "$*"; }
+# step starts a stage; its header gives the time since the script began,
+# and the summary at the end lists how long each stage took.
+started=$SECONDS
+stage=""
+stage_start=$SECONDS
+times=()
+step() {
+	end_stage
+	stage="$*"
+	stage_start=$SECONDS
+	printf '\n== %s  [%dm%02ds]\n' "$stage" $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60))
+}
+end_stage() {
+	if [ -n "$stage" ]; then
+		times+=("$(printf '%5ds  %s' $((SECONDS - stage_start)) "$stage")")
+	fi
+	stage=""
+}
 
 step "system packages"
 need=()
@@ -24,8 +48,10 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ "${#need[@]}" -gt 0 ]; then
 	SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-	$SUDO apt-get update -q </dev/null >/dev/null
-	$SUDO apt-get install -y -q --no-install-recommends "${need[@]}" </dev/null >/dev/null
+	# Wait up to ten minutes for another apt-get or unattended-upgrades
+	# to let go of the dpkg lock instead of failing at once.
+	$SUDO apt-get -o DPkg::Lock::Timeout=600 update -q </dev/null >/dev/null
+	$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${need[@]}" </dev/null >/dev/null
 fi
 echo "sshd: $(/usr/sbin/sshd -V 2>&1 | head -1 || true)"
 
@@ -53,15 +79,37 @@ go vet ./...
 step "staticcheck"
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
-step "go test"
-go test -count=1 -timeout 20m ./...
+failed=()
 
-step "fuzz (short): every parser's fuzz target for ${FUZZTIME:-5s}"
+step "go test"
+# go test's own closing lines end this stage's output: CI reads them.
+if ! go test -count=1 -timeout 20m ./...; then
+	failed+=("go test ./...")
+fi
+
+# A count, not a duration: Go 1.26's fuzz coordinator can report "context
+# deadline exceeded" when a duration runs out (go.dev/issue/75804).
+fuzztime="${FUZZTIME:-3000x}"
+step "fuzz: every parser's fuzz target for $fuzztime"
 dirs="cmd config ingest storage transform"
 for target in $(grep -rhoE '^func (Fuzz[A-Za-z0-9_]+)' --include='*_test.go' $dirs | sed 's/^func //' | sort -u); do
 	for pkg in $(grep -rlE "^func $target\(" --include='*_test.go' $dirs | xargs -n1 dirname | sort -u); do
-		go test -run='^$' -fuzz="^${target}\$" -fuzztime="${FUZZTIME:-5s}" "./$pkg"
+		if ! go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "./$pkg"; then
+			failed+=("fuzz $target ./$pkg")
+		fi
 	done
 done
+end_stage
+
+echo
+echo "stage times:"
+printf '%s\n' "${times[@]}"
+printf '%5ds  total\n' $((SECONDS - started))
+if [ "${#failed[@]}" -gt 0 ]; then
+	echo
+	echo "FAILED (${#failed[@]}):"
+	printf '  %s\n' "${failed[@]}"
+	exit 1
+fi
 echo
 echo "all checks passed"
