@@ -56,6 +56,21 @@ type Runner struct {
 	// its disposition. Tests use it to stop a run at the worst moment.
 	AfterCommit func(partner, object string)
 
+	// JudgeTimeLimit is how long judging one file may take before the
+	// watchdog stops the process (see quarantine.go); 0 means
+	// DefaultJudgeTimeLimit. JudgeMemoryLimit is the Go memory, in bytes,
+	// past which it stops the process while a file is judged; 0 means
+	// DefaultJudgeMemoryLimit.
+	JudgeTimeLimit   time.Duration
+	JudgeMemoryLimit uint64
+	// stopProcess, when set, replaces the watchdog's exit (tests).
+	stopProcess func(msg string)
+	// beforeJudge, when set, is called with each file's name just before
+	// it is judged (tests inject faults with it).
+	beforeJudge func(name string)
+	watchOnce   sync.Once
+	watchdog    *watchdog
+
 	// Audit is the audit trail; Open sets it.
 	Audit   *audit.Log
 	auditMu sync.Mutex
@@ -105,6 +120,10 @@ type PartnerSummary struct {
 	// Withdrawn is true for a partner that left the protocol: its zone was
 	// not polled.
 	Withdrawn bool
+
+	// deferred are suspects (see quarantine.go): judged alone once every
+	// other file is judged and published.
+	deferred []storage.Object
 }
 
 // FileSummary is the outcome for one source file.
@@ -161,6 +180,13 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	if err := r.loadErasures(ctx); err != nil {
 		return nil, err
 	}
+	// A process that died in an earlier cycle left its run unfinished and
+	// its judging marks held: count the deaths before anything is judged.
+	// (serve and run record it as soon as their child dies; this covers a
+	// process with no parent watching.)
+	if _, err := r.RecoverCrash(ctx, ""); err != nil {
+		return nil, err
+	}
 	trigger := r.Trigger
 	if trigger == "" {
 		trigger = "run"
@@ -202,6 +228,15 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	// is not finished stays dirty for the next cycle.
 	octx, cancel := r.shutdownContext(ctx)
 	sum.Quarters, sum.OutputErr = r.publishDirty(octx, log, sum.RunID)
+	// Suspects are judged alone, after everything else is published, so
+	// that a file that kills the process again costs no other partner
+	// anything (see quarantine.go).
+	if !sum.Stopped && r.takeDeferred(ctx, log, sum, selected) {
+		r.recordPartners(ctx, log, sum)
+		quarters, err := r.publishDirty(octx, log, sum.RunID)
+		sum.Quarters = mergeQuarters(sum.Quarters, quarters)
+		sum.OutputErr = errors.Join(sum.OutputErr, err)
+	}
 	if !sum.Stopped {
 		sum.Purge, sum.PurgeErr = r.Purge(octx, false, sum.RunID)
 		if sum.PurgeErr == nil && len(sum.Purge.Problems) > 0 {
@@ -366,6 +401,10 @@ func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p 
 	if err != nil {
 		return fail("list zone", err)
 	}
+	suspects, err := r.suspectsOf(ctx, p.ID, stable)
+	if err != nil {
+		return fail("read suspect files", err)
+	}
 	for _, obj := range stable {
 		if ctx.Err() != nil {
 			break // a stop signal: take no new file
@@ -379,11 +418,22 @@ func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p 
 				continue
 			}
 		}
+		var forced *transform.Result
+		if s, ok := suspects[obj.Name]; ok {
+			if s.Deaths < quarantineDeaths {
+				log.Warn("a process died judging this file: it is judged alone after the others", "object", obj.Name, "deaths", s.Deaths)
+				ps.deferred = append(ps.deferred, obj)
+				continue
+			}
+			why := fmt.Sprintf("judging it stopped landingd %d times", s.Deaths)
+			forced = unsafeResult(obj.Name, p.ID, why)
+			r.alertQuarantine(ctx, log, runID, p.ID, obj.Name, why)
+		}
 		var fs FileSummary
 		olog := log.With("object", obj.Name)
 		err := r.retry(ctx, olog, "take file", func() error {
 			var err error
-			fs, err = r.takeFile(ctx, olog, runID, p, z, obj)
+			fs, err = r.takeFile(ctx, olog, runID, p, z, obj, forced)
 			return err
 		})
 		if err != nil {
@@ -432,7 +482,9 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 }
 
 // takeFile judges one stable object, commits it, and disposes of it.
-func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p *config.Partner, z storage.Zone, obj storage.Object) (FileSummary, error) {
+// When forced is set, the file is not judged: forced is its verdict (a
+// quarantined file), and the file is only read to hash it.
+func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p *config.Partner, z storage.Zone, obj storage.Object, forced *transform.Result) (FileSummary, error) {
 	fs := FileSummary{Object: obj.Name}
 	// Once a file is begun it is finished within the shutdown budget, so a
 	// stop signal never leaves it half-done.
@@ -452,11 +504,12 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 	defer spool.Close()
 
 	received := r.now()
-	opt := r.options(p)
-	opt.SizeHint = obj.Size
-	// spool.Put writes each row out before it returns, as Judge requires
-	// of a caller that keeps rows.
-	res, err := transform.Judge(wctx, r.Schema, r.Pseudo, obj.Name, hr, opt, spool.Put)
+	res := forced
+	if res == nil {
+		// spool.Put writes each row out before it returns, as Judge
+		// requires of a caller that keeps rows.
+		res, err = r.judgeGuarded(wctx, log, runID, p, obj, hr, spool.Put)
+	}
 	if err == nil {
 		// The hash covers the whole file even when judging stopped early.
 		_, err = io.Copy(io.Discard, hr)
@@ -516,6 +569,12 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 			return fs, err
 		}
 		if err := res.WriteText(&report); err != nil {
+			return fs, err
+		}
+	}
+	if forced != nil {
+		// The verdict is in the ledger: the marks have done their work.
+		if err := r.DB.EndJudging(wctx, versionOf(p.ID, obj)); err != nil {
 			return fs, err
 		}
 	}

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -57,15 +59,21 @@ func (c *childCycler) run(ctx context.Context, e *env, trigger string, partners 
 		args = append(args, "--partner", p)
 	}
 	cmd := exec.Command(c.exe, args...)
+	cmd.SysProcAttr = childAttr()
 	var out bytes.Buffer
 	cmd.Stdout = &out
-	cmd.Stderr = e.stderr
-	if err := cmd.Start(); err != nil {
+	last := &lastWords{}
+	cmd.Stderr = io.MultiWriter(e.stderr, last)
+	// The parent-death signal follows the thread that started the child:
+	// start it from a thread that stays.
+	runtime.LockOSThread()
+	err := cmd.Start()
+	runtime.UnlockOSThread()
+	if err != nil {
 		return nil, fmt.Errorf("start cycle process: %w", err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	var err error
 	select {
 	case err = <-done:
 	case <-ctx.Done():
@@ -86,8 +94,72 @@ func (c *childCycler) run(ctx context.Context, e *env, trigger string, partners 
 		if err == nil {
 			err = fmt.Errorf("read cycle summary: %w", jerr)
 		}
-		return nil, fmt.Errorf("cycle process: %w", err)
+		// The process died before it reported: the caller records the
+		// death (ingest.Runner.RecoverCrash) and runs the cycle again.
+		return nil, &ingest.CycleDied{Cause: last.cause(err)}
 	}
 	// Exit 1 is a cycle whose zone or output failed: the summary says so.
 	return &sum, nil
+}
+
+// lastWords keeps the last lines a cycle process wrote to stderr that say
+// why it died: the Go runtime's "fatal error: ..." or "panic: ..." line,
+// or the watchdog's "landingd: judging ..." line. Log lines (JSON) are
+// not kept. It keeps at most a few short lines, so a dying process's
+// output never grows the parent.
+type lastWords struct {
+	partial []byte
+	lines   []string
+}
+
+func (l *lastWords) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			if len(l.partial) < 512 {
+				l.partial = append(l.partial, p[:min(len(p), 512-len(l.partial))]...)
+			}
+			break
+		}
+		line := p[:i]
+		if len(l.partial) > 0 {
+			line = append(l.partial, line[:min(len(line), 512)]...)
+			l.partial = l.partial[:0]
+		}
+		l.keep(string(line))
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+func (l *lastWords) keep(line string) {
+	line = strings.TrimSpace(line)
+	switch {
+	case strings.HasPrefix(line, "fatal error:"), strings.HasPrefix(line, "runtime: out of memory"):
+	case strings.HasPrefix(line, "panic: runtime error:"):
+	case strings.HasPrefix(line, "panic:"):
+		// Only the runtime's own panic texts are kept: another could
+		// quote a value from the file.
+		line = "panic"
+	case strings.HasPrefix(line, "landingd: judging "):
+		line = strings.TrimPrefix(line, "landingd: ")
+	default:
+		return
+	}
+	if len(line) > 200 {
+		line = line[:200]
+	}
+	if len(l.lines) < 3 {
+		l.lines = append(l.lines, line)
+	}
+}
+
+// cause describes a death: the process's exit error and its last words.
+func (l *lastWords) cause(err error) string {
+	s := strings.TrimPrefix(err.Error(), "read cycle summary: ")
+	if len(l.lines) > 0 {
+		s += ": " + strings.Join(l.lines, "; ")
+	}
+	return s
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 
 	"landingd/config"
 	"landingd/ingest"
+	"landingd/ingest/safetext"
 	"landingd/transform"
 )
 
@@ -55,8 +57,22 @@ type cycleOptions struct {
 	summaryJSON bool
 }
 
+// maxCycleDeaths is how many times run starts its cycle's process again
+// after it died. A file is quarantined at its second death (see
+// ingest/quarantine.go), so this leaves room for two such files.
+const maxCycleDeaths = 5
+
 // runCycle opens a runner, runs one cycle and prints its summary. It is
 // shared by run and demo.
+//
+// The cycle runs in a child process, as serve's do, when this process is
+// not itself one (serve's child has --summary-json and the inherited
+// lock): a file that kills the process judging it then kills only the
+// child. The death is recorded (the file counts one; see
+// ingest.Runner.RecoverCrash) and the cycle is run again at once, up to
+// maxCycleDeaths times, so that the other partners' files are published
+// and the file is quarantined in this one run. A run in which a cycle
+// process died exits 1.
 func runCycle(ctx context.Context, e *env, cfg *config.Config, partners []string, opt cycleOptions) int {
 	r, code := openState(ctx, e, cfg, writeState)
 	if r == nil {
@@ -64,7 +80,46 @@ func runCycle(ctx context.Context, e *env, cfg *config.Config, partners []string
 	}
 	defer r.Close()
 	r.Trigger = opt.trigger
-	sum, err := r.Cycle(ctx, partners)
+	var sum *ingest.Summary
+	var err error
+	deaths := 0
+	cycler, cerr := newChildCycler(e, cfg)
+	if opt.summaryJSON || cerr != nil {
+		// A child of serve or of run, or a test binary: the cycle runs
+		// here.
+		sum, err = r.Cycle(ctx, partners)
+	} else {
+		// The child takes the state lock for its cycle, and this process
+		// again (RecoverCrash) to record a child's death.
+		if err := r.ReleaseLock(); err != nil {
+			fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+			return exitFailed
+		}
+		for {
+			sum, err = cycler.run(ctx, e, opt.trigger, partners)
+			var died *ingest.CycleDied
+			if !errors.As(err, &died) {
+				break
+			}
+			deaths++
+			crash, rerr := r.RecoverCrash(context.WithoutCancel(ctx), died.Cause)
+			if rerr != nil {
+				fmt.Fprintf(e.stderr, "landingd: %v\n", rerr)
+				return exitFailed
+			}
+			what := died.Error()
+			if crash != nil {
+				what = crash.Text(died.Cause)
+			}
+			if ctx.Err() != nil || deaths >= maxCycleDeaths {
+				fmt.Fprintf(e.stdout, "CYCLE FAILED: %s.\n", safetext.Escape(what))
+				r.WaitAlerts(ctx)
+				return exitFailed
+			}
+			fmt.Fprintf(e.stdout, "CYCLE FAILED: %s. Running the cycle again.\n", safetext.Escape(what))
+		}
+		r.WaitAlerts(ctx)
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
 		return exitFailed
@@ -76,7 +131,7 @@ func runCycle(ctx context.Context, e *env, cfg *config.Config, partners []string
 	} else {
 		printSummary(e.stdout, sum)
 	}
-	if sum.Failed() {
+	if sum.Failed() || deaths > 0 {
 		return exitFailed
 	}
 	return exitOK

@@ -95,6 +95,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	if hook != nil {
 		hook.Logger = logger
 		svc.Alert = hook
+		r.Alert = hook // for the alert naming the file of a dead cycle
 	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Listen)

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -31,6 +32,10 @@ func (s *Service) cycleAlerts(ctx context.Context, sum *ingest.Summary, err erro
 		return
 	}
 	proto := s.Config.Protocol.ID
+	var died *ingest.CycleDied
+	if errors.As(err, &died) {
+		return // RecoverCrash sent the alert, naming the file
+	}
 	if err != nil {
 		s.send(ctx, alert.Event{Kind: alert.KindCycleFailed, Protocol: proto,
 			Summary: "a cycle could not run: " + ingest.Redact(err.Error())})
@@ -64,6 +69,9 @@ func (s *Service) cycleAlerts(ctx context.Context, sum *ingest.Summary, err erro
 		s.Logger.Error("list rejected files for alerts", "run_id", sum.RunID, "err", rerr)
 	}
 	for _, o := range rejected {
+		if o.RuleCounts[ingest.RuleUnsafeFile] > 0 {
+			continue // the cycle sent its file_quarantined alert
+		}
 		ev := alert.Event{Kind: alert.KindFileRejected, Protocol: proto, Partner: o.Partner, Quarter: o.QuarterHint,
 			Object: o.Name, RunID: sum.RunID,
 			Summary: fmt.Sprintf("%s: file %s was rejected (%s)", o.Partner, o.Name, Reasons(o.RuleCounts)),

@@ -60,6 +60,11 @@ type Service struct {
 	metrics *metrics
 	sent    *sentLog
 
+	// crashes counts cycles in a row whose process died; retryAt is when
+	// the next of them is retried (zero when the last cycle did not die).
+	crashes int
+	retryAt time.Time
+
 	mu        sync.Mutex
 	next      *ingest.NextCycle // nil until planned, or when nothing is due
 	idleTimer *time.Timer       // runs release after the last request
@@ -193,6 +198,11 @@ func (s *Service) plan(ctx context.Context) (ingest.NextCycle, bool, error) {
 	}
 	q := s.Schedule.LastCompleted(now)
 	next, ok := s.Schedule.PlanNext(now, last.Started, ingest.Outstanding(s.Config, subs, q, now), q)
+	if !s.retryAt.IsZero() && (!ok || s.retryAt.Before(next.At)) {
+		// A cycle died: every partner is retried soon, without waiting for
+		// the schedule (see crashBackoff).
+		next, ok = ingest.NextCycle{At: s.retryAt, Trigger: TriggerRetry}, true
+	}
 	s.mu.Lock()
 	if ok {
 		s.next = &next
@@ -253,6 +263,19 @@ func (s *Service) cycle(ctx context.Context, trigger string, partners []string) 
 	if err != nil {
 		s.Logger.Error("cycle", "trigger", trigger, "err", err)
 	}
+	var died *ingest.CycleDied
+	if errors.As(err, &died) {
+		// The ledger, status, /readyz and the alert name the cause and
+		// the file being judged; the file counts one death (see
+		// ingest/quarantine.go), and the cycle is retried at once.
+		if _, rerr := s.Runner.RecoverCrash(context.WithoutCancel(ctx), died.Cause); rerr != nil {
+			s.Logger.Error("record the dead cycle", "err", rerr)
+		}
+		s.crashes++
+		s.retryAt = s.now().Add(crashBackoff(s.crashes))
+	} else {
+		s.crashes, s.retryAt = 0, time.Time{}
+	}
 	// Alerts go out even when a stop signal ended the cycle, but no
 	// longer than a short while after it.
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), alertBudget(ctx))
@@ -303,6 +326,18 @@ func (s *Service) releaseSoon() {
 	s.idleTimer.Reset(d)
 }
 
+// crashBackoff is how long after the n-th cycle in a row whose process
+// died the cycle is retried: 30 s, doubled each time, at most an hour. A
+// file that kills the process is quarantined at its second death, so a
+// retry soon after is what publishes the other partners' quarter.
+func crashBackoff(n int) time.Duration {
+	d := 30 * time.Second
+	for i := 1; i < n && d < time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, time.Hour)
+}
+
 // alertBudget is how long alerts may take after a cycle: long enough for
 // the client's retries normally, a few seconds once stopping.
 func alertBudget(ctx context.Context) time.Duration {
@@ -329,6 +364,9 @@ func (s *Service) ready(ctx context.Context) error {
 		return err
 	}
 	if ok && last.Outcome == state.RunFailed {
+		if last.Error != "" {
+			return fmt.Errorf("the last cycle %s failed: %s", last.ID, last.Error)
+		}
 		return fmt.Errorf("the last cycle %s failed", last.ID)
 	}
 	return nil

@@ -184,6 +184,23 @@ ALTER TABLE objects ADD COLUMN erasing TEXT NOT NULL DEFAULT ''; -- erasure toke
 	`
 ALTER TABLE incidents ADD COLUMN columns TEXT NOT NULL DEFAULT '[]'; -- JSON array of {"name", "personal"}
 `,
+
+	// 7: judging marks: which object version a run is judging now, and how
+	// many times a process died while judging it (see judging.go).
+	`
+CREATE TABLE judging (
+	partner    TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	size       INTEGER NOT NULL,
+	mod_time   TEXT NOT NULL,
+	etag       TEXT NOT NULL,
+	run_id     TEXT NOT NULL DEFAULT '',  -- the run judging it now; '' when none is
+	deaths     INTEGER NOT NULL DEFAULT 0,
+	last_death TEXT NOT NULL DEFAULT '',
+	cause      TEXT NOT NULL DEFAULT '',  -- how the last death showed; never a cell value
+	PRIMARY KEY (partner, name, size, mod_time, etag)
+) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion returns the state database version this binary writes

@@ -1,0 +1,67 @@
+package safetext
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestEscape(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string
+	}{
+		{name: "plain", in: "basildon_2025Q4.csv", want: "basildon_2025Q4.csv"},
+		{name: "empty", in: "", want: ""},
+		{name: "other scripts", in: "Ystradgynlais é ß 日本.csv", want: "Ystradgynlais é ß 日本.csv"},
+		{name: "space and punctuation", in: "a b (1) [x] <y> & z.csv", want: "a b (1) [x] <y> & z.csv"},
+		{name: "terminal escape", in: "q4\x1b[2J\x1b[1;1Hok.csv", want: `q4\x1b[2J\x1b[1;1Hok.csv`},
+		{name: "carriage return", in: "evil\rgood.csv", want: `evil\x0dgood.csv`},
+		{name: "newline and tab", in: "a\nb\tc", want: `a\x0ab\x09c`},
+		{name: "nul", in: "a\x00b", want: `a\x00b`},
+		{name: "del", in: "a\x7fb", want: `a\x7fb`},
+		{name: "c1 csi", in: "a\u009b31mb", want: `a\u009b31mb`},
+		{name: "c1 rune and raw byte differ", in: "\u0085\x85", want: `\u0085\x85`},
+		{name: "bidi override", in: "invoice\u202egsx.csv", want: `invoice\u202egsx.csv`},
+		{name: "bidi isolate", in: "a\u2066b\u2069", want: `a\u2066b\u2069`},
+		{name: "zero width", in: "a\u200bb\ufeffc", want: `a\u200bb\ufeffc`},
+		{name: "line separator", in: "a\u2028b", want: `a\u2028b`},
+		{name: "backslash", in: `a\x1b`, want: `a\\x1b`},
+		{name: "invalid utf-8", in: "a\xffb\xc3", want: `a\xffb\xc3`},
+		{name: "tag character", in: "a\U000e0041b", want: `a\U000e0041b`},
+	}
+	for _, tt := range tests {
+		if got := Escape(tt.in); got != tt.want {
+			t.Errorf("%s: Escape(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
+// FuzzEscape checks that what Escape returns is valid UTF-8 with no
+// character it escapes, that text needing nothing is returned as it is,
+// and that two different inputs never give the same output.
+func FuzzEscape(f *testing.F) {
+	for _, s := range []string{"", "basildon.csv", "a\x1b[31mb", "\u202e", `\`, "\xff", "日本\u2028"} {
+		f.Add(s, s+"x")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		ea := Escape(a)
+		if !utf8.ValidString(ea) {
+			t.Fatalf("Escape(%q) = %q: not UTF-8", a, ea)
+		}
+		for _, r := range ea {
+			if unsafeRune(r) {
+				t.Fatalf("Escape(%q) = %q holds %U", a, ea, r)
+			}
+		}
+		if !needsEscape(a) && ea != a {
+			t.Fatalf("Escape(%q) = %q, want it unchanged", a, ea)
+		}
+		if a != b && ea == Escape(b) {
+			t.Fatalf("Escape(%q) = Escape(%q) = %q", a, b, ea)
+		}
+		if strings.ContainsAny(ea, "\x1b\r\n") {
+			t.Fatalf("Escape(%q) = %q", a, ea)
+		}
+	})
+}
