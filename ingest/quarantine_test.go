@@ -174,7 +174,7 @@ func TestFileThatKilledTwoCyclesIsQuarantined(t *testing.T) {
 	if got := l.zoneFiles(t, "basildon", "rejected"); !slices.Equal(got, []string{"bomb.csv", "bomb.csv.report.txt"}) {
 		t.Fatalf("basildon rejected/ = %v", got)
 	}
-	report, err := os.ReadFile(filepath.Join(l.cfg.Partners[0].Landing.Path, "rejected", "bomb.csv.report.txt"))
+	report, err := os.ReadFile(filepath.Join(l.cfg.Partners[0].Landing.Local.Path, "rejected", "bomb.csv.report.txt"))
 	must(t, err)
 	if !strings.Contains(string(report), "could not be read safely") || !strings.Contains(string(report), RuleUnsafeFile) {
 		t.Errorf("report:\n%s", report)
