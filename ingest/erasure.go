@@ -237,7 +237,7 @@ func (r *Runner) fileCarries(ctx context.Context, z storage.Zone, k caseKey, nam
 // gone is not an error: a deletion interrupted before the ledger knew of
 // it is recorded by the next attempt.
 func (r *Runner) deleteZoneFile(ctx context.Context, z storage.Zone, folder storage.Folder, f state.CaseFile, entry state.Pending) error {
-	for _, n := range []string{f.DisposedName, f.DisposedName + ".report.txt"} {
+	for _, n := range []string{f.DisposedName, storage.ReportName(f.DisposedName)} {
 		if err := z.Delete(ctx, folder, n); err != nil && !errors.Is(err, storage.ErrNotExist) {
 			return fmt.Errorf("delete %s/%s of %s: %w", folder, n, f.Partner, err)
 		}

@@ -14,6 +14,8 @@ import (
 
 	"landingd/config"
 	"landingd/ingest/alert"
+	"landingd/ingest/audit"
+	"landingd/ingest/safetext"
 	"landingd/ingest/state"
 	"landingd/storage"
 	"landingd/transform"
@@ -420,4 +422,47 @@ func (r *Runner) sendAlert(ctx context.Context, log *slog.Logger, ev alert.Event
 			log.Error("alert not delivered", "kind", ev.Kind, "err", err)
 		}
 	}()
+}
+
+// RuleUnsafeName is the file-level rule of a file whose name no zone may
+// use (storage.CheckName refuses it).
+const RuleUnsafeName = "unsafe-name"
+
+// refuseName records a file whose name cannot be used, writes its report
+// into rejected/ under storage.RefusedReportName, and leaves the file
+// where it is: it can be neither read nor moved under that name. The
+// ledger marks it kept, so later cycles do not report it again; once the
+// district renames it, it is taken as usual.
+func (r *Runner) refuseName(ctx context.Context, log *slog.Logger, runID string, p *config.Partner, z storage.Zone, obj storage.Object) (FileSummary, error) {
+	shown := safetext.Escape(obj.Name)
+	log = log.With("object", shown)
+	now := r.now()
+	res := transform.Result{File: shown, Partner: p.ID, Verdict: transform.Rejected,
+		FileErrors: []transform.Issue{{Rule: RuleUnsafeName, Message: "the file's name holds a character (\\) that no landing zone " +
+			"may use in a name, so the file cannot be read or moved. It has been left where it is. Rename it without that character " +
+			"and it will be taken as usual."}}}
+	rec := state.FileRecord{RunID: runID, Partner: p.ID, Name: obj.Name, Size: obj.Size, ModTime: obj.ModTime, ETag: obj.ETag,
+		ReceivedAt: now, SchemaVersion: r.Schema.Version, QuarterHint: transform.LastCompletedQuarter(now)}
+	fs := FileSummary{Object: obj.Name, Verdict: string(transform.Rejected)}
+	id, err := r.DB.RecordRejected(ctx, rec, res, now)
+	if err != nil {
+		return fs, err
+	}
+	if err := r.record(ctx, audit.Entry{Event: audit.EventFileVerdict, RunID: runID, Partner: p.ID, Object: obj.Name,
+		Data: map[string]any{"verdict": fs.Verdict, "size": obj.Size, "rules": []string{RuleUnsafeName}}}); err != nil {
+		return fs, err
+	}
+	var report strings.Builder
+	if err := res.WriteText(&report); err != nil {
+		return fs, err
+	}
+	reportName := storage.RefusedReportName(obj.Name)
+	if err := z.Put(ctx, storage.Rejected, reportName, strings.NewReader(report.String())); err != nil {
+		return fs, fmt.Errorf("write report for %s: %w", shown, err)
+	}
+	if err := r.DB.MarkDisposed(ctx, id, state.DisposedKept, "", now); err != nil {
+		return fs, err
+	}
+	log.Warn("file refused: its name cannot be used", "report", string(storage.Rejected)+"/"+reportName)
+	return fs, nil
 }

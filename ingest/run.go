@@ -21,6 +21,7 @@ import (
 	"landingd/config"
 	"landingd/ingest/alert"
 	"landingd/ingest/audit"
+	"landingd/ingest/safetext"
 	"landingd/ingest/state"
 	"landingd/storage"
 	"landingd/transform"
@@ -418,6 +419,22 @@ func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p 
 				continue
 			}
 		}
+		if storage.CheckName(obj.Name) != nil {
+			// A name no zone may use is refused on its own: the partner's
+			// other files are still taken.
+			known, err := r.DB.Seen(ctx, p.ID, obj.Name, obj.Size, obj.ModTime, obj.ETag)
+			if err != nil {
+				return fail("look up refused file", err)
+			}
+			if !known {
+				fs, err := r.refuseName(ctx, log, runID, p, z, obj)
+				if err != nil {
+					return fail("refuse file "+safetext.Escape(obj.Name), err)
+				}
+				ps.Files = append(ps.Files, fs)
+			}
+			continue
+		}
 		var forced *transform.Result
 		if s, ok := suspects[obj.Name]; ok {
 			if s.Deaths < quarantineDeaths {
@@ -616,7 +633,7 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 	}
 	fs.DisposedTo = string(folder) + "/" + newName
 	if report.Len() > 0 {
-		if err := z.Put(wctx, folder, newName+".report.txt", &report); err != nil {
+		if err := z.Put(wctx, folder, storage.ReportName(newName), &report); err != nil {
 			return fs, fmt.Errorf("write report for %s: %w", obj.Name, err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"landingd/storage"
 )
@@ -23,7 +24,9 @@ func TestCheckName(t *testing.T) {
 		{"", false},
 		{".", false},
 		{"..", false},
-		{"a..b", false},
+		{"a..b", true},
+		{"basildon..Q4.csv", true},
+		{"...", true},
 		{"../x", false},
 		{"a/b", false},
 		{`a\b`, false},
@@ -142,4 +145,54 @@ func FuzzCheckPath(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestReportName(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 250) + ".csv"
+	tests := []struct {
+		name, in, want string
+	}{
+		{name: "short", in: "q4.csv", want: "q4.csv.report.txt"},
+		{name: "fits exactly", in: strings.Repeat("a", 244), want: strings.Repeat("a", 244) + ".report.txt"},
+		// Longer names are cut to 231 bytes, "~", 12 hex digits of hash.
+		{name: "one byte over", in: strings.Repeat("a", 245), want: strings.Repeat("a", 231) + "~"},
+		{name: "254 bytes", in: long, want: strings.Repeat("x", 231) + "~"},
+	}
+	for _, tt := range tests {
+		got := storage.ReportName(tt.in)
+		if len(got) > storage.MaxNameBytes || storage.CheckName(got) != nil || !strings.HasSuffix(got, ".report.txt") {
+			t.Errorf("%s: ReportName = %q (%d bytes): too long or unsafe", tt.name, got, len(got))
+		}
+		if !strings.HasPrefix(got, tt.want) || (strings.HasSuffix(tt.want, "~") && len(got) != len(tt.want)+12+len(".report.txt")) ||
+			(!strings.HasSuffix(tt.want, "~") && got != tt.want) {
+			t.Errorf("%s: ReportName = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	// Long names that begin alike get different reports, and a cut never
+	// splits a character.
+	a, b := strings.Repeat("é", 125)+"a.csv", strings.Repeat("é", 125)+"b.csv"
+	ra, rb := storage.ReportName(a), storage.ReportName(b)
+	if ra == rb || !utf8.ValidString(ra) || len(ra) > storage.MaxNameBytes {
+		t.Errorf("ReportName(%q) = %q, ReportName(%q) = %q", a, ra, b, rb)
+	}
+	if got := storage.RefusedReportName(`a\b.csv`); storage.CheckName(got) != nil || got == storage.RefusedReportName(`a\c.csv`) {
+		t.Errorf("RefusedReportName = %q", got)
+	}
+}
+
+// A long name's clash name leaves room for its report.
+func TestClashNameOfALongName(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 1, 7, 6, 0, 0, 0, time.UTC)
+	name := strings.Repeat("y", 246) + ".csv"
+	for n := 1; n <= 3; n++ {
+		got := storage.ClashName(name, at, n)
+		if len(storage.ReportName(got)) > storage.MaxNameBytes || len(got)+len(".report.txt") > storage.MaxNameBytes {
+			t.Errorf("ClashName(n=%d) = %q (%d bytes): no room for its report", n, got, len(got))
+		}
+		if got == name || got == storage.ClashName(name, at, n+1) || !strings.HasSuffix(got, ".csv") {
+			t.Errorf("ClashName(n=%d) = %q", n, got)
+		}
+	}
 }

@@ -62,9 +62,12 @@ var ErrUnsafeName = errors.New("unsafe object name")
 // errors.Is(err, ErrNotExist).
 type Zone interface {
 	// List calls fn for each regular file in folder, non-recursively, in no
-	// particular order. Symbolic links and sub-folders are skipped. List may
-	// be retried after an error, so fn must be idempotent. An error from fn
-	// stops the listing and is returned as is.
+	// particular order. Symbolic links and sub-folders are skipped. A file
+	// whose name CheckName refuses (one holding a backslash) is listed all the same,
+	// so that the caller can refuse it on its own; Open, Move, Put and
+	// Delete refuse such a name. List may be retried after an error, so fn
+	// must be idempotent. An error from fn stops the listing and is
+	// returned as is.
 	List(ctx context.Context, folder Folder, fn func(Object) error) error
 
 	// Open returns a stream of the object's bytes. The caller closes it.

@@ -83,9 +83,10 @@ func (z *Zone) List(ctx context.Context, folder storage.Folder, fn func(storage.
 			if item.Name == nil || item.Properties == nil {
 				continue
 			}
+			// A name CheckName refuses is listed all the same: the caller
+			// refuses it on its own, with a report (see storage.Zone).
 			name := strings.TrimPrefix(*item.Name, prefix)
-			if err := storage.CheckName(name); err != nil {
-				z.s.log.Warn("skipping a blob whose name no zone may hold", "object", z.object(folder, name))
+			if name == "" {
 				continue
 			}
 			o, p := storage.Object{Name: name}, item.Properties

@@ -58,6 +58,7 @@ func RunZoneSuite(t *testing.T, h ZoneHarness) {
 		{"AwkwardNames", testAwkwardNames},
 		{"Missing", testMissing},
 		{"UnsafeNames", testUnsafeNames},
+		{"LongNames", testLongNames},
 		{"ListCancelledBefore", testListCancelledBefore},
 		{"ListCancelledDuring", testListCancelledDuring},
 		{"ListCallbackError", testListCallbackError},
@@ -239,6 +240,7 @@ var AwkwardNames = []string{
 	"percent%20.csv",
 	"plus+and&amp.csv",
 	"日本語.xlsx",
+	"basildon..Q4.csv",
 	"brackets [1] (2) {3}.csv",
 	"semi;colon,comma.csv",
 }
@@ -301,7 +303,7 @@ func testMissing(t *testing.T, h ZoneHarness, z storage.Zone) {
 // UnsafeNames are names every zone refuses with storage.ErrUnsafeName.
 var UnsafeNames = []string{
 	"", ".", "..", "../x.csv", "a/b.csv", "/etc/passwd", `a\b.csv`, `..\x.csv`,
-	"x\x00.csv", "processed/x.csv", "a..b", "x/..",
+	"x\x00.csv", "processed/x.csv", "x/..",
 }
 
 func testUnsafeNames(t *testing.T, h ZoneHarness, z storage.Zone) {
@@ -662,4 +664,32 @@ func testDroppedMidRead(t *testing.T, h ZoneHarness, z storage.Zone) {
 	// The next call reconnects.
 	wantContent(t, z, storage.Top, "big.csv", big)
 	wantNames(t, z, storage.Top, "big.csv")
+}
+
+// testLongNames: names up to the file systems' 255 bytes are listed,
+// read and moved, also into a folder where the name is taken, and each
+// gets its report under storage.ReportName.
+func testLongNames(t *testing.T, h ZoneHarness, z storage.Zone) {
+	ctx := t.Context()
+	names := []string{strings.Repeat("l", 246) + ".csv", strings.Repeat("m", 251) + ".csv"}
+	for round := range 2 {
+		for i, n := range names {
+			h.Seed(t, z, storage.Top, n, []byte(n[:1]), when.Add(time.Duration(round*10+i)*time.Minute))
+		}
+		wantNames(t, z, storage.Top, names...)
+		for _, n := range names {
+			wantContent(t, z, storage.Top, n, []byte(n[:1]))
+			got, err := z.Move(ctx, Listed(t, z, n), storage.Rejected)
+			if err != nil {
+				t.Fatalf("Move %d-byte name (round %d): %v", len(n), round, err)
+			}
+			if len(got) > storage.MaxNameBytes {
+				t.Errorf("Move named it %d bytes", len(got))
+			}
+			report := storage.ReportName(got)
+			put(t, z, storage.Rejected, report, []byte("report"))
+			wantContent(t, z, storage.Rejected, report, []byte("report"))
+		}
+	}
+	wantNames(t, z, storage.Top)
 }
