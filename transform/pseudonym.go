@@ -7,12 +7,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"os"
 	"path/filepath"
+
+	"landingd/internal/atomicfile"
 )
 
 // MinKeyBytes is the shortest pseudonymisation key accepted.
@@ -91,41 +92,20 @@ func ReadKeyFile(path string) (p *Pseudonymiser, warning string, err error) {
 
 // WriteKeyFile writes a new key to path: 32 random bytes in base64 and a
 // newline, with mode 0600. It refuses to overwrite an existing file
-// (errors.Is(err, fs.ErrExist)), and syncs the file and its folder before
-// returning. A failed write removes the partial file.
-func WriteKeyFile(path string) (err error) {
+// (errors.Is(err, fs.ErrExist)). The key is written, synced and linked
+// into place, and the folder synced (atomicfile.WriteNew), so a crash
+// never leaves a partial key at path.
+func WriteKeyFile(path string) error {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return fmt.Errorf("write key file %s: %w", path, err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	err := atomicfile.WriteNew(path, "."+filepath.Base(path)+".tmp-*", 0o600, func(w io.Writer) error {
+		_, err := io.WriteString(w, base64.StdEncoding.EncodeToString(raw)+"\n")
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("write key file: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(path)
-		}
-	}()
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(raw) + "\n"); err != nil {
 		return fmt.Errorf("write key file %s: %w", path, err)
-	}
-	if err := f.Chmod(0o600); err != nil { // the umask may have narrowed it; never widened
-		return fmt.Errorf("write key file %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("write key file %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("write key file %s: %w", path, err)
-	}
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		serr := d.Sync()
-		d.Close()
-		if serr != nil && !errors.Is(serr, os.ErrInvalid) {
-			return fmt.Errorf("write key file %s: sync folder: %w", path, serr)
-		}
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"landingd/internal/atomicfile"
 )
 
 // ErrPartialTail is returned (wrapped) by Open when the log's last line
@@ -222,7 +224,7 @@ func (l *Log) openLive() error {
 		return err
 	}
 	if errors.Is(statErr, fs.ErrNotExist) {
-		if err := syncDir(l.dir); err != nil {
+		if err := atomicfile.SyncDir(l.dir); err != nil {
 			_ = f.Close()
 			return err
 		}
@@ -249,7 +251,7 @@ func (l *Log) seal() error {
 	if err := os.Rename(filepath.Join(l.dir, LiveName), to); err != nil {
 		return fmt.Errorf("seal %s: %w", name, err)
 	}
-	if err := syncDir(l.dir); err != nil {
+	if err := atomicfile.SyncDir(l.dir); err != nil {
 		return fmt.Errorf("seal %s: %w", name, err)
 	}
 	l.newestYr = l.liveYear

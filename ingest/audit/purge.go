@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"landingd/internal/atomicfile"
 )
 
 // SegmentInfo describes a sealed segment that PurgeBefore removed.
@@ -100,7 +102,7 @@ func (l *Log) PurgeBefore(ctx context.Context, cutoff time.Time) (removed []Segm
 		if err := os.Remove(path); err != nil {
 			return removed, fmt.Errorf("purge audit %s: %w", s.name, err)
 		}
-		if err := syncDir(l.dir); err != nil {
+		if err := atomicfile.SyncDir(l.dir); err != nil {
 			return removed, fmt.Errorf("purge audit %s: %w", s.name, err)
 		}
 		removed = append(removed, info)

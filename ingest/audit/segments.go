@@ -168,13 +168,3 @@ func first(path string) (Entry, error) {
 	e, _, err := decode(line)
 	return e, err
 }
-
-// syncDir makes a rename, create or remove in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}

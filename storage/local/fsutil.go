@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"landingd/internal/atomicfile"
 	"landingd/storage"
 )
 
@@ -67,7 +68,7 @@ func removeFile(path string) error {
 func ensureDir(dir string) error {
 	err := os.Mkdir(dir, 0o750)
 	if err == nil {
-		return syncDir(filepath.Dir(dir))
+		return atomicfile.SyncDir(filepath.Dir(dir))
 	}
 	if !errors.Is(err, fs.ErrExist) {
 		return bare(err)
@@ -82,58 +83,21 @@ func ensureDir(dir string) error {
 	return nil
 }
 
-// syncDir fsyncs a folder so renames and removals in it are durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return bare(err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("syncing folder: %w", bare(err))
-	}
-	return nil
-}
-
 // writeAtomic writes r to path, mode 0640, through a temporary file in
-// the same folder: write, fsync, close, rename, fsync the folder. It
-// refuses to replace anything but a regular file (an ErrUnsafeName
-// error), and reading r stops with ctx's error once ctx ends. On any
-// error the temporary file is removed and path is left as it was.
-func writeAtomic(ctx context.Context, path string, r io.Reader) (err error) {
+// the same folder (see atomicfile.Write). It refuses to replace anything
+// but a regular file (an ErrUnsafeName error), and reading r stops with
+// ctx's error once ctx ends. On any error the temporary file is removed
+// and path is left as it was.
+func writeAtomic(ctx context.Context, path string, r io.Reader) error {
 	if _, err := lstatRegular(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".landingd-*.tmp")
-	if err != nil {
-		return bare(err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+	return atomicfile.Write(path, ".landingd-*.tmp", 0o640, func(w io.Writer) error {
+		if _, err := io.Copy(w, storage.ContextReader(ctx, r)); err != nil {
+			return fmt.Errorf("writing: %w", bare(err))
 		}
-	}()
-	if _, err = io.Copy(tmp, storage.ContextReader(ctx, r)); err != nil {
-		return fmt.Errorf("writing: %w", bare(err))
-	}
-	if err = tmp.Chmod(0o640); err != nil {
-		return bare(err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("syncing: %w", bare(err))
-	}
-	if err = tmp.Close(); err != nil {
-		return bare(err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return bare(err)
-	}
-	return syncDir(dir)
+		return nil
+	})
 }
 
 // bare drops the path an *fs.PathError or *os.LinkError repeats, since our

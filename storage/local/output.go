@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"landingd/internal/atomicfile"
 	"landingd/storage"
 )
 
@@ -193,7 +194,7 @@ func (o *Output) Delete(ctx context.Context, name string) error {
 		}
 		dir = filepath.Dir(dir)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return fmt.Errorf("delete %s: %w", p, err)
 	}
 	return nil

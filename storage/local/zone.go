@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"landingd/internal/atomicfile"
 	"landingd/storage"
 )
 
@@ -217,10 +218,10 @@ func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) 
 		if err != nil {
 			return "", fmt.Errorf("move %s to %s: %w", src, to, bare(err))
 		}
-		if err := syncDir(dir); err != nil {
+		if err := atomicfile.SyncDir(dir); err != nil {
 			return got, fmt.Errorf("move %s to %s: %w", src, to, err)
 		}
-		if err := syncDir(z.root); err != nil {
+		if err := atomicfile.SyncDir(z.root); err != nil {
 			return got, fmt.Errorf("move %s to %s: %w", src, to, err)
 		}
 		return got, nil
@@ -265,7 +266,7 @@ func (z *Zone) Delete(ctx context.Context, folder storage.Folder, name string) e
 	if err := removeFile(p); err != nil {
 		return fmt.Errorf("delete %s: %w", label, err)
 	}
-	if err := syncDir(filepath.Dir(p)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(p)); err != nil {
 		return fmt.Errorf("delete %s: %w", label, err)
 	}
 	return nil

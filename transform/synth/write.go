@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"landingd/internal/atomicfile"
 	"landingd/transform"
 )
 
@@ -141,48 +141,19 @@ func writeRows(out sink, g *generator, rd *renderer, bad *badRows, cols []column
 	return nil
 }
 
-// WriteFile writes the file spec describes to path atomically: into a
-// temporary file in the same folder, synced, then renamed over path. An
-// empty spec.Format is taken from the extension (.xlsx, else csv). It
-// fails as Write does, and on file system errors; on failure no file is
-// left at path or beside it.
-func WriteFile(path string, s *transform.Schema, spec Spec) (err error) {
+// WriteFile writes the file spec describes to path atomically (see
+// atomicfile.Write), mode 0644. An empty spec.Format is taken from the
+// extension (.xlsx, else csv). It fails as Write does, and on file system
+// errors; on failure no file is left at path or beside it.
+func WriteFile(path string, s *transform.Schema, spec Spec) error {
 	if spec.Format == "" && strings.EqualFold(filepath.Ext(path), ".xlsx") {
 		spec.Format = "xlsx"
 	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	err := atomicfile.Write(path, "."+filepath.Base(path)+".tmp-*", 0o644, func(w io.Writer) error {
+		return Write(w, s, spec)
+	})
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(f.Name())
-		}
-	}()
-	if err = Write(f, s, spec); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		// Persist the rename; some file systems refuse to sync a folder.
-		_ = d.Sync()
-		_ = d.Close()
 	}
 	return nil
 }
