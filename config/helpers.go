@@ -1,7 +1,9 @@
 package config
 
 import (
+	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"landingd/storage"
 )
@@ -32,4 +34,21 @@ func (c *Config) StableAfterFor(p *Partner) time.Duration {
 // secrets named in a protocol file.
 func ReadSecret(getenv func(string) string, envName, file string) (string, error) {
 	return storage.ReadSecret(getenv, envName, file)
+}
+
+// MinTokenChars is the shortest bearer token http.token_file may hold.
+const MinTokenChars = 32
+
+// ReadToken reads the bearer token from file (see ReadSecret) and checks
+// it: at least MinTokenChars characters, so that it cannot be guessed.
+// The error names the file, never the token.
+func ReadToken(getenv func(string) string, file string) (string, error) {
+	token, err := ReadSecret(getenv, "", file)
+	if err != nil {
+		return "", err
+	}
+	if n := utf8.RuneCountInString(token); n < MinTokenChars {
+		return "", fmt.Errorf("token in %s: %d characters, need at least %d (for example: head -c 32 /dev/urandom | base64)", file, n, MinTokenChars)
+	}
+	return token, nil
 }

@@ -32,16 +32,61 @@ type Pseudonymiser struct {
 
 // NewPseudonymiser returns a Pseudonymiser for key, with surrounding
 // white space trimmed. It fails when the trimmed key is shorter than
-// MinKeyBytes. The error never holds the key.
+// MinKeyBytes or too easy to guess (see CheckKey). The error never holds
+// the key.
 func NewPseudonymiser(key []byte) (*Pseudonymiser, error) {
 	k := bytes.TrimSpace(key)
-	if len(k) < MinKeyBytes {
-		return nil, fmt.Errorf("pseudonymisation key: %d bytes, need at least %d", len(k), MinKeyBytes)
+	if err := CheckKey(k); err != nil {
+		return nil, err
 	}
 	k = bytes.Clone(k)
 	m := hmac.New(sha256.New, k)
 	m.Write([]byte(erasurePurpose))
 	return &Pseudonymiser{key: k, erasure: m.Sum(nil)}, nil
+}
+
+// minKeyDistinct is the fewest different bytes a key may hold. A key
+// landingd keygen makes (44 base64 characters of 32 random bytes) holds
+// about 32; a hex key about 16.
+const minKeyDistinct = 8
+
+// CheckKey returns nil when key (trimmed) can serve as the
+// pseudonymisation key: at least MinKeyBytes long, not a pattern of one
+// to four bytes repeated ("aaaa…", "abab…"), and holding at least 8
+// different bytes. A weak key lets anyone who can guess it reverse the
+// pseudonyms by trying case references in a district's format. The
+// check does not change how a key that passes is used, so existing
+// pseudonyms stay the same. The error names the weakness, never the
+// key, and says to use landingd keygen.
+func CheckKey(key []byte) error {
+	const advice = "make a key with landingd keygen"
+	if len(key) < MinKeyBytes {
+		return fmt.Errorf("pseudonymisation key: %d bytes, need at least %d; %s", len(key), MinKeyBytes, advice)
+	}
+	for period := 1; period <= 4; period++ {
+		repeats := true
+		for i := period; i < len(key); i++ {
+			if key[i] != key[i-period] {
+				repeats = false
+				break
+			}
+		}
+		if repeats {
+			return fmt.Errorf("pseudonymisation key: a pattern of %d byte(s) repeated, easy to guess; %s", period, advice)
+		}
+	}
+	var seen [256]bool
+	distinct := 0
+	for _, c := range key {
+		if !seen[c] {
+			seen[c] = true
+			distinct++
+		}
+	}
+	if distinct < minKeyDistinct {
+		return fmt.Errorf("pseudonymisation key: only %d different bytes, easy to guess; %s", distinct, advice)
+	}
+	return nil
 }
 
 // NewEphemeralPseudonymiser returns a Pseudonymiser with a random key that

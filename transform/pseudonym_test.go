@@ -80,3 +80,33 @@ func TestKeyFiles(t *testing.T) {
 		t.Fatalf("missing: %v", err)
 	}
 }
+
+func TestCheckKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, key, want string // want: the start of the error, "" for none
+	}{
+		{name: "keygen's", key: "q3Zb2v8m1XkT0sJ9wYc4LrF7pN6eHdGa5uBiOoKjMlE=", want: ""},
+		{name: "hex", key: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", want: ""},
+		{name: "passphrase", key: "correct horse battery staple, twice over", want: ""},
+		{name: "test key", key: testKey, want: ""},
+		{name: "short", key: "abc", want: "pseudonymisation key: 3 bytes, need at least 32; make a key with landingd keygen"},
+		{name: "one byte repeated", key: strings.Repeat("a", 32), want: "pseudonymisation key: a pattern of 1 byte(s) repeated"},
+		{name: "two bytes", key: strings.Repeat("ab", 20), want: "pseudonymisation key: a pattern of 2 byte(s) repeated"},
+		{name: "three bytes, cut", key: strings.Repeat("xyz", 11) + "x", want: "pseudonymisation key: a pattern of 3 byte(s) repeated"},
+		{name: "four bytes", key: strings.Repeat("0000", 7) + strings.Repeat("0001", 2), want: "pseudonymisation key: only 2 different bytes"},
+		{name: "four-byte pattern", key: strings.Repeat("k3y!", 8), want: "pseudonymisation key: a pattern of 4 byte(s) repeated"},
+		{name: "few distinct", key: strings.Repeat("abcdefg", 5), want: "pseudonymisation key: only 7 different bytes"},
+	}
+	for _, tt := range tests {
+		err := CheckKey([]byte(tt.key))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%s: CheckKey = %v, want nil", tt.name, err)
+		case tt.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.want)):
+			t.Errorf("%s: CheckKey = %v, want %q…", tt.name, err, tt.want)
+		case err != nil && (strings.Contains(err.Error(), tt.key) || !strings.HasSuffix(err.Error(), "make a key with landingd keygen")):
+			t.Errorf("%s: CheckKey = %v: quotes the key or gives no advice", tt.name, err)
+		}
+	}
+}

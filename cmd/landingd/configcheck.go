@@ -52,7 +52,7 @@ func cmdConfigCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "      warning: %s\n", warning)
 	}
 	if cfg.HTTP.TokenFile != "" {
-		_, err := config.ReadSecret(e.getenv, "", cfg.HTTP.TokenFile)
+		_, err := config.ReadToken(e.getenv, cfg.HTTP.TokenFile)
 		report("http token "+cfg.HTTP.TokenFile, err)
 	}
 	if cfg.Alerts.WebhookURLEnv != "" || cfg.Alerts.WebhookURLFile != "" {

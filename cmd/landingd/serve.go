@@ -42,7 +42,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 	var token string
 	var err error
 	if cfg.HTTP.TokenFile != "" {
-		if token, err = config.ReadSecret(e.getenv, "", cfg.HTTP.TokenFile); err != nil {
+		if token, err = config.ReadToken(e.getenv, cfg.HTTP.TokenFile); err != nil {
 			fmt.Fprintf(e.stderr, "landingd: http.token_file: %v\n", err)
 			return exitUsage
 		}

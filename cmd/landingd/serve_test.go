@@ -97,7 +97,7 @@ func httpGet(t *testing.T, url, token string) (int, string) {
 func TestServeRunsCyclesAndStops(t *testing.T) {
 	testtier.Slow(t, endToEnd)
 	t.Parallel()
-	const token = "serve-test-token"
+	const token = "serve-test-token-of-32-characters"
 	_, protocol := serveDemo(t, 20, func(s string) string {
 		return strings.Replace(s, "listen: 127.0.0.1:0", "listen: 127.0.0.1:0\n    token_file: http.token", 1)
 	})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"os"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -64,6 +65,14 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	q.Add("_pragma", "secure_delete(ON)")
 	q.Set("_txlock", "immediate")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	// The database holds pseudonymised case rows: it is created 0600
+	// whatever the umask, and SQLite gives its -wal and -shm files the
+	// database file's mode.
+	created := false
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		created = true
+		_ = f.Close()
+	}
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
@@ -71,7 +80,17 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	d := &DB{db: sdb, path: path, wlock: make(chan struct{}, 1)}
 	if err := d.migrate(ctx); err != nil {
 		_ = sdb.Close()
+		if created {
+			_ = os.Remove(path) // never leave an empty database behind
+		}
 		return nil, fmt.Errorf("open state %s: %w", path, err)
+	}
+	// A database made by an older landingd, or outside systemd, may have
+	// followed the umask: tighten it and its companions.
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			_ = os.Chmod(p, 0o600)
+		}
 	}
 	return d, nil
 }
