@@ -186,3 +186,27 @@ func TestOlderDAWordings(t *testing.T) {
 		}
 	}
 }
+
+// FuzzHeaderQuestion checks that a question number read from a heading
+// is in the heading whole: never cut from a longer number.
+func FuzzHeaderQuestion(f *testing.F) {
+	for _, v := range []string{"H-CLIC 1.15 Main reason", "1.1", "1.15.", "1.1.5 x", "Q9.7/9.8", "A1.6 NINO", "12345.1", "\ufeff2.4 Age"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, cell string) {
+		q := headerQuestion(cell)
+		if q == "" {
+			return
+		}
+		if n, ok := questionNumber(q); !ok || n != len(q) {
+			t.Fatalf("headerQuestion(%q) = %q, not a question number", cell, q)
+		}
+		i := strings.Index(cell, q)
+		if i < 0 {
+			t.Fatalf("headerQuestion(%q) = %q, not in the cell", cell, q)
+		}
+		if rest := cell[i+len(q):]; rest != "" && (rest[0] >= '0' && rest[0] <= '9' || len(rest) > 1 && rest[0] == '.' && rest[1] >= '0' && rest[1] <= '9') {
+			t.Fatalf("headerQuestion(%q) = %q, cut from a longer number", cell, q)
+		}
+	})
+}
