@@ -1,6 +1,9 @@
 package publish
 
-import "strconv"
+import (
+	"sort"
+	"strconv"
+)
 
 // unbounded stands for "no upper bound" on a "*" cell: large enough that
 // no real count reaches it, small enough that sums of a line never overflow.
@@ -53,9 +56,18 @@ func (c Cell) String() string {
 // with one hidden cell; also two hidden cells of 4 with a total showing
 // 8), the smallest visible cell of that line is hidden too, preferring
 // inner cells to the total, and the lines are checked again until none
-// gives a count away. A hidden cell that can only be 0 gives nobody away
-// and is left so. This is the conventional line-by-line rule; it does not
-// solve all lines together as a linear programme would.
+// gives a count away. This is the conventional line-by-line rule.
+//
+// Last, the whole table is solved at once, as a reader combining every
+// row, column and total would: for each hidden cell, linear programming
+// gives the least and the most it can hold given everything published
+// (see hiddenRanges). While a "<5" cell cannot range over all of 0 to 4,
+// or a "*" cell over at least Smallest values, one more cell is hidden
+// (the smallest visible one in its row or column, inner cells first) and
+// the table is solved again. With fewer than three inner rows or columns
+// this cannot always be met (two "<5" cells under a "*" total of at least
+// 5 each hold at least 1); the sheet has three columns and a row per
+// district.
 func Suppress(counts [][]int) [][]Cell {
 	r := len(counts)
 	c := 0
@@ -129,7 +141,73 @@ func Suppress(counts [][]int) [][]Cell {
 			changed = true
 		}
 	}
+	// Then the whole table at once: while some hidden cell's range over
+	// every published row, column and total (see hiddenRanges) is narrower
+	// than its mark promises, hide one more cell near it and check again.
+	stuck := map[[2]int]bool{}
+	for {
+		exposed, ranges, err := exposedCells(t)
+		if err != nil {
+			break // unsolvable tables do not happen: the true counts solve it
+		}
+		hid := false
+		for _, p := range exposed {
+			if stuck[p] {
+				continue
+			}
+			if q, ok := widen(t, p, ranges[p]); ok {
+				t[q[0]][q[1]].Secondary = true
+				hid = true
+				break
+			}
+			stuck[p] = true
+		}
+		if !hid {
+			break // nothing left to hide that would help
+		}
+	}
 	return t
+}
+
+// widen picks the visible cell to hide for exposed cell p, whose range is
+// now was: the first, in order of preference (inner cells before totals,
+// smaller counts first, then row by row), of the visible cells in p's row
+// or column whose hiding widens p's range, else the first of them. ok is
+// false when p's row and column are all hidden.
+func widen(t [][]Cell, p [2]int, was cellRange) (q [2]int, ok bool) {
+	r, c := len(t)-1, len(t[0])-1
+	var cands [][2]int
+	for i := range t {
+		for j := range t[i] {
+			if !t[i][j].Suppressed() && (i == p[0] || j == p[1]) {
+				cands = append(cands, [2]int{i, j})
+			}
+		}
+	}
+	sort.SliceStable(cands, func(a, b int) bool {
+		pa, pb := cands[a], cands[b]
+		ta, tb := pa[0] == r || pa[1] == c, pb[0] == r || pb[1] == c
+		if ta != tb {
+			return !ta
+		}
+		return t[pa[0]][pa[1]].N < t[pb[0]][pb[1]].N
+	})
+	for _, q := range cands {
+		t[q[0]][q[1]].Secondary = true
+		ranges, err := rangesOf(t, map[[2]int]bool{p: true})
+		t[q[0]][q[1]].Secondary = false
+		if err != nil {
+			continue
+		}
+		if now := ranges[p]; now.lo < was.lo-1e-6 || now.hi > was.hi+1e-6 {
+			return q, true
+		}
+	}
+	// No one cell helps alone (it may take two): hide the first.
+	if len(cands) > 0 {
+		return cands[0], true
+	}
+	return q, false
 }
 
 // bounds is what a reader knows of a cell: its exact value when shown, 0
