@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"landingd/internal/atomicfile"
 )
@@ -129,7 +130,9 @@ func ReadKeyFile(path string) (p *Pseudonymiser, warning string, err error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("read key file %s: %w", path, err)
 	}
-	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+	// Windows reports no group or other bits (its access lists are not
+	// modes), so the check means nothing there.
+	if perm := st.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" {
 		warning = fmt.Sprintf("key file %s has mode %04o: others may read it; run chmod 600 on it", path, perm)
 	}
 	return p, warning, nil

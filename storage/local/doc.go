@@ -17,7 +17,19 @@
 // under both names, never under none. Both folders are fsynced afterwards.
 //
 // Names that could leave the zone are refused with storage.ErrUnsafeName,
-// and so is a name that is a symbolic link: objects are opened with
-// O_NOFOLLOW. Files and folders whose names start with "." are invisible
-// to List.
+// and so is a name that is a symbolic link: on Unix objects are opened
+// with O_NOFOLLOW, so the kernel refuses a link at the moment of opening.
+// Files and folders whose names start with "." are invisible to List.
+//
+// # Windows
+//
+// Windows has no O_NOFOLLOW. There a file is examined without following
+// it (a symbolic link or junction, or any other reparse point, is refused),
+// opened, and examined again, and the open handle must be the same file
+// as both examinations (os.SameFile). This refuses a link planted before
+// the open and one swapped in during it, but it is a check around the
+// open, not a refusal by the system. Names Windows gives a meaning are
+// refused too: a ":" (alternate data streams), device names such as
+// "NUL.csv", and names ending in a dot or space. Move links and removes
+// (there is no renameat2). Folder modes are not enforced.
 package local

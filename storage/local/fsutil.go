@@ -8,36 +8,18 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"syscall"
 
 	"landingd/internal/atomicfile"
 	"landingd/storage"
 )
 
-// openFlags opens read-only without following a final symbolic link and
-// without blocking on a FIFO.
-const openFlags = os.O_RDONLY | syscall.O_NOFOLLOW | syscall.O_NONBLOCK
-
-// openRegular opens path for reading and checks it is a regular file. A
-// symbolic link or other special file is an ErrUnsafeName error.
-func openRegular(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, openFlags, 0)
-	if errors.Is(err, syscall.ELOOP) {
-		return nil, fmt.Errorf("symbolic link: %w", storage.ErrUnsafeName)
-	}
-	if err != nil {
-		return nil, bare(err)
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, bare(err)
-	}
+// checkRegular returns nil when fi is a regular file, and an
+// ErrUnsafeName error naming its type otherwise.
+func checkRegular(fi fs.FileInfo) error {
 	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("not a regular file (%s): %w", fi.Mode().Type(), storage.ErrUnsafeName)
+		return fmt.Errorf("not a regular file (%s): %w", fi.Mode().Type(), storage.ErrUnsafeName)
 	}
-	return f, nil
+	return nil
 }
 
 // lstatRegular returns path's FileInfo when it is a regular file, an
@@ -48,8 +30,8 @@ func lstatRegular(path string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, bare(err)
 	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file (%s): %w", fi.Mode().Type(), storage.ErrUnsafeName)
+	if err := checkRegular(fi); err != nil {
+		return nil, err
 	}
 	return fi, nil
 }

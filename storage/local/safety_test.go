@@ -5,8 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 
 	"landingd/storage"
@@ -27,9 +27,9 @@ func TestSymlinksRefused(t *testing.T) {
 	if err := os.WriteFile(secret, []byte("not for the zone"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	must(t, os.Symlink(secret, filepath.Join(root, "link.csv")))
-	must(t, os.Symlink(t.TempDir(), filepath.Join(root, "rejected")))
-	must(t, syscall.Mkfifo(filepath.Join(root, "fifo.csv"), 0o600))
+	symlink(t, secret, filepath.Join(root, "link.csv"))
+	symlink(t, t.TempDir(), filepath.Join(root, "rejected"))
+	special(t, filepath.Join(root, "fifo.csv"))
 	must(t, os.Mkdir(filepath.Join(root, "sub"), 0o750))
 	must(t, os.WriteFile(filepath.Join(root, "real.csv"), []byte("r"), 0o600))
 	must(t, os.WriteFile(filepath.Join(root, ".landingd-1.tmp"), []byte("t"), 0o600))
@@ -94,7 +94,7 @@ func TestMoveNames(t *testing.T) {
 		}
 	}
 	fi, err := os.Stat(filepath.Join(root, "processed"))
-	if err != nil || fi.Mode().Perm() != 0o750 {
+	if err != nil || runtime.GOOS != "windows" && fi.Mode().Perm() != 0o750 {
 		t.Errorf("processed folder: %v, %v; want mode 0750", fi.Mode(), err)
 	}
 }

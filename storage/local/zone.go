@@ -90,6 +90,9 @@ func (z *Zone) obj(f storage.Folder, name string) (string, error) {
 	if err := storage.CheckName(name); err != nil {
 		return "", err
 	}
+	if err := checkLocalName(name); err != nil {
+		return "", err
+	}
 	dir, _, err := z.dir(f)
 	if err != nil {
 		return "", err
@@ -192,6 +195,9 @@ func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) 
 		return "", fmt.Errorf("move %s: cannot move to folder %q", src, string(to))
 	}
 	if err := storage.CheckName(name); err != nil {
+		return "", fmt.Errorf("move %s: %w", src, err)
+	}
+	if err := checkLocalName(name); err != nil {
 		return "", fmt.Errorf("move %s: %w", src, err)
 	}
 	fi, err := lstatRegular(src)

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -305,23 +304,6 @@ func TestServerKilledDuringDownload(t *testing.T) {
 	if err != nil || !bytes.Equal(got, big) {
 		t.Fatalf("read after the restart: %d bytes, %v; want %d bytes", len(got), err, len(big))
 	}
-}
-
-// stopSessions freezes the server side of every connection (SIGSTOP), so
-// calls block, and thaws them when the test ends.
-func stopSessions(t *testing.T, s *storagetest.SSHD) {
-	pids := s.Sessions()
-	if len(pids) == 0 {
-		t.Fatal("no sessions to stop")
-	}
-	for _, p := range pids {
-		syscall.Kill(p, syscall.SIGSTOP)
-	}
-	t.Cleanup(func() {
-		for _, p := range pids {
-			syscall.Kill(p, syscall.SIGCONT)
-		}
-	})
 }
 
 // TestBlockedCall checks that a call to a server that stops answering
