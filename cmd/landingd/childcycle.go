@@ -84,7 +84,7 @@ func (c *childCycler) run(ctx context.Context, e *env, trigger string, partners 
 		}
 		select {
 		case err = <-done:
-		case <-time.After(budget + 15*time.Second):
+		case <-time.After(budget + 5*time.Second):
 			_ = cmd.Process.Kill()
 			err = <-done
 		}

@@ -92,7 +92,7 @@ func cmdPrepare(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
 		return exitFailed
 	}
-	res, err := validateFile(ctx, cfg, schema, pseudo, p, *out)
+	res, err := validateFile(ctx, cfg, schema, pseudo, p, *out, "")
 	if err != nil {
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
 		return exitFailed

@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
+	"sync"
 	"text/tabwriter"
+	"time"
 
 	"landingd/config"
 	"landingd/ingest"
@@ -47,7 +50,37 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	tuneGCForJudging(e)
+	defer hardStop(ctx, e, cfg.ShutdownTimeout.Duration)()
 	return runCycle(ctx, e, cfg, partners, opt)
+}
+
+// hardStop makes a stop signal end the process within budget (the
+// protocol's shutdown_timeout) and two seconds more, even when a reader
+// does not return: the file being judged keeps its judging mark and
+// counts a death (see ingest/quarantine.go). It returns the function that
+// disarms it.
+func hardStop(ctx context.Context, e *env, budget time.Duration) func() {
+	if budget <= 0 {
+		budget = 30 * time.Second
+	}
+	var t *time.Timer
+	var mu sync.Mutex
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		t = time.AfterFunc(budget+2*time.Second, func() {
+			fmt.Fprintf(e.stderr, "landingd: run: still busy %s after the stop signal (shutdown_timeout): stopping now\n", budget)
+			os.Exit(exitFailed)
+		})
+	})
+	return func() {
+		stop()
+		mu.Lock()
+		defer mu.Unlock()
+		if t != nil {
+			t.Stop()
+		}
+	}
 }
 
 // cycleOptions are run's flags that serve uses when it runs a cycle in a

@@ -10,6 +10,7 @@ import (
 
 	"landingd/config"
 	"landingd/ingest"
+	"landingd/ingest/safetext"
 	"landingd/transform"
 )
 
@@ -68,23 +69,50 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 		fixed = p
 	}
 
+	// An xlsx is spooled to disk while it is judged: into a folder of
+	// this run's own, removed when it ends, and at once on a stop signal,
+	// so that no copy of a district's file outlives the command.
+	tmp, err := os.MkdirTemp("", "landingd-validate-")
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: validate: %v\n", err)
+		return exitFailed
+	}
+	defer os.RemoveAll(tmp)
+
 	code = exitOK
 	var results []*transform.Result
-	for _, path := range f.Args() {
-		res, err := validateFile(ctx, cfg, schema, pseudo, fixed, path)
-		switch {
-		case errors.Is(err, errNoPartner):
-			fmt.Fprintf(e.stderr, "landingd: %s: no la_code value is a partner's GSS code, so the district cannot be told; use --partner\n", path)
-			code = exitUsage
-			continue
-		case err != nil:
-			fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-			return exitUsage
+	fatal := false
+	judged := make(chan struct{})
+	go func() {
+		defer close(judged)
+		for _, path := range f.Args() {
+			res, err := validateFile(ctx, cfg, schema, pseudo, fixed, path, tmp)
+			switch {
+			case errors.Is(err, errNoPartner):
+				fmt.Fprintf(e.stderr, "landingd: %s: no la_code value is a partner's GSS code, so the district cannot be told; use --partner\n", safetext.Escape(path))
+				code = exitUsage
+				continue
+			case err != nil:
+				fmt.Fprintf(e.stderr, "landingd: %s\n", safetext.Escape(err.Error()))
+				fatal = true
+				return
+			}
+			results = append(results, res)
+			if res.Verdict == transform.Rejected && code == exitOK {
+				code = exitFailed
+			}
 		}
-		results = append(results, res)
-		if res.Verdict == transform.Rejected && code == exitOK {
-			code = exitFailed
-		}
+	}()
+	// A stop signal ends the command at once, whatever a reader is doing.
+	select {
+	case <-judged:
+	case <-ctx.Done():
+		_ = os.RemoveAll(tmp)
+		fmt.Fprintln(e.stderr, "landingd: validate: stopped by a signal")
+		return exitFailed
+	}
+	if fatal {
+		return exitUsage
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -114,12 +142,12 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 // the file to find whose la_code it carries; when none is a partner's it
 // still judges the file, so that a file unreadable or with the wrong
 // columns gets its verdict, and otherwise returns errNoPartner.
-func validateFile(ctx context.Context, cfg *config.Config, s *transform.Schema, pseudo *transform.Pseudonymiser, fixed *config.Partner, path string) (*transform.Result, error) {
+func validateFile(ctx context.Context, cfg *config.Config, s *transform.Schema, pseudo *transform.Pseudonymiser, fixed *config.Partner, path, tmp string) (*transform.Result, error) {
 	p := fixed
 	if p == nil {
 		var gss string
 		err := withFile(path, func(r *os.File) (err error) {
-			gss, err = transform.GuessPartnerGSS(ctx, s, path, r, transform.Options{})
+			gss, err = transform.GuessPartnerGSS(ctx, s, path, r, transform.Options{TempDir: tmp})
 			return err
 		})
 		if err != nil {
@@ -133,6 +161,7 @@ func validateFile(ctx context.Context, cfg *config.Config, s *transform.Schema, 
 		}
 	}
 	opt := ingest.JudgeOptions(cfg, p, time.Now())
+	opt.TempDir = tmp
 	var res *transform.Result
 	err := withFile(path, func(r *os.File) (err error) {
 		if st, err := r.Stat(); err == nil {
@@ -155,11 +184,21 @@ func validateFile(ctx context.Context, cfg *config.Config, s *transform.Schema, 
 	return res, nil
 }
 
+// withFile opens path and calls f with it. Only a regular file is read:
+// a FIFO, a device or a folder is refused without blocking (the open does
+// not wait for a FIFO's writer; see openNoWait).
 func withFile(path string, f func(*os.File) error) error {
-	fh, err := os.Open(path)
+	fh, err := os.OpenFile(path, os.O_RDONLY|openNoWait, 0)
 	if err != nil {
 		return fmt.Errorf("validate: %w", err)
 	}
 	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return fmt.Errorf("validate: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("validate: %s is not a regular file (%s)", path, st.Mode().Type())
+	}
 	return f(fh)
 }

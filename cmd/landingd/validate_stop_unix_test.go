@@ -1,0 +1,85 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"landingd/transform"
+	"landingd/transform/synth"
+)
+
+// validate refuses a FIFO (or anything but a regular file) without
+// waiting for a writer.
+func TestValidateRefusesAFIFO(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "q4.csv")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	code, _, stderr := runCmd(t, "validate", "--partner", "basildon", fifo)
+	if code != exitUsage || !strings.Contains(stderr, "is not a regular file") {
+		t.Errorf("validate a FIFO: exit %d, stderr %q; want 2 and \"is not a regular file\"", code, stderr)
+	}
+	code, _, stderr = runCmd(t, "validate", "--partner", "basildon", dir)
+	if code != exitUsage || !strings.Contains(stderr, "is not a regular file") {
+		t.Errorf("validate a folder: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// A stop signal ends validate at once, and no copy of the file is left in
+// the temporary folder.
+func TestE2EValidateStopsOnSignalAndLeavesNoSpool(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(schemaPath)
+	must(t, err)
+	s, err := transform.LoadSchema(raw)
+	must(t, err)
+	d, _ := synth.DistrictByID("basildon")
+	file := filepath.Join(dir, "big.xlsx")
+	must(t, synth.WriteFile(file, s, synth.Spec{District: d, Quarters: []string{"2025Q4"}, Rows: 60000, Seed: 5}))
+
+	cmd := exec.CommandContext(context.Background(), landingdBin(t), "validate", "--partner", "basildon", file)
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	must(t, cmd.Start())
+	// Wait until the xlsx is being spooled, then stop it.
+	for {
+		ents, _ := filepath.Glob(filepath.Join(tmp, "landingd-validate-*", "*"))
+		if len(ents) > 0 {
+			break
+		}
+		if cmd.Process.Signal(syscall.Signal(0)) != nil {
+			t.Fatal("validate ended before it spooled the file")
+		}
+		time.Sleep(5 * time.Millisecond) // polling, not a timed assertion
+	}
+	must(t, cmd.Process.Signal(syscall.SIGTERM))
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFailed {
+		t.Errorf("validate after SIGTERM: %v, want exit 1\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "stopped by a signal") {
+		t.Errorf("stderr = %q", stderr.String())
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("left in the temporary folder: %v", left)
+	}
+}
