@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"landingd/internal/atomicfile"
 	"landingd/transform"
 	"landingd/transform/table"
 )
@@ -331,8 +332,9 @@ func Prepare(ctx context.Context, name string, r io.Reader, w io.Writer, opt Opt
 }
 
 // WriteFile runs Prepare on the export at in and writes the agreed CSV to
-// out atomically: into a temporary file in out's folder, renamed over out
-// once complete, so a reader never sees half a file. It refuses to write
+// out atomically (internal/atomicfile): into a temporary file in out's
+// folder, renamed over out once complete, so a reader never sees half a
+// file and a failed prepare leaves out as it was. It refuses to write
 // over in.
 func WriteFile(ctx context.Context, in, out string, opt Options) (*Receipt, error) {
 	if same, err := sameFile(in, out); err != nil || same {
@@ -346,23 +348,17 @@ func WriteFile(ctx context.Context, in, out string, opt Options) (*Receipt, erro
 		return nil, fmt.Errorf("prepare %s: %w", in, err)
 	}
 	defer src.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*.tmp")
-	if err != nil {
-		return nil, fmt.Errorf("prepare %s: %w", out, err)
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-	rc, err := Prepare(ctx, in, src, tmp, opt)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
-		return nil, fmt.Errorf("prepare %s: %w", out, err)
+	var rc *Receipt
+	var prepErr error // Prepare's own error, returned as it is
+	err = atomicfile.Write(out, "."+filepath.Base(out)+".*.tmp", 0o644, func(w io.Writer) error {
+		rc, prepErr = Prepare(ctx, in, src, w, opt)
+		return prepErr
+	})
+	switch {
+	case prepErr != nil:
+		return nil, prepErr
+	case err != nil:
+		return nil, fmt.Errorf("prepare %s: write %s: %w", in, out, err)
 	}
 	return rc, nil
 }
