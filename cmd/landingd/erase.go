@@ -63,7 +63,7 @@ func parseCase(f *flags, c *caseFlags, args []string) (*config.Config, int) {
 		return nil, code
 	}
 	if _, ok := cfg.Partner(c.partner); !ok {
-		return nil, f.usageError("partner %q is not in %s", c.partner, cfg.Path)
+		return nil, f.usageError("%s", unknownPartner(cfg, c.partner))
 	}
 	return cfg, exitOK
 }

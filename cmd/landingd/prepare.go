@@ -50,7 +50,7 @@ func cmdPrepare(ctx context.Context, e *env, args []string) int {
 	}
 	p, ok := cfg.Partner(*partnerID)
 	if !ok {
-		fmt.Fprintf(e.stderr, "landingd: prepare: no partner %q in %s\n", *partnerID, cfg.Path)
+		fmt.Fprintf(e.stderr, "landingd: prepare: %s\n", unknownPartner(cfg, *partnerID))
 		return exitUsage
 	}
 	var m *prepare.Mapping

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"landingd/config"
@@ -194,4 +195,14 @@ func stateFailed(e *env, err error) int {
 		fmt.Fprintln(e.stderr, "landingd: the state database was lost: restore landingd.db from the last backup (see the README), then run again")
 	}
 	return exitFailed
+}
+
+// unknownPartner says that id is no partner of cfg and lists the ids that
+// are, so a district sees its own at once.
+func unknownPartner(cfg *config.Config, id string) string {
+	ids := make([]string, len(cfg.Partners))
+	for i, p := range cfg.Partners {
+		ids[i] = p.ID
+	}
+	return fmt.Sprintf("no partner %q in %s; the partners are: %s", id, cfg.Path, strings.Join(ids, ", "))
 }

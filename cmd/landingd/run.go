@@ -45,7 +45,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	}
 	for _, id := range partners {
 		if _, ok := cfg.Partner(id); !ok {
-			fmt.Fprintf(e.stderr, "landingd: run: partner %q is not in %s\n", id, cfg.Path)
+			fmt.Fprintf(e.stderr, "landingd: run: %s\n", unknownPartner(cfg, id))
 			return exitUsage
 		}
 	}

@@ -44,18 +44,12 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "landingd: load field list %s: %v\n", cfg.Schema, err)
 		return exitUsage
 	}
-	var pseudo *transform.Pseudonymiser
-	if f.protocolPath() != "" {
-		var warning string
-		pseudo, warning, err = transform.ReadKeyFile(cfg.Pseudonymise.KeyFile)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "landingd: load pseudonymisation key: %v\n", err)
-			return exitUsage
-		}
-		if warning != "" {
-			fmt.Fprintf(e.stderr, "landingd: warning: %s\n", warning)
-		}
-	} else if pseudo, err = transform.NewEphemeralPseudonymiser(); err != nil {
+	// Pseudonyms are made with a throwaway key held only in memory, with
+	// or without --config: the judge is the county's, but a district never
+	// holds the county's key, and the pseudonyms are never shown. No key
+	// file and no zone credential is read.
+	pseudo, err := transform.NewEphemeralPseudonymiser()
+	if err != nil {
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
 		return exitFailed
 	}
@@ -63,7 +57,7 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 	if *partnerID != "" {
 		p, ok := cfg.Partner(*partnerID)
 		if !ok {
-			fmt.Fprintf(e.stderr, "landingd: validate: no partner %q in %s\n", *partnerID, cfg.Path)
+			fmt.Fprintf(e.stderr, "landingd: validate: %s\n", unknownPartner(cfg, *partnerID))
 			return exitUsage
 		}
 		fixed = p

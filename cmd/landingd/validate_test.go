@@ -91,7 +91,7 @@ func TestValidate(t *testing.T) {
 		{"ExtraLabelNoPartner", []string{"--json", good, extra}, exitFailed, []string{"accepted", "rejected"}, []string{"basildon", "basildon"}, ""},
 		{"UnreadableFormat", []string{"--json", xls}, exitFailed, []string{"rejected"}, []string{""}, ""},
 		{"NoPartner", []string{"--json", nobody}, exitUsage, nil, nil, "use --partner"},
-		{"UnknownPartner", []string{"--partner", "southend", good}, exitUsage, nil, nil, `no partner "southend"`},
+		{"UnknownPartner", []string{"--partner", "southend", good}, exitUsage, nil, nil, `no partner "southend" in embedded:protocols/da-needs-assessment/protocol.yaml; the partners are: basildon, braintree, brentwood,`},
 		{"NoFiles", []string{"--json"}, exitUsage, nil, nil, "usage"},
 		{"BadFlag", []string{"--bogus", good}, exitUsage, nil, nil, ""},
 		{"MissingFile", []string{filepath.Join(dir, "none.csv")}, exitUsage, nil, nil, "no such file"},
@@ -183,23 +183,42 @@ func TestValidateHumanOutput(t *testing.T) {
 	}
 }
 
-func TestValidateWithConfig(t *testing.T) {
+// TestValidateNeedsNoSecret holds validate to reading no key file and no
+// credential: the county's protocol works on a district's machine where
+// none of its secrets exist.
+func TestValidateNeedsNoSecret(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	f := writeFile(t, dir, "b.csv", validateHeader+"E07000066,2025-12-31,SECRET-0001,2025-11-03,da_victim,single_female,34,female\n")
-	code, _, errOut := runCmd(t, "validate", "--config", protocolCopy(t, 0o600), f)
-	if code != exitOK || errOut != "" {
-		t.Fatalf("exit %d, stderr %q", code, errOut)
-	}
-	code, _, errOut = runCmd(t, "validate", "--config", protocolCopy(t, 0o644), f)
-	if code != exitOK || !strings.Contains(errOut, "warning") {
-		t.Fatalf("exit %d, stderr %q; want a key-mode warning", code, errOut)
-	}
-	cfg := protocolCopy(t, 0o600)
-	if err := os.Remove(filepath.Join(filepath.Dir(cfg), "keys", "pseudonym.key")); err != nil {
+	withoutKey := protocolCopy(t, 0o600)
+	if err := os.Remove(filepath.Join(filepath.Dir(withoutKey), "keys", "pseudonym.key")); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, _ := runCmd(t, "validate", "--config", cfg, f); code != exitUsage {
-		t.Fatalf("exit %d without a key file, want %d", code, exitUsage)
+	examples := filepath.Join("..", "..", "deploy", "examples")
+	tests := []struct {
+		name     string
+		protocol string
+	}{
+		{"KeyFileAbsent", withoutKey},
+		{"KeyFileWithLooseMode", protocolCopy(t, 0o644)},
+		// Zone keys, known_hosts, passphrases and the pseudonymisation
+		// key under /etc/landingd, none present; runCmd's environment is
+		// empty.
+		{"SFTPCredentialsAbsent", filepath.Join(examples, "sftp.yaml")},
+		// Connection strings, SAS and account keys named by environment
+		// variables that are unset.
+		{"AzureCredentialsAbsent", filepath.Join(examples, "azblob.yaml")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := runCmd(t, "validate", "--config", tt.protocol, "--partner", "basildon", f)
+			if code != exitOK || errOut != "" {
+				t.Fatalf("exit %d, stderr %q, want 0 and nothing\n%s", code, errOut, out)
+			}
+			if !strings.Contains(out, "ACCEPTED") {
+				t.Errorf("output lacks the verdict:\n%s", out)
+			}
+		})
 	}
 }
