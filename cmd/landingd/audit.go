@@ -14,6 +14,7 @@ import (
 
 	"landingd/config"
 	"landingd/ingest/audit"
+	"landingd/ingest/safetext"
 	"landingd/ingest/state"
 )
 
@@ -145,7 +146,9 @@ func formatEntry(en audit.Entry) string {
 		}
 		fmt.Fprintf(&b, "  %s=%s", k, s)
 	}
-	return b.String()
+	// Names and data come from districts: escaped, so that a control
+	// character in a file name cannot rewrite the operator's screen.
+	return safetext.Escape(b.String())
 }
 
 // parseWhen reads a date (midnight UTC), an RFC 3339 time, or "now".

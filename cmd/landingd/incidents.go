@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"landingd/ingest"
+	"landingd/ingest/safetext"
 	"landingd/ingest/state"
 )
 
@@ -84,7 +85,7 @@ func printIncidents(w io.Writer, views []incidentView, all bool) {
 			ico = v.ICODecision + ", " + ico
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", v.ID, v.DetectedAt.UTC().Format("2006-01-02 15:04Z"),
-			v.Partner, v.Object, v.Rule, v.RowsAffected, v.NotifyPartnersLeft, ico, st, ingest.ColumnsText(v.Columns))
+			v.Partner, safetext.Escape(v.Object), v.Rule, v.RowsAffected, v.NotifyPartnersLeft, ico, st, safetext.Escape(ingest.ColumnsText(v.Columns)))
 	}
 	tw.Flush()
 }

@@ -11,9 +11,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"landingd/config"
+	"landingd/ingest/safetext"
 )
 
 // Kinds of event the service sends.
@@ -107,6 +109,9 @@ func (c *Client) Send(ctx context.Context, ev Event) error {
 		}
 		ev.Time = now().UTC()
 	}
+	// Names come from districts: no control character reaches a
+	// receiver, in the text or in the fields.
+	ev.Summary, ev.Object = safetext.Escape(ev.Summary), safetext.Escape(ev.Object)
 	body, err := json.Marshal(payload{Text: Text(ev), Event: ev})
 	if err != nil {
 		return fmt.Errorf("send alert %s: %w", ev.Kind, err)
@@ -187,12 +192,25 @@ func (c *Client) post(ctx context.Context, body []byte) (retryAfter time.Duratio
 }
 
 // Text is the one-line summary a chat webhook shows for ev, such as
-// "landingd da-needs-assessment: file_rejected: basildon: ...".
+// "landingd da-needs-assessment: file_rejected: basildon: ...". The
+// summary is made inert for the receivers the README names: control
+// characters are escaped (safetext.Escape); "&", "<" and ">" become
+// entities, as Slack asks, so "<!channel>" or "<https://x|click>" in a
+// file name is shown, not acted on; and "](" is split, so that Teams'
+// Markdown makes no link of "[text](url)".
 func Text(ev Event) string {
 	s := "landingd"
 	if ev.Protocol != "" {
 		s += " " + ev.Protocol
 	}
-	s += ": " + ev.Summary
+	s += ": " + ChatText(ev.Summary)
 	return s
+}
+
+// chatMarkup replaces what Slack and Teams would read as markup.
+var chatMarkup = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "](", "] (")
+
+// ChatText returns s made inert for chat receivers (see Text).
+func ChatText(s string) string {
+	return chatMarkup.Replace(safetext.Escape(s))
 }

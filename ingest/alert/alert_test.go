@@ -211,3 +211,38 @@ func TestFromConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestChatText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string
+	}{
+		{name: "plain", in: "basildon: file basildon_2025Q4.csv was rejected", want: "basildon: file basildon_2025Q4.csv was rejected"},
+		{name: "slack mention", in: "file <!channel>.csv", want: "file &lt;!channel&gt;.csv"},
+		{name: "slack link", in: "file <https://evil.example|click>.csv", want: "file &lt;https://evil.example|click&gt;.csv"},
+		{name: "ampersand", in: "a&b.csv", want: "a&amp;b.csv"},
+		{name: "markdown link", in: "[click](https://evil.example).csv", want: "[click] (https://evil.example).csv"},
+		{name: "terminal escape", in: "a\x1b[2Jb.csv", want: `a\x1b[2Jb.csv`},
+		{name: "bidi", in: "a\u202eb.csv", want: `a\u202eb.csv`},
+	}
+	for _, tt := range tests {
+		if got := ChatText(tt.in); got != tt.want {
+			t.Errorf("%s: ChatText(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+	if got := Text(Event{Protocol: "p", Summary: "<!here>"}); got != "landingd p: &lt;!here&gt;" {
+		t.Errorf("Text = %q", got)
+	}
+}
+
+func FuzzChatText(f *testing.F) {
+	for _, s := range []string{"", "<!channel>", "[a](b)", "a\x1bb", "&amp;"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := ChatText(s)
+		if strings.ContainsAny(got, "<>\x1b\r\n") || strings.Contains(got, "](") {
+			t.Fatalf("ChatText(%q) = %q holds markup or a control character", s, got)
+		}
+	})
+}
