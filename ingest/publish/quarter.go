@@ -143,17 +143,25 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 	}
 
 	partners := orderPartners(meta.Partners, cases)
+	avail, err := acceptedPartners(ctx, db, q, partners, cases)
+	if err != nil {
+		return err
+	}
 	rowNames := make([]string, len(partners))
-	counts := make([][]int, len(partners))
+	var counts [][]int // districts with an accepted file only
 	for i, p := range partners {
 		rowNames[i] = p.Name
 		if rowNames[i] == "" {
 			rowNames[i] = p.GSS
 		}
-		counts[i] = make([]int, len(meta.Categories))
-		for j, c := range meta.Categories {
-			counts[i][j] = byCat[p.GSS][c]
+		if !avail[i] {
+			continue
 		}
+		row := make([]int, len(meta.Categories))
+		for j, c := range meta.Categories {
+			row[j] = byCat[p.GSS][c]
+		}
+		counts = append(counts, row)
 	}
 	colNames := make([]string, len(meta.Categories))
 	for j, c := range meta.Categories {
@@ -163,11 +171,14 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 				colNames[j] = l
 			}
 		}
+		if c == retiredCode {
+			colNames[j] += retiredNote
+		}
 	}
 	if err := xw.dictionary(); err != nil {
 		return fmt.Errorf("write data dictionary: %w", err)
 	}
-	if err := xw.summary(label, rowNames, colNames, Suppress(counts)); err != nil {
+	if err := xw.summary(label, rowNames, avail, colNames, Suppress(counts)); err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	if err := xw.finish(xlsxTmp.w); err != nil {
@@ -213,6 +224,35 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 	}
 	mj = append(mj, '\n')
 	return out.Put(ctx, q+"/"+ManifestName, bytes.NewReader(mj))
+}
+
+// retiredCode is the domestic abuse code used before the July to
+// September 2023 quarter split it; its Summary column says so.
+const (
+	retiredCode = "da_retired"
+	retiredNote = " (before July 2023: the single domestic abuse category)"
+)
+
+// acceptedPartners reports, for each of partners, whether it had a file
+// accepted for quarter q (or has rows in it): the others are "not
+// available" on the Summary sheet, not zero. It fails on a database
+// error.
+func acceptedPartners(ctx context.Context, db *state.DB, q string, partners []Partner, cases map[string]int) ([]bool, error) {
+	subs, err := db.Submissions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	accepted := map[string]bool{}
+	for _, sub := range subs {
+		if sub.Quarter == q && sub.AcceptedFiles > 0 {
+			accepted[sub.Partner] = true
+		}
+	}
+	out := make([]bool, len(partners))
+	for i, p := range partners {
+		out[i] = cases[p.GSS] > 0 || (p.ID != "" && accepted[p.ID])
+	}
+	return out, nil
 }
 
 // orderPartners returns meta's partners, then a bare entry for any la_code

@@ -300,7 +300,8 @@ func TestQuarterWorkbook(t *testing.T) {
 	for _, r := range sum[2:7] {
 		got = append(got, strings.Join(r, " "))
 	}
-	// Basildon 5 victims, 1 perpetrator; Braintree 2 and 1; Harlow none.
+	// Basildon 5 victims, 1 perpetrator; Braintree 2 and 1; Harlow sent
+	// nothing: ".." (not available), left out of the totals.
 	// Counts from 0 to 4 are "<5". Basildon's 5 and 6 would give its 1
 	// away (6 - 5), so the 5 is hidden; 6 = x + y would then leave y at
 	// most 1, so the 6 goes too.
@@ -308,11 +309,14 @@ func TestQuarterWorkbook(t *testing.T) {
 		"District Domestic abuse – victim Domestic abuse – alleged perpetrator Total",
 		"Basildon * <5 *",
 		"Braintree <5 <5 <5",
-		"Harlow <5 <5 <5",
+		"Harlow .. .. ..",
 		"Total * <5 9",
 	}
 	if strings.Join(got, "\n") != strings.Join(wantSum, "\n") {
 		t.Errorf("Summary =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(wantSum, "\n"))
+	}
+	if notes := strings.Join(sum[len(sum)-1], " "); !strings.HasPrefix(notes, "..: not available") {
+		t.Errorf("last footnote = %q, want the not-available note", notes)
 	}
 }
 

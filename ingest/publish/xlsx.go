@@ -178,7 +178,11 @@ func (x *xlsxWriter) dictionary() error {
 
 // summary writes the Summary sheet from the suppressed table t, whose rows
 // are rowNames then "Total" and whose columns are colNames then "Total".
-func (x *xlsxWriter) summary(title string, rowNames, colNames []string, t [][]Cell) error {
+// NotAvailable is the Summary sheet's mark for a district that had no
+// accepted file for the quarter (the ministry's "not available").
+const NotAvailable = ".."
+
+func (x *xlsxWriter) summary(title string, rowNames []string, avail []bool, colNames []string, t [][]Cell) error {
 	const sh = SheetSummary
 	if _, err := x.f.NewSheet(sh); err != nil {
 		return err
@@ -200,22 +204,40 @@ func (x *xlsxWriter) summary(title string, rowNames, colNames []string, t [][]Ce
 	if err := x.f.SetRowStyle(sh, 3, 3, x.bold); err != nil {
 		return err
 	}
-	names := append(append([]string(nil), rowNames...), "Total")
-	for i, cells := range t {
-		vals := []any{names[i]}
-		for _, c := range cells {
-			if c.Suppressed() {
-				vals = append(vals, c.String())
-			} else {
-				vals = append(vals, c.N)
+	// Districts without an accepted file show ".." in every cell, in
+	// their place; t holds the others, then the totals.
+	missing := false
+	k := 0
+	for i := 0; i <= len(rowNames); i++ {
+		var vals []any
+		switch {
+		case i == len(rowNames):
+			vals = []any{"Total"}
+		case !avail[i]:
+			missing = true
+			vals = []any{rowNames[i]}
+			for range len(colNames) + 1 {
+				vals = append(vals, NotAvailable)
 			}
+		default:
+			vals = []any{rowNames[i]}
+		}
+		if i == len(rowNames) || avail[i] {
+			for _, c := range t[k] {
+				if c.Suppressed() {
+					vals = append(vals, c.String())
+				} else {
+					vals = append(vals, c.N)
+				}
+			}
+			k++
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, 4+i)
 		if err := x.f.SetSheetRow(sh, cell, &vals); err != nil {
 			return err
 		}
 	}
-	last := 4 + len(t)
+	last := 4 + len(rowNames) + 1
 	if err := x.f.SetRowStyle(sh, last-1, last-1, x.bold); err != nil {
 		return err
 	}
@@ -224,6 +246,9 @@ func (x *xlsxWriter) summary(title string, rowNames, colNames []string, t [][]Ce
 		"*: a count of 5 or more, hidden so that a count under 5 cannot be worked out from the totals.",
 		"0 is hidden as <5 too: were zeros shown, several <5 cells could be worked out from a small total.",
 		"Totals are the true totals of all cases, hidden or not.",
+	}
+	if missing {
+		notes = append(notes, NotAvailable+": not available: the district had no accepted file for this quarter; it is left out of the totals.")
 	}
 	for i, n := range notes {
 		if err := x.f.SetCellValue(sh, "A"+strconv.Itoa(last+1+i), n); err != nil {
