@@ -17,4 +17,8 @@
 // tests break it. A missing server skips the test, unless its name is listed in $LANDINGD_TEST_REQUIRE
 // (for example "sshd,azurite"), in which case the test fails: see
 // RequireServer.
+//
+// Under go test -short no server starts: StartSSHD, StartSSHDWith and
+// StartAzurite skip the test (testtier.Slow), so the fast tier never
+// needs them.
 package storagetest
