@@ -74,7 +74,7 @@ const quarantineDeaths = 2
 
 // Defaults of the watchdog's limits.
 const (
-	DefaultJudgeTimeLimit   = 10 * time.Minute
+	DefaultJudgeTimeLimit   = config.DefaultTimePerFile + time.Minute
 	DefaultJudgeMemoryLimit = 1 << 30
 )
 
@@ -251,7 +251,12 @@ func (r *Runner) watch() *watchdog {
 	r.watchOnce.Do(func() {
 		w := &watchdog{timeLimit: r.JudgeTimeLimit, memLimit: r.JudgeMemoryLimit, exit: r.stopProcess, judging: map[string]time.Time{}}
 		if w.timeLimit <= 0 {
+			// A minute past the reading deadline (limits.time_per_file),
+			// which a reader that honours its context meets first.
 			w.timeLimit = DefaultJudgeTimeLimit
+			if d := r.Config.Limits.TimePerFile.Duration; d > 0 {
+				w.timeLimit = d + time.Minute
+			}
 		}
 		if w.memLimit == 0 {
 			w.memLimit = DefaultJudgeMemoryLimit

@@ -58,8 +58,8 @@ type Runner struct {
 	AfterCommit func(partner, object string)
 
 	// JudgeTimeLimit is how long judging one file may take before the
-	// watchdog stops the process (see quarantine.go); 0 means
-	// DefaultJudgeTimeLimit. JudgeMemoryLimit is the Go memory, in bytes,
+	// watchdog stops the process (see quarantine.go); 0 means a minute
+	// past the protocol's limits.time_per_file. JudgeMemoryLimit is the Go memory, in bytes,
 	// past which it stops the process while a file is judged; 0 means
 	// DefaultJudgeMemoryLimit.
 	JudgeTimeLimit   time.Duration
