@@ -172,40 +172,46 @@ func Suppress(counts [][]int) [][]Cell {
 // widen picks the visible cell to hide for exposed cell p, whose range is
 // now was: the first, in order of preference (inner cells before totals,
 // smaller counts first, then row by row), of the visible cells in p's row
-// or column whose hiding widens p's range, else the first of them. ok is
-// false when p's row and column are all hidden.
+// or column whose hiding widens p's range, else the first of them; when
+// p's row and column are all hidden, the first cell elsewhere whose
+// hiding widens it. ok is false when none is left to try.
 func widen(t [][]Cell, p [2]int, was cellRange) (q [2]int, ok bool) {
 	r, c := len(t)-1, len(t[0])-1
-	var cands [][2]int
-	for i := range t {
-		for j := range t[i] {
-			if !t[i][j].Suppressed() && (i == p[0] || j == p[1]) {
-				cands = append(cands, [2]int{i, j})
+	// p's own row and column first; when those are all hidden, the rest
+	// of the table, which can pin p through other lines.
+	for _, near := range []bool{true, false} {
+		var cands [][2]int
+		for i := range t {
+			for j := range t[i] {
+				if !t[i][j].Suppressed() && (i == p[0] || j == p[1]) == near {
+					cands = append(cands, [2]int{i, j})
+				}
 			}
 		}
-	}
-	sort.SliceStable(cands, func(a, b int) bool {
-		pa, pb := cands[a], cands[b]
-		ta, tb := pa[0] == r || pa[1] == c, pb[0] == r || pb[1] == c
-		if ta != tb {
-			return !ta
+		sort.SliceStable(cands, func(a, b int) bool {
+			pa, pb := cands[a], cands[b]
+			ta, tb := pa[0] == r || pa[1] == c, pb[0] == r || pb[1] == c
+			if ta != tb {
+				return !ta
+			}
+			return t[pa[0]][pa[1]].N < t[pb[0]][pb[1]].N
+		})
+		for _, q := range cands {
+			t[q[0]][q[1]].Secondary = true
+			ranges, err := rangesOf(t, map[[2]int]bool{p: true})
+			t[q[0]][q[1]].Secondary = false
+			if err != nil {
+				continue
+			}
+			if now := ranges[p]; now.lo < was.lo-1e-6 || now.hi > was.hi+1e-6 {
+				return q, true
+			}
 		}
-		return t[pa[0]][pa[1]].N < t[pb[0]][pb[1]].N
-	})
-	for _, q := range cands {
-		t[q[0]][q[1]].Secondary = true
-		ranges, err := rangesOf(t, map[[2]int]bool{p: true})
-		t[q[0]][q[1]].Secondary = false
-		if err != nil {
-			continue
+		// No one cell of p's lines helps alone (it may take two): hide
+		// the first.
+		if near && len(cands) > 0 {
+			return cands[0], true
 		}
-		if now := ranges[p]; now.lo < was.lo-1e-6 || now.hi > was.hi+1e-6 {
-			return q, true
-		}
-	}
-	// No one cell helps alone (it may take two): hide the first.
-	if len(cands) > 0 {
-		return cands[0], true
 	}
 	return q, false
 }
