@@ -40,10 +40,9 @@ import (
 // The helpers in protocol.go give every command that takes --config the
 // same codes for the same failures; TestProtocolExitCodes holds them to it.
 const (
-	exitOK      = 0
-	exitFailed  = 1 // the work failed
-	exitUsage   = 2 // the invocation or the protocol is wrong
-	versionInfo = "landingd 0.1.0"
+	exitOK     = 0
+	exitFailed = 1 // the work failed
+	exitUsage  = 2 // the invocation or the protocol is wrong
 )
 
 // command is one subcommand. run gets the arguments after the command's
@@ -109,7 +108,8 @@ func realMain(ctx context.Context, e *env, args []string) int {
 		return exitOK
 	}
 	if args[0] == "version" || args[0] == "--version" {
-		fmt.Fprintln(e.stdout, versionInfo)
+		bi, _ := debug.ReadBuildInfo()
+		fmt.Fprint(e.stdout, versionText(version, commit, bi))
 		return exitOK
 	}
 	name := args[0]
