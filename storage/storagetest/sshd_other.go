@@ -20,6 +20,15 @@ func StartSSHD(t testing.TB) *SSHD {
 	return nil
 }
 
+// SSHDOptions changes the sshd StartSSHDWith starts (see the Linux
+// harness).
+type SSHDOptions struct {
+	HostKeyTypes []string
+}
+
+// StartSSHDWith stops the test as StartSSHD does: the harness needs Linux.
+func StartSSHDWith(t testing.TB, _ SSHDOptions) *SSHD { t.Helper(); return StartSSHD(t) }
+
 // StopSSHD does nothing here.
 func StopSSHD() {}
 
