@@ -41,6 +41,7 @@ func protocolCommands(file string) map[string]protocolCommand {
 		"status":       {args: []string{"status"}, state: "read"},
 		"register":     {args: []string{"register"}, state: "read"},
 		"config check": {args: []string{"config", "check"}},
+		"fields":       {args: []string{"fields"}, builtin: true},
 		"validate":     {args: []string{"validate"}, files: []string{file}, builtin: true}, // reads no key
 		"prepare": {args: []string{"prepare", "--partner", "basildon", "--out", filepath.Join(filepath.Dir(file), "prepared.csv")},
 			files: []string{file}, builtin: true},
