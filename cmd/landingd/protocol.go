@@ -85,9 +85,6 @@ func (f *flags) usageError(format string, a ...any) int {
 	return exitUsage
 }
 
-// protocolPath is the --config value ("" for the built-in protocol).
-func (f *flags) protocolPath() string { return *f.config }
-
 // load loads the protocol --config names, or the built-in one.
 func (f *flags) load() (*config.Config, int) {
 	if *f.config == "" && f.inv.builtin {
