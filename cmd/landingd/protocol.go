@@ -22,6 +22,7 @@ type invocation struct {
 	builtin bool   // without --config, the protocol built into the binary
 	args    bool   // takes arguments after the flags
 	lock    bool   // takes the state lock: adds --wait
+	multi   bool   // --config may be given more than once
 }
 
 // flags is a command's flag set with --config PROTOCOL added.
@@ -31,6 +32,7 @@ type flags struct {
 	inv    invocation
 	config *string
 	wait   *time.Duration // --wait, when inv.lock
+	list   configList // every --config, with inv.multi
 }
 
 // newFlags returns inv's flag set with --config added. Its errors and help
@@ -47,7 +49,12 @@ func newFlags(e *env, inv invocation) *flags {
 	if inv.builtin {
 		help = "protocol file (default: the built-in protocol, which needs no key)"
 	}
-	f.config = fs.String("config", "", help)
+	if inv.multi {
+		f.config = new(string)
+		fs.Var(&f.list, "config", "protocol file (give it once per protocol)")
+	} else {
+		f.config = fs.String("config", "", help)
+	}
 	if inv.lock {
 		f.wait = fs.Duration("wait", defaultLockWait, "how long to wait for the state lock while a cycle or another command holds it")
 	}
@@ -67,6 +74,9 @@ func (f *flags) parse(args []string) int {
 	}
 	if f.wait != nil {
 		f.e.lock = ingest.LockSpec{Holder: f.inv.name, Wait: *f.wait}
+	}
+	if len(f.list) > 0 {
+		*f.config = f.list[0]
 	}
 	if *f.config == "" && !f.inv.builtin {
 		return f.usageError("--config PROTOCOL is required")
@@ -91,6 +101,30 @@ func (f *flags) load() (*config.Config, int) {
 		return loadBuiltinProtocol(f.e)
 	}
 	return loadProtocol(f.e, *f.config)
+}
+
+// loadAll loads every protocol --config names, in order, and checks that
+// they keep to their own lanes (config.CheckForum). It returns exitUsage,
+// after saying why, when one cannot be loaded or they share storage or a
+// key.
+func (f *flags) loadAll() ([]*config.Config, int) {
+	paths := f.list
+	if len(paths) == 0 {
+		paths = configList{*f.config}
+	}
+	var cfgs []*config.Config
+	for _, p := range paths {
+		cfg, code := loadProtocol(f.e, p)
+		if code != exitOK {
+			return nil, code
+		}
+		cfgs = append(cfgs, cfg)
+	}
+	if err := config.CheckForum(cfgs); err != nil {
+		fmt.Fprintf(f.e.stderr, "landingd: %v\n", err)
+		return nil, exitUsage
+	}
+	return cfgs, exitOK
 }
 
 // open loads the protocol --config names and opens its state: see

@@ -137,19 +137,22 @@ func TestServeRunsCyclesAndStops(t *testing.T) {
 	// A fresh state catches up at once, then cycles every second.
 	waitFor(t, "three cycles", func() bool {
 		_, body := httpGet(t, base+"/metrics", token)
-		m := regexp.MustCompile(`landingd_cycles_total\{outcome="ok"\} (\d+)`).FindStringSubmatch(body)
+		m := regexp.MustCompile(`landingd_cycles_total\{outcome="ok",protocol="da-needs-assessment"\} (\d+)`).FindStringSubmatch(body)
 		n := 0
 		if m != nil {
 			n, _ = strconv.Atoi(m[1])
 		}
 		return n >= 3
 	})
-	code, body := httpGet(t, base+"/api/status", token)
+	code, body := httpGet(t, base+"/api/p/da-needs-assessment/status", token)
 	var st struct {
 		LastRun struct{ Trigger string } `json:"last_run"`
 	}
 	if err := json.Unmarshal([]byte(body), &st); code != 200 || err != nil || st.LastRun.Trigger != "schedule" {
-		t.Errorf("/api/status = %d %v %q", code, err, body)
+		t.Errorf("/api/p/da-needs-assessment/status = %d %v %q", code, err, body)
+	}
+	if code, body := httpGet(t, base+"/", token); code != 200 || !strings.Contains(body, `href="/p/da-needs-assessment/"`) {
+		t.Errorf("/ = %d, want the register linking the protocol's page:\n%s", code, body)
 	}
 	// A second serve is refused; a manual run takes the state lock
 	// between serve's cycles.
@@ -338,4 +341,138 @@ func TestServeSIGTERMDuringCycle(t *testing.T) {
 	assertNoRawCaseRefs(t, dir, func(path string) bool {
 		return strings.Contains(path, string(filepath.Separator)+"landing"+string(filepath.Separator))
 	})
+}
+
+// TestServeTwoProtocols runs two protocols in one serve: each cycles on
+// its own schedule into its own output, the register lists both, and an
+// output made read-only fails that protocol's cycles alone.
+func TestServeTwoProtocols(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs serve with child cycles: full suite only")
+	}
+	_, one := serveDemo(t, 10, nil)
+	_, two := serveDemo(t, 10, func(s string) string {
+		s = strings.Replace(s, "id: da-needs-assessment", "id: second", 1)
+		s = strings.Replace(s, `number: "0075"`, `number: "0101"`, 1)
+		return strings.Replace(s, "review_date: 2027-10-01", "review_date: 2020-01-31", 1)
+	})
+	cfgTwo, err := config.Load(two)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr lockedBuffer
+	done := make(chan int, 1)
+	bin := landingdBin(t)
+	getenv := func(k string) string {
+		if k == cycleExeEnv {
+			return bin
+		}
+		return ""
+	}
+	go func() {
+		done <- realMain(ctx, &env{stdout: &stdout, stderr: &stderr, getenv: getenv},
+			[]string{"serve", "--config", one, "--config", two, "--title", "Whole Essex"})
+	}()
+	var base string
+	waitFor(t, "the serving line", func() bool {
+		m := servingAddr.FindStringSubmatch(stderr.String())
+		if m != nil {
+			base = "http://" + m[1]
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d before serving:\n%s", code, stderr.String())
+		default:
+		}
+		return m != nil
+	})
+	if base == "" {
+		t.Fatalf("serve did not start:\n%s", stderr.String())
+	}
+	count := func(body, protocol, outcome string) int {
+		m := regexp.MustCompile(`landingd_cycles_total\{outcome="` + outcome + `",protocol="` + protocol + `"\} (\d+)`).FindStringSubmatch(body)
+		n := 0
+		if m != nil {
+			n, _ = strconv.Atoi(m[1])
+		}
+		return n
+	}
+	waitFor(t, "a cycle of each protocol", func() bool {
+		_, body := httpGet(t, base+"/metrics", "")
+		return count(body, "da-needs-assessment", "ok") >= 1 && count(body, "second", "ok") >= 1
+	})
+	// The second protocol's output goes: a file stands where its folder
+	// was (read-only folders do not stop root), so its cycles fail.
+	must(t, os.RemoveAll(cfgTwo.Output.Local.Path))
+	must(t, os.WriteFile(cfgTwo.Output.Local.Path, nil, 0o400))
+	// A new file for the second protocol: its quarter must be published.
+	bas, _ := cfgTwo.Partner("basildon")
+	writeFile(t, bas.Landing.Local.Path, "basildon_late.csv", validateHeader+
+		"E07000066,2025-12-31,SECRET-0001,2025-11-03,da_victim,single_female,34,female\n")
+	_, body := httpGet(t, base+"/metrics", "")
+	okOne, okTwo := count(body, "da-needs-assessment", "ok"), count(body, "second", "ok")
+	deadline := time.Now().Add(time.Minute)
+	for {
+		_, body := httpGet(t, base+"/metrics", "")
+		// A cycle whose child cannot open the output counts as an
+		// error, one whose publishing fails as failed.
+		if count(body, "second", "failed")+count(body, "second", "error") >= 2 && count(body, "da-needs-assessment", "ok") >= okOne+2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for two failed cycles of the second protocol and two more ok of the first: ok %d %d, failed %d %d\n%s",
+				count(body, "da-needs-assessment", "ok"), count(body, "second", "ok"), count(body, "da-needs-assessment", "failed"), count(body, "second", "failed"), stderr.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	_, body = httpGet(t, base+"/metrics", "")
+	if n := count(body, "second", "ok"); n > okTwo+1 {
+		t.Errorf("the second protocol had %d ok cycles after its output went (%d before)", n, okTwo)
+	}
+	if n := count(body, "da-needs-assessment", "failed") + count(body, "da-needs-assessment", "error"); n != 0 {
+		t.Errorf("the first protocol had %d failed cycles: the second's failure reached it", n)
+	}
+	if code, page := httpGet(t, base+"/", ""); code != 200 || !strings.Contains(page, "Whole Essex") ||
+		!strings.Contains(page, `data-protocol="da-needs-assessment" data-review="ok"`) || !strings.Contains(page, `data-protocol="second" data-review="overdue"`) {
+		t.Errorf("/ = %d, want the register with both protocols and their review status:\n%s", code, page)
+	}
+	if code, page := httpGet(t, base+"/p/second/", ""); code != 200 || !strings.Contains(page, "Review overdue") {
+		t.Errorf("/p/second/ = %d, want the second protocol's page", code)
+	}
+	cfgOne, err := config.Load(one)
+	must(t, err)
+	if got, _ := filepath.Glob(filepath.Join(cfgOne.Output.Local.Path, "*", "combined.csv")); len(got) == 0 {
+		t.Error("the first protocol published nothing")
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("serve exit = %d, want 0\n%s", code, stderr.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("serve did not stop within a minute of its context ending")
+	}
+}
+
+// TestServeRefusesSharedZone refuses, at load and with exit 2, two
+// protocols whose partners share a landing zone.
+func TestServeRefusesSharedZone(t *testing.T) {
+	t.Parallel()
+	dirOne, one := serveDemo(t, 5, nil)
+	_, two := serveDemo(t, 5, func(s string) string { return strings.Replace(s, "id: da-needs-assessment", "id: second", 1) })
+	cfgOne, err := config.Load(one)
+	must(t, err)
+	editFile(t, two, "path: landing/basildon", "path: "+filepath.Join(dirOne, "landing", "basildon"))
+	var stdout, stderr bytes.Buffer
+	code := realMain(context.Background(), &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }},
+		[]string{"serve", "--config", one, "--config", two})
+	if code != exitUsage || !strings.Contains(stderr.String(), "overlaps partners[0].landing of protocol da-needs-assessment") {
+		t.Errorf("exit %d, want %d naming the shared zone:\n%s", code, exitUsage, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(cfgOne.State, state.FileName)); err == nil {
+		t.Error("serve opened a state before refusing the protocols")
+	}
 }
