@@ -240,7 +240,9 @@ func TestServeSIGTERMDuringCycle(t *testing.T) {
 	var logMu sync.Mutex
 	var logText strings.Builder
 	judged := make(chan struct{}, 1)
+	readDone := make(chan struct{})
 	go func() {
+		defer close(readDone)
 		sc := bufio.NewScanner(stderrPipe)
 		for sc.Scan() {
 			logMu.Lock()
@@ -264,7 +266,9 @@ func TestServeSIGTERMDuringCycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- cmd.Wait() }()
+	// Wait closes the pipe: read it to the end first, or the last lines
+	// can be lost.
+	go func() { <-readDone; errc <- cmd.Wait() }()
 	select {
 	case err := <-errc:
 		logMu.Lock()
