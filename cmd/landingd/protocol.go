@@ -32,7 +32,7 @@ type flags struct {
 	inv    invocation
 	config *string
 	wait   *time.Duration // --wait, when inv.lock
-	list   configList // every --config, with inv.multi
+	list   configList     // every --config, with inv.multi
 }
 
 // newFlags returns inv's flag set with --config added. Its errors and help
