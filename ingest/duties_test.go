@@ -480,3 +480,29 @@ func TestReviewDateWarnings(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewOverduePauses takes no files while the review is overdue and
+// the protocol says pause, and takes them again once the date is moved.
+func TestReviewOverduePauses(t *testing.T) {
+	t.Parallel()
+	l := newDutyLab(t, "basildon")
+	l.cfg.Protocol.ReviewDate = config.Date{Time: utc("2025-12-01 00:00")}
+	l.cfg.Protocol.OnReviewOverdue = config.ReviewPause
+	l.set(utc("2026-01-07 06:00"))
+	l.drop(t, "basildon", "b.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 10})
+	r := l.open(t)
+	if sum := cycle(t, r); len(sum.Partners[0].Files) != 0 || sum.Failed() {
+		t.Fatalf("a paused cycle took files or failed: %+v", sum.Partners)
+	}
+	if got := l.zoneFiles(t, "basildon", ""); !reflect.DeepEqual(got, []string{"b.csv"}) {
+		t.Fatalf("basildon's zone = %v, want the file left in place", got)
+	}
+	if !strings.Contains(l.logs.String(), "no files are taken until the review date is moved") {
+		t.Error("the pause was not logged")
+	}
+	// With warn, the same overdue review takes the file.
+	l.cfg.Protocol.OnReviewOverdue = config.ReviewWarn
+	if sum := cycle(t, r); len(sum.Partners[0].Files) != 1 {
+		t.Fatalf("a warn cycle took no file: %+v", sum.Partners)
+	}
+}

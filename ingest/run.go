@@ -196,8 +196,15 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 		return nil, fmt.Errorf("record run %s: %w", sum.RunID, err)
 	}
 	log.Info("cycle started", "partners", len(selected))
-	if review := ReviewState(r.Config, start); review != "ok" {
+	review := ReviewState(r.Config, start)
+	if review != "ok" {
 		log.Warn("the protocol's review is "+review, "review_date", r.Config.Protocol.ReviewDate.String())
+	}
+	// on_review_overdue: pause stops the cycle taking files until the
+	// review date is moved; publishing, retention and duties go on.
+	paused := review == "overdue" && r.Config.Protocol.OnReviewOverdue == config.ReviewPause
+	if paused {
+		log.Warn("the protocol's review is overdue and on_review_overdue is pause: no files are taken until the review date is moved")
 	}
 	if err := r.record(ctx, audit.Entry{Event: audit.EventCycleStart, RunID: sum.RunID,
 		Data: map[string]any{"trigger": trigger, "partners": partnerIDs(selected)}}); err != nil {
@@ -211,6 +218,10 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	var g errgroup.Group
 	g.SetLimit(max(1, r.Config.Concurrency))
 	for i, p := range selected {
+		if paused {
+			sum.Partners[i] = PartnerSummary{Partner: p.ID}
+			continue
+		}
 		if withdrawn(log, p, start) {
 			sum.Partners[i] = PartnerSummary{Partner: p.ID, Withdrawn: true}
 			continue
