@@ -79,7 +79,7 @@ func sheet(body func(w io.Writer)) func(io.Writer) {
 
 // hostileRead reads b as Open does, to the end of the sheet, and returns
 // the error, how many bytes it unzipped and how many it allocated.
-func hostileRead(t *testing.T, b []byte, lim Limits) (err error, unzipped, allocated uint64) {
+func hostileRead(t *testing.T, b []byte, lim Limits) (unzipped, allocated uint64, err error) {
 	t.Helper()
 	var before, after runtime.MemStats
 	runtime.GC()
@@ -94,16 +94,16 @@ func hostileRead(t *testing.T, b []byte, lim Limits) (err error, unzipped, alloc
 	lim = lim.orDefault()
 	book, err := openBook(ctx, zr, &lim)
 	if err != nil {
-		return err, 0, 0
+		return 0, 0, err
 	}
 	defer func() { unzipped = uint64(book.unzipped) }()
 	tab, err := openSheet(book, ReadOptions{Limits: lim})
 	if err != nil {
-		return err, 0, 0
+		return 0, 0, err
 	}
 	defer tab.Close()
 	_, err = readAll(tab)
-	return err, 0, 0
+	return 0, 0, err
 }
 
 func TestHostileXLSX(t *testing.T) {
@@ -248,7 +248,7 @@ func TestHostileXLSX(t *testing.T) {
 			if len(tt.book) > 2<<20 {
 				t.Fatalf("the test file is %d bytes", len(tt.book))
 			}
-			err, unzipped, allocated := hostileRead(t, tt.book, tt.lim)
+			unzipped, allocated, err := hostileRead(t, tt.book, tt.lim)
 			fe := checkRule(t, err, tt.rule)
 			if !strings.Contains(fe.Message, tt.what) {
 				t.Errorf("message %q does not say %q", fe.Message, tt.what)
@@ -309,7 +309,7 @@ func TestLimitsDefaultsFit(t *testing.T) {
 			io.WriteString(w, `</row>`)
 		}
 	})})
-	err, _, _ := hostileRead(t, b, Limits{})
+	_, _, err := hostileRead(t, b, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
