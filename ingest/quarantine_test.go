@@ -192,9 +192,15 @@ func TestFileThatKilledTwoCyclesIsQuarantined(t *testing.T) {
 	if !slices.Equal(verdicts, []string{"basildon bomb.csv rejected", "braintree q4.csv accepted"}) {
 		t.Errorf("verdicts = %v", verdicts)
 	}
+	// The two partners are taken concurrently: find the bomb's entry
+	// rather than trusting the ledger's order.
 	obj, err := r.DB.GetObject(ctx, 1)
 	must(t, err)
-	if obj.Verdict != string(transform.Rejected) || obj.RuleCounts[RuleUnsafeFile] != 1 || len(obj.SHA256) != 64 {
+	if obj.Partner != "basildon" {
+		obj, err = r.DB.GetObject(ctx, 2)
+		must(t, err)
+	}
+	if obj.Partner != "basildon" || obj.Verdict != string(transform.Rejected) || obj.RuleCounts[RuleUnsafeFile] != 1 || len(obj.SHA256) != 64 {
 		t.Errorf("ledger = %+v", obj)
 	}
 	sus, err := r.DB.Suspects(ctx, "basildon")
