@@ -94,11 +94,18 @@ fi
 # A count, not a duration: Go 1.26's fuzz coordinator can report "context
 # deadline exceeded" when a duration runs out (go.dev/issue/75804).
 fuzztime="${FUZZTIME:-3000x}"
-step "fuzz: every parser's fuzz target for $fuzztime"
+# A target whose every input solves linear programmes runs fewer inputs.
+fuzzcount() {
+	case "$1" in
+	FuzzSuppressWholeTable) echo "${FUZZTIME_SLOW:-200x}" ;;
+	*) echo "$fuzztime" ;;
+	esac
+}
+step "fuzz: every parser's fuzz target for $fuzztime (FuzzSuppressWholeTable ${FUZZTIME_SLOW:-200x})"
 dirs="cmd config ingest storage transform"
 for target in $(grep -rhoE '^func (Fuzz[A-Za-z0-9_]+)' --include='*_test.go' $dirs | sed 's/^func //' | sort -u); do
 	for pkg in $(grep -rlE "^func $target\(" --include='*_test.go' $dirs | xargs -n1 dirname | sort -u); do
-		if ! go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "./$pkg"; then
+		if ! go test -run='^$' -fuzz="^${target}\$" -fuzztime="$(fuzzcount "$target")" "./$pkg"; then
 			failed+=("fuzz $target ./$pkg")
 		fi
 	done
