@@ -177,3 +177,15 @@ ORDER BY o.partner, o.id`, q)
 	}
 	return out, nil
 }
+
+// QuarterSchemaVersions returns the field list versions that quarter q's
+// unrestricted rows were judged under, sorted. It fails on a database
+// error.
+func (d *DB) QuarterSchemaVersions(ctx context.Context, q string) ([]string, error) {
+	vs, err := queryStrings(ctx, d.db, `SELECT DISTINCT schema_version FROM cases
+		WHERE quarter = ? AND restricted = 0 ORDER BY schema_version`, q)
+	if err != nil {
+		return nil, fmt.Errorf("list field list versions of %s: %w", q, err)
+	}
+	return vs, nil
+}
