@@ -7,7 +7,8 @@
 // while it serves. The clock and the wait between cycles are injectable,
 // so the schedule, catch-up and the deadline logic run in tests without
 // waiting. What is due when is decided by pure functions in package
-// ingest (Schedule.PlanNext, CellState, Outstanding) that status shares.
+// ingest/schedule (Schedule.PlanNext) and ingest (CellState, Outstanding)
+// that status shares.
 //
 // The service idles for weeks, so it hands memory back each time it goes
 // idle (Service.release): idle database connections, the Go heap's free

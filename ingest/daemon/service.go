@@ -14,6 +14,7 @@ import (
 	"landingd/config"
 	"landingd/ingest"
 	"landingd/ingest/alert"
+	"landingd/ingest/schedule"
 	"landingd/ingest/state"
 )
 
@@ -30,7 +31,7 @@ type Service struct {
 	Runner   *ingest.Runner
 	Config   *config.Config
 	Logger   *slog.Logger
-	Schedule *ingest.Schedule
+	Schedule *schedule.Schedule
 	// Registry holds the metrics; New makes a private one.
 	Registry *prometheus.Registry
 	// Alert sends alerts; nil sends none.
@@ -66,14 +67,14 @@ type Service struct {
 	retryAt time.Time
 
 	mu        sync.Mutex
-	next      *ingest.NextCycle // nil until planned, or when nothing is due
-	idleTimer *time.Timer       // runs release after the last request
+	next      *schedule.NextCycle // nil until planned, or when nothing is due
+	idleTimer *time.Timer         // runs release after the last request
 }
 
 // New prepares a Service for r's protocol. It fails when the protocol's
 // schedule does not parse or the metrics cannot be registered.
 func New(r *ingest.Runner, logger *slog.Logger) (*Service, error) {
-	sched, err := ingest.ParseSchedule(r.Config.Schedule)
+	sched, err := schedule.Parse(r.Config.Schedule)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +177,7 @@ func (s *Service) needsCatchUp(ctx context.Context) (bool, error) {
 // at once: when no cycle ever completed (completed is false), or when a
 // scheduled time has come since lastStart, the start of the last
 // completed cycle.
-func NeedsCatchUp(sched *ingest.Schedule, lastStart time.Time, completed bool, now time.Time) bool {
+func NeedsCatchUp(sched *schedule.Schedule, lastStart time.Time, completed bool, now time.Time) bool {
 	if !completed {
 		return true
 	}
@@ -186,22 +187,22 @@ func NeedsCatchUp(sched *ingest.Schedule, lastStart time.Time, completed bool, n
 
 // plan decides the next cycle from the ledger and records it for the
 // status page and the metrics.
-func (s *Service) plan(ctx context.Context) (ingest.NextCycle, bool, error) {
+func (s *Service) plan(ctx context.Context) (schedule.NextCycle, bool, error) {
 	now := s.now()
 	last, _, err := s.Runner.DB.LastRun(ctx)
 	if err != nil {
-		return ingest.NextCycle{}, false, err
+		return schedule.NextCycle{}, false, err
 	}
 	subs, err := s.Runner.DB.Submissions(ctx)
 	if err != nil {
-		return ingest.NextCycle{}, false, err
+		return schedule.NextCycle{}, false, err
 	}
 	q := s.Schedule.LastCompleted(now)
 	next, ok := s.Schedule.PlanNext(now, last.Started, ingest.Outstanding(s.Config, subs, q, now), q)
 	if !s.retryAt.IsZero() && (!ok || s.retryAt.Before(next.At)) {
 		// A cycle died: every partner is retried soon, without waiting for
 		// the schedule (see crashBackoff).
-		next, ok = ingest.NextCycle{At: s.retryAt, Trigger: TriggerRetry}, true
+		next, ok = schedule.NextCycle{At: s.retryAt, Trigger: TriggerRetry}, true
 	}
 	s.mu.Lock()
 	if ok {
@@ -216,7 +217,7 @@ func (s *Service) plan(ctx context.Context) (ingest.NextCycle, bool, error) {
 }
 
 // NextCycle returns the cycle the service has planned, or nil.
-func (s *Service) NextCycle() *ingest.NextCycle {
+func (s *Service) NextCycle() *schedule.NextCycle {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.next == nil {
