@@ -62,3 +62,44 @@ func BenchmarkQuarter(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*12*per), "ns/row")
 }
+
+// summaryTables returns n fixed tables shaped like the Summary sheet: 12
+// districts by 3 categories, victims 0 to 39, alleged perpetrators 0 to 19
+// and the retired single category 0 to 5, so that every table has many
+// small counts to protect.
+func summaryTables(n int) [][][]int {
+	x := uint32(2463534242)
+	next := func(m int) int {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		return int(x % uint32(m))
+	}
+	var out [][][]int
+	for range n {
+		t := make([][]int, 12)
+		for i := range t {
+			t[i] = []int{next(40), next(20), next(6)}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// BenchmarkSuppressSummary suppresses a Summary sheet of 12 districts by
+// 3 categories; hidden/op is the number of cells hidden per table.
+func BenchmarkSuppressSummary(b *testing.B) {
+	tables := summaryTables(8)
+	hidden := 0
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, row := range Suppress(tables[i%len(tables)]) {
+			for _, c := range row {
+				if c.Suppressed() {
+					hidden++
+				}
+			}
+		}
+	}
+	b.ReportMetric(float64(hidden)/float64(b.N), "hidden/op")
+}
