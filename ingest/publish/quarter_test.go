@@ -318,6 +318,16 @@ func TestQuarterWorkbook(t *testing.T) {
 	if notes := strings.Join(sum[len(sum)-1], " "); !strings.HasPrefix(notes, "..: not available") {
 		t.Errorf("last footnote = %q, want the not-available note", notes)
 	}
+	// "*" gives no bound: the footnote must not say it is 5 or more.
+	star := ""
+	for _, r := range sum[7:] {
+		if len(r) > 0 && strings.HasPrefix(r[0], "*: ") {
+			star = r[0]
+		}
+	}
+	if !strings.Contains(star, "may be any number") || strings.Contains(star, "5 or more") {
+		t.Errorf("footnote for * = %q, want one that says it may be any number", star)
+	}
 }
 
 func TestNeutralise(t *testing.T) {

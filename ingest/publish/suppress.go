@@ -18,8 +18,9 @@ type Cell struct {
 	N int
 	// Primary marks a count from 0 to 4, shown as "<5".
 	Primary bool
-	// Secondary marks a count suppressed only so that no primary count can
-	// be worked out from the totals; shown as "*".
+	// Secondary marks a count of Smallest or more, suppressed only so that
+	// no small count can be worked out from the totals; shown as "*", which
+	// tells a reader nothing of it (it may be any count).
 	Secondary bool
 }
 
@@ -51,23 +52,28 @@ func (c Cell) String() string {
 //
 // Secondary suppression then treats each row and each column (with its
 // total) as an equation that a reader can solve, knowing that a "<5" cell
-// holds 0 to 4 and a "*" cell at least 5. While some hidden cell of a line
-// can be worked out exactly as a count above 0 (the usual case: a line
-// with one hidden cell; also two hidden cells of 4 with a total showing
-// 8), the smallest visible cell of that line is hidden too, preferring
-// inner cells to the total, and the lines are checked again until none
-// gives a count away. This is the conventional line-by-line rule.
+// holds 0 to 4 and a "*" cell any count (0 or more: the mark says only
+// that the cell is hidden, so it gives no bound away). While some hidden
+// cell of a line can be worked out exactly as a count above 0 (the usual
+// case: a line with one hidden cell; also two hidden cells of 4 with a
+// total showing 8), the smallest visible cell of that line is hidden too,
+// preferring inner cells to the total, and the lines are checked again
+// until none gives a count away. This is the conventional line-by-line
+// rule.
 //
 // Last, the whole table is solved at once, as a reader combining every
 // row, column and total would: for each hidden cell, linear programming
 // gives the least and the most it can hold given everything published
 // (see hiddenRanges). While a "<5" cell cannot range over all of 0 to 4,
 // or a "*" cell over at least Smallest values, one more cell is hidden
-// (the smallest visible one in its row or column, inner cells first) and
-// the table is solved again. With fewer than three inner rows or columns
-// this cannot always be met (two "<5" cells under a "*" total of at least
-// 5 each hold at least 1); the sheet has three columns and a row per
-// district.
+// (the smallest visible one in its row or column, inner cells first;
+// when those are all hidden, the smallest elsewhere) and the table is
+// solved again. This always ends with the promise kept, for tables of
+// any shape: each round hides one more cell, and once every cell is
+// hidden it holds, because all zeros then fit what is published (every
+// hidden cell can be 0), and so does 4 in any one inner cell with 4 in
+// its row, column and grand totals and 0 elsewhere (every hidden cell
+// can reach 4; a total can, through any inner cell of its line).
 func Suppress(counts [][]int) [][]Cell {
 	r := len(counts)
 	c := 0
@@ -144,27 +150,19 @@ func Suppress(counts [][]int) [][]Cell {
 	// Then the whole table at once: while some hidden cell's range over
 	// every published row, column and total (see hiddenRanges) is narrower
 	// than its mark promises, hide one more cell near it and check again.
-	stuck := map[[2]int]bool{}
+	// Each round hides a cell, so this ends, at the latest with the whole
+	// table hidden, where the promise holds (see above).
 	for {
 		exposed, ranges, err := exposedCells(t)
-		if err != nil {
+		if err != nil || len(exposed) == 0 {
 			break // unsolvable tables do not happen: the true counts solve it
 		}
-		hid := false
-		for _, p := range exposed {
-			if stuck[p] {
-				continue
-			}
-			if q, ok := widen(t, p, ranges[p]); ok {
-				t[q[0]][q[1]].Secondary = true
-				hid = true
-				break
-			}
-			stuck[p] = true
+		p := exposed[0]
+		q, ok := widen(t, p, ranges[p])
+		if !ok {
+			break // nothing left to hide: cannot happen, see above
 		}
-		if !hid {
-			break // nothing left to hide that would help
-		}
+		t[q[0]][q[1]].Secondary = true
 	}
 	return t
 }
@@ -173,8 +171,8 @@ func Suppress(counts [][]int) [][]Cell {
 // now was: the first, in order of preference (inner cells before totals,
 // smaller counts first, then row by row), of the visible cells in p's row
 // or column whose hiding widens p's range, else the first of them; when
-// p's row and column are all hidden, the first cell elsewhere whose
-// hiding widens it. ok is false when none is left to try.
+// p's row and column are all hidden, the same among the cells elsewhere.
+// ok is false only when every cell is hidden.
 func widen(t [][]Cell, p [2]int, was cellRange) (q [2]int, ok bool) {
 	r, c := len(t)-1, len(t[0])-1
 	// p's own row and column first; when those are all hidden, the rest
@@ -207,9 +205,8 @@ func widen(t [][]Cell, p [2]int, was cellRange) (q [2]int, ok bool) {
 				return q, true
 			}
 		}
-		// No one cell of p's lines helps alone (it may take two): hide
-		// the first.
-		if near && len(cands) > 0 {
+		// No one cell helps alone (it may take two): hide the first.
+		if len(cands) > 0 {
 			return cands[0], true
 		}
 	}
@@ -217,13 +214,13 @@ func widen(t [][]Cell, p [2]int, was cellRange) (q [2]int, ok bool) {
 }
 
 // bounds is what a reader knows of a cell: its exact value when shown, 0
-// to Smallest-1 for "<5", and at least Smallest for "*".
+// to Smallest-1 for "<5", and any count for "*".
 func bounds(c Cell) (lo, hi int) {
 	switch {
 	case c.Primary:
 		return 0, Smallest - 1
 	case c.Secondary:
-		return Smallest, unbounded
+		return 0, unbounded
 	}
 	return c.N, c.N
 }

@@ -29,8 +29,8 @@ const lpTol = 1e-9
 // hiddenRanges solves, for each hidden cell of t (a table from Suppress,
 // totals last), the linear programmes min x and max x over non-negative
 // values subject to every row and column equation, the visible cells, and
-// what the marks say of the hidden ones (0 to 4 for "<5", at least
-// Smallest for "*"). The system has totally unimodular constraints, so
+// what the marks say of the hidden ones (0 to 4 for "<5", any count for
+// "*"). The system has totally unimodular constraints, so
 // the bounds are whole numbers and the range holds every value between
 // them. It returns the ranges by position.
 func hiddenRanges(t [][]Cell) (map[[2]int]cellRange, error) {
@@ -59,12 +59,8 @@ func rangesOf(t [][]Cell, only map[[2]int]bool) (map[[2]int]cellRange, error) {
 	if len(cells) == 0 {
 		return nil, nil
 	}
-	lower := func(cl Cell) float64 {
-		if cl.Secondary {
-			return Smallest
-		}
-		return 0
-	}
+	// Every hidden cell may be 0 ("<5" is 0 to 4, "*" any count).
+	lower := func(Cell) float64 { return 0 }
 	n := len(cells)
 	var slackOf []int // variable index of each primary cell's slack, -1 for none
 	nv := n

@@ -37,10 +37,12 @@ func TestSuppress(t *testing.T) {
 		want:   "10 20 | 30\n30 40 | 70\n40 60 | 100",
 	}, {
 		// A zero is hidden as "<5", and "<5" must range over 0 to 4:
-		// 12 - 12 would pin the first row's to 0, so more goes.
+		// 12 - 12 would pin the first row's to 0, so the 12 goes, and the
+		// 7 for the same reason. The "<5" cells then both range over 0 to
+		// 4 (the 12 over 8 to 12, the 7 over 3 to 7), all totals shown.
 		name:   "zeros are hidden and protected",
 		counts: [][]int{{0, 12}, {7, 0}},
-		want:   "<5 * | *\n* <5 | *\n* * | 19",
+		want:   "<5 * | 12\n* <5 | 7\n7 12 | 19",
 	}, {
 		name:   "empty table",
 		counts: [][]int{},
@@ -58,13 +60,13 @@ func TestSuppress(t *testing.T) {
 		want: "<5 <5 | <5\n<5 * | *\n<5 * | 32",
 	}, {
 		// Two "<5" cells of 4 with the total 8 showing: both must be 4, so
-		// the total is hidden too. A "*" total is at least 5, so with two
-		// columns each four is at least 1 whatever else is hidden: the
-		// suppressor hides every line near them (the sheet has three
-		// columns, where this does not arise).
+		// the total is hidden too, and the 20 and 25 below them, else the
+		// column totals give the fours back. "*" says nothing of a count,
+		// so each "<5" ranges over 0 to 4 again with the column totals
+		// shown.
 		name:   "adversarial: two fours and their total",
 		counts: [][]int{{4, 4}, {20, 25}},
-		want:   "<5 <5 | *\n* * | *\n* * | *",
+		want:   "<5 <5 | *\n* * | *\n24 29 | 53",
 	}, {
 		// A line of a "<5" cell and a "*" cell is safe: 3 + x = 13 gives
 		// x from 9 to 12.
@@ -99,7 +101,7 @@ func TestSuppress(t *testing.T) {
 // firstDisclosure checks every row and column of a suppressed table for a
 // hidden cell that the line's equation pins to one count above 0, the way
 // a reader would, independently of disclosive: for each hidden cell and
-// each value a reader thinks possible for it (0 to 4 for "<5", 5 and up
+// each value a reader thinks possible for it (0 to 4 for "<5", any count
 // for "*"), it asks whether the other hidden cells can make up the rest.
 // Their ranges are runs of whole numbers, so they can exactly when the
 // rest lies between the sums of their lowest and highest values.
@@ -120,7 +122,7 @@ func firstDisclosure(t [][]Cell) string {
 		if c.Primary {
 			return 0, 4
 		}
-		return 5, grand
+		return 0, grand
 	}
 	for _, l := range lines {
 		total := len(l) - 1

@@ -243,7 +243,7 @@ func (x *xlsxWriter) summary(title string, rowNames []string, avail []bool, colN
 	}
 	notes := []string{
 		"<5: a count from 0 to 4, hidden so that no household can be picked out.",
-		"*: a count of 5 or more, hidden so that a count under 5 cannot be worked out from the totals.",
+		"*: hidden so that a small count cannot be worked out from the totals; it may be any number.",
 		"0 is hidden as <5 too: were zeros shown, several <5 cells could be worked out from a small total.",
 		"Totals are the true totals of all cases, hidden or not.",
 	}
