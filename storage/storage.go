@@ -56,10 +56,13 @@ var ErrUnsafeName = errors.New("unsafe object name")
 // Zone is one district's landing zone.
 //
 // Every method takes ctx first and returns ctx.Err() (wrapped) once it is
-// cancelled. Errors read "op object: cause". A transient infrastructure
-// fault (a dropped connection, a timeout) satisfies IsTransient, so one
-// retry policy in the caller decides; a missing object satisfies
-// errors.Is(err, ErrNotExist).
+// cancelled. Errors read "op object: cause". A backend marks each fault a
+// retry may cure with Transient (a dropped connection, a timeout, a busy
+// service); everything else (a missing object, permission, ErrChanged,
+// ErrUnsafeName, ctx's error) it leaves unmarked. Backends do not retry:
+// one policy decides, in package storage/retry, which wraps a Zone and
+// reads only that mark. A missing object satisfies errors.Is(err,
+// ErrNotExist).
 type Zone interface {
 	// List calls fn for each regular file in folder, non-recursively, in no
 	// particular order. Symbolic links and sub-folders are skipped. A file
@@ -104,14 +107,17 @@ type Zone interface {
 }
 
 // Output is where combined datasets go. Names are slash-separated paths
-// such as "2025Q4/combined.csv".
+// such as "2025Q4/combined.csv". Its errors follow Zone's rules: faults
+// a retry may cure are marked with Transient, and storage/retry decides.
 type Output interface {
 	// Put writes name atomically: a reader sees the previous version or the
 	// whole new one; a failed Put leaves the previous version whole.
 	Put(ctx context.Context, name string, r io.Reader) error
 	// Get opens name for reading. A missing name is an ErrNotExist error.
 	Get(ctx context.Context, name string) (io.ReadCloser, error)
-	// List calls fn with every name under prefix, recursively.
+	// List calls fn with every name under prefix, recursively. List may
+	// be retried after an error, so fn must be idempotent. An error from
+	// fn stops the listing and is returned as is.
 	List(ctx context.Context, prefix string, fn func(name string) error) error
 	// Delete removes name. A missing name is an ErrNotExist error.
 	Delete(ctx context.Context, name string) error
@@ -125,7 +131,9 @@ type transient struct{ err error }
 func (t transient) Error() string { return t.err.Error() }
 func (t transient) Unwrap() error { return t.err }
 
-// Transient marks err as a transient fault that a retry may cure.
+// Transient marks err as a transient fault that a retry may cure: the
+// backend that returns err decides, since only it knows what its errors
+// mean (see Zone). The mark survives wrapping with %w.
 func Transient(err error) error {
 	if err == nil {
 		return nil
