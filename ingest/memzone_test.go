@@ -104,6 +104,16 @@ func ledger(t *testing.T, r *Runner, partner string) []string {
 
 var errReset = errors.New("connection reset by peer")
 
+// faultCalls returns f armed on each of the first n matching calls.
+func faultCalls(f mem.Fault, n int) []mem.Fault {
+	out := make([]mem.Fault, n)
+	for i := range out {
+		out[i] = f
+		out[i].Call = i + 1
+	}
+	return out
+}
+
 // TestMemZoneRetries makes one call fail or come back short, and checks
 // that a transient fault is retried to a clean outcome, the file taken
 // once, and that a permanent one, or a transient one that does not go
@@ -233,9 +243,9 @@ func TestMemZoneFailureIsolatesPartners(t *testing.T) {
 func TestMemZoneDisposition(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name  string
-		spec  synth.Spec
-		fault *mem.Fault
+		name   string
+		spec   synth.Spec
+		faults []mem.Fault
 		// after the cycle
 		failed    bool
 		disposed  string   // FileSummary.DisposedTo, "" when not filed
@@ -245,9 +255,6 @@ func TestMemZoneDisposition(t *testing.T) {
 		// after a second cycle with no fault
 		thenTop       []string
 		thenProcessed []string
-		// known, when set, is why the case does not pass yet: it states
-		// what should happen, and is skipped.
-		known string
 	}{
 		{name: "accepted", spec: synth.Spec{Rows: 20, DAShare: 1},
 			disposed: "processed/q4.csv", processed: []string{"q4.csv"},
@@ -260,41 +267,42 @@ func TestMemZoneDisposition(t *testing.T) {
 		// A file the district takes back after the listing fails the
 		// partner for this cycle; the next one is clean.
 		{name: "vanished before reading", spec: synth.Spec{Rows: 20, DAShare: 1},
-			fault:  &mem.Fault{Op: mem.OpOpen, Call: 1, Vanish: true},
+			faults: []mem.Fault{{Op: mem.OpOpen, Call: 1, Vanish: true}},
 			failed: true},
 		{name: "vanished before filing", spec: synth.Spec{Rows: 20, DAShare: 1},
-			fault:  &mem.Fault{Op: mem.OpMove, Call: 1, Vanish: true},
+			faults: []mem.Fault{{Op: mem.OpMove, Call: 1, Vanish: true}},
 			failed: true},
 		{name: "replaced before filing", spec: synth.Spec{Rows: 20, DAShare: 1},
-			fault: &mem.Fault{Op: mem.OpMove, Call: 1, Replace: []byte("replaced\n")},
-			top:   []string{"q4.csv"},
+			faults: []mem.Fault{{Op: mem.OpMove, Call: 1, Replace: []byte("replaced\n")}},
+			top:    []string{"q4.csv"},
 			// The new version is judged next cycle: not an H-CLIC file.
 			thenProcessed: nil},
+		// A transient fault after the commit is retried: the move, or
+		// the report, and nothing before them.
 		{name: "move fails once", spec: synth.Spec{Rows: 20, DAShare: 1},
-			fault:    &mem.Fault{Op: mem.OpMove, Call: 1, Err: storage.Transient(errReset)},
+			faults:   []mem.Fault{{Op: mem.OpMove, Call: 1, Err: storage.Transient(errReset)}},
 			disposed: "processed/q4.csv", processed: []string{"q4.csv"},
-			thenProcessed: []string{"q4.csv"},
-			known: "the retry re-runs the whole file after its commit: it is judged again as a duplicate " +
-				"and filed with an \"already received\" report"},
+			thenProcessed: []string{"q4.csv"}},
 		{name: "report fails once", spec: synth.Spec{Rows: 20, DAShare: 0.5},
-			fault:    &mem.Fault{Op: mem.OpPut, Call: 1, Err: storage.Transient(errReset)},
+			faults:   []mem.Fault{{Op: mem.OpPut, Call: 1, Err: storage.Transient(errReset)}},
 			disposed: "processed/q4.csv", processed: []string{"q4.csv", "q4.csv.report.txt"},
-			thenProcessed: []string{"q4.csv", "q4.csv.report.txt"},
-			known: "the retry re-runs the whole file after it was filed: the file is gone from the top, " +
-				"so the partner fails and the report is never written"},
+			thenProcessed: []string{"q4.csv", "q4.csv.report.txt"}},
+		// A fault that outlasts the retries fails the partner; the next
+		// cycle finishes the disposition without judging the file again.
+		{name: "move fails past the retries", spec: synth.Spec{Rows: 20, DAShare: 1},
+			faults: faultCalls(mem.Fault{Op: mem.OpMove, Err: storage.Transient(errReset)}, 4),
+			failed: true, top: []string{"q4.csv"},
+			thenProcessed: []string{"q4.csv"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if tt.known != "" {
-				t.Skip("known fault: " + tt.known)
-			}
 			m := newMemLab(t, "basildon")
 			m.set(utc("2026-01-08 06:00"))
 			m.upload(t, "basildon", "q4.csv", tt.spec)
 			z := m.zones["basildon"]
-			if tt.fault != nil {
-				z.Inject(*tt.fault)
+			for _, f := range tt.faults {
+				z.Inject(f)
 			}
 			r := m.open(t)
 			sum := cycle(t, r)
@@ -326,6 +334,10 @@ func TestMemZoneDisposition(t *testing.T) {
 			}
 			if got := m.names("basildon", storage.Processed); !slices.Equal(got, tt.thenProcessed) {
 				t.Errorf("processed/ after the second cycle = %v, want %v", got, tt.thenProcessed)
+			}
+			// The file was judged once: one verdict in the ledger.
+			if got := ledger(t, r, "basildon"); len(got) > 1 && !strings.Contains(tt.name, "replaced") {
+				t.Errorf("ledger = %v, want the file judged once", got)
 			}
 		})
 	}

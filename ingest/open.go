@@ -91,7 +91,7 @@ func OpenLocked(ctx context.Context, cfg *config.Config, logger *slog.Logger, ve
 	if err := r.openAudit(ctx); err != nil {
 		return fail(err)
 	}
-	if r.Output, err = OpenOutput(ctx, cfg.Output, cfg.State, r.getenv, logger); err != nil {
+	if r.Output, err = r.openOutput(ctx); err != nil {
 		return fail(fmt.Errorf("open output %s: %w", cfg.Output.String(), err))
 	}
 	return r, nil
@@ -198,7 +198,7 @@ func (r *Runner) checkStateDB(ctx context.Context) error {
 			return fmt.Errorf("open state %s: the database is missing but the audit trail has entries: %w", dbPath, ErrStateLost)
 		}
 	}
-	out, err := OpenOutput(ctx, r.Config.Output, r.Config.State, r.getenv, r.Logger)
+	out, err := r.openOutput(ctx)
 	if err != nil {
 		return fmt.Errorf("open output %s: %w", r.Config.Output.String(), err)
 	}

@@ -358,12 +358,7 @@ func (r *Runner) takeDeferred(ctx context.Context, log *slog.Logger, sum *Summar
 			}
 		}
 		plog := log.With("partner", p.ID)
-		var z storage.Zone
-		err := r.retry(ctx, plog, "open zone", func() error {
-			var err error
-			z, err = r.openZone(ctx, p)
-			return err
-		})
+		z, err := r.openZone(ctx, p)
 		if err != nil {
 			if ctx.Err() == nil {
 				ps.Err = RedactErr(err)
@@ -377,12 +372,7 @@ func (r *Runner) takeDeferred(ctx context.Context, log *slog.Logger, sum *Summar
 			}
 			olog := plog.With("object", obj.Name)
 			olog.Info("judging a suspect file alone")
-			var fs FileSummary
-			err := r.retry(ctx, olog, "take file", func() error {
-				var err error
-				fs, err = r.takeFile(ctx, olog, sum.RunID, p, z, obj, nil)
-				return err
-			})
+			fs, err := r.takeFile(ctx, olog, sum.RunID, p, z, obj, nil)
 			if err != nil {
 				if ctx.Err() == nil {
 					ps.Err = RedactErr(fmt.Errorf("take file %s: %w", obj.Name, err))

@@ -24,6 +24,7 @@ import (
 	"landingd/ingest/safetext"
 	"landingd/ingest/state"
 	"landingd/storage"
+	"landingd/storage/retry"
 	"landingd/transform"
 )
 
@@ -48,10 +49,12 @@ type Runner struct {
 	OpenZone func(ctx context.Context, p *config.Partner) (storage.Zone, error)
 	// Getenv reads secrets named in the protocol; nil means os.Getenv.
 	Getenv func(string) string
-	// Retries is how many times a transient fault is retried; 0 means 3.
+	// Retries is how many times the zones and the output retry a
+	// transient fault (storage/retry); 0 means 3. Backoff bounds the
+	// first wait, doubled for each later one; 0 means one second. The
+	// output takes them when Open opens it, a zone each time one is
+	// opened.
 	Retries int
-	// Backoff is the first wait between retries, doubled each time; 0
-	// means one second.
 	Backoff time.Duration
 	// AfterCommit, when set, is called after each file's commit and before
 	// its disposition. Tests use it to stop a run at the worst moment.
@@ -387,12 +390,7 @@ func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p 
 	if ctx.Err() != nil {
 		return ps // stopped before this partner began: nothing taken, nothing failed
 	}
-	var z storage.Zone
-	err := r.retry(ctx, log, "open zone", func() error {
-		var err error
-		z, err = r.openZone(ctx, p)
-		return err
-	})
+	z, err := r.openZone(ctx, p)
 	if err != nil {
 		return fail("zone unreachable", err)
 	}
@@ -404,12 +402,8 @@ func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p 
 		return fail("finish earlier dispositions", err)
 	}
 
-	var stable []storage.Object
-	err = r.retry(ctx, log, "list zone", func() error {
-		var err error
-		stable, ps.Waiting, err = stableObjects(ctx, z, r.Config.StableAfterFor(p))
-		return err
-	})
+	stable, waiting, err := stableObjects(ctx, z, r.Config.StableAfterFor(p))
+	ps.Waiting = waiting
 	if err != nil {
 		return fail("list zone", err)
 	}
@@ -457,40 +451,14 @@ func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p 
 			forced = unsafeResult(obj.Name, p.ID, why)
 			r.alertQuarantine(ctx, log, runID, p.ID, obj.Name, why)
 		}
-		var fs FileSummary
 		olog := log.With("object", obj.Name)
-		err := r.retry(ctx, olog, "take file", func() error {
-			var err error
-			fs, err = r.takeFile(ctx, olog, runID, p, z, obj, forced)
-			return err
-		})
+		fs, err := r.takeFile(ctx, olog, runID, p, z, obj, forced)
 		if err != nil {
 			return fail("take file "+obj.Name, err)
 		}
 		ps.Files = append(ps.Files, fs)
 	}
 	return ps
-}
-
-// retry runs fn until it succeeds, returns a permanent error, or the
-// retries run out. Only storage.IsTransient errors are retried.
-func (r *Runner) retry(ctx context.Context, log *slog.Logger, op string, fn func() error) error {
-	tries := r.Retries
-	if tries <= 0 {
-		tries = 3
-	}
-	wait := r.Backoff
-	if wait <= 0 {
-		wait = time.Second
-	}
-	attempt := 0
-	return storage.Retry(ctx, tries+1, wait, func(context.Context) error {
-		err := fn()
-		if attempt++; attempt <= tries && storage.IsTransient(err) && ctx.Err() == nil {
-			log.Warn("retrying after a transient fault", "op", op, "attempt", attempt, "err", err)
-		}
-		return err
-	})
 }
 
 // hashingReader hashes and counts what is read through it.
@@ -519,36 +487,50 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 	wctx, cancel := r.shutdownContext(ctx)
 	defer cancel()
 
-	rc, err := z.Open(wctx, storage.Top, obj.Name)
-	if err != nil {
-		return fs, err
-	}
-	defer rc.Close()
-	hr := &hashingReader{r: rc, h: sha256.New()}
-	spool, err := newRowSpool(r.Config.State)
-	if err != nil {
-		return fs, err
-	}
-	defer spool.Close()
-
 	received := r.now()
-	res := forced
-	if res == nil {
-		// spool.Put writes each row out before it returns, as Judge
-		// requires of a caller that keeps rows.
-		res, err = r.judgeGuarded(wctx, log, runID, p, obj, hr, spool.Put)
-	}
-	if err == nil {
-		// The hash covers the whole file even when judging stopped early.
-		_, err = io.Copy(io.Discard, hr)
-	}
+	var (
+		res   *transform.Result
+		hr    *hashingReader
+		spool *rowSpool
+	)
+	defer func() {
+		if spool != nil {
+			spool.Close()
+		}
+	}()
+	// Nothing is written before the whole file is read, so a read that
+	// fails (transiently) is made again from the start, with a new hash
+	// and a new spool: the zone's retry policy decides (retry.Load).
+	err := retry.Load(wctx, z, storage.Top, obj.Name, func(rc io.Reader) error {
+		if spool != nil {
+			spool.Close()
+		}
+		var err error
+		if spool, err = newRowSpool(r.Config.State); err != nil {
+			return err
+		}
+		hr = &hashingReader{r: rc, h: sha256.New()}
+		res = forced
+		if res == nil {
+			// spool.Put writes each row out before it returns, as Judge
+			// requires of a caller that keeps rows.
+			res, err = r.judgeGuarded(wctx, log, runID, p, obj, hr, spool.Put)
+		}
+		if err == nil {
+			// The hash covers the whole file even when judging stopped early.
+			_, err = io.Copy(io.Discard, hr)
+		}
+		if err != nil {
+			return fmt.Errorf("judge %s: %w", obj.Name, err)
+		}
+		if hr.n != obj.Size {
+			return storage.Transient(fmt.Errorf("read %s: got %d bytes, listed %d: %w", obj.Name, hr.n, obj.Size, io.ErrUnexpectedEOF))
+		}
+		return nil
+	})
 	if err != nil {
-		return fs, fmt.Errorf("judge %s: %w", obj.Name, err)
+		return fs, err
 	}
-	if hr.n != obj.Size {
-		return fs, storage.Transient(fmt.Errorf("read %s: got %d bytes, listed %d: %w", obj.Name, hr.n, obj.Size, io.ErrUnexpectedEOF))
-	}
-	rc.Close()
 	rec := state.FileRecord{
 		RunID:         runID,
 		Partner:       p.ID,
@@ -644,7 +626,8 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 	}
 	fs.DisposedTo = string(folder) + "/" + newName
 	if report.Len() > 0 {
-		if err := z.Put(wctx, folder, storage.ReportName(newName), &report); err != nil {
+		// A reader that can be rewound, so that the zone may retry the Put.
+		if err := z.Put(wctx, folder, storage.ReportName(newName), bytes.NewReader(report.Bytes())); err != nil {
 			return fs, fmt.Errorf("write report for %s: %w", obj.Name, err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"landingd/config"
 	"landingd/storage"
+	"landingd/storage/retry"
 )
 
 // OpenZone opens a partner's landing zone through its backend's
@@ -38,9 +39,34 @@ func OpenOutput(ctx context.Context, loc config.Location, tempDir string, getenv
 	return s.OpenOutput(ctx, storage.OpenOptions{Getenv: getenv, TempDir: tempDir, Logger: logger})
 }
 
+// openZone opens partner p's landing zone (through Runner.OpenZone when
+// set) and wraps it in the retry policy: every zone a Runner uses is
+// opened here, so a transient fault is retried in that one layer, opening
+// included.
 func (r *Runner) openZone(ctx context.Context, p *config.Partner) (storage.Zone, error) {
-	if r.OpenZone != nil {
-		return r.OpenZone(ctx, p)
+	log := r.Logger.With("partner", p.ID)
+	return retry.OpenZone(ctx, r.retryPolicy(log), func(ctx context.Context) (storage.Zone, error) {
+		if r.OpenZone != nil {
+			return r.OpenZone(ctx, p)
+		}
+		return OpenZone(ctx, p.Landing, r.Config.State, r.getenv, log)
+	})
+}
+
+// openOutput opens the protocol's output wrapped in the retry policy, as
+// openZone does for zones.
+func (r *Runner) openOutput(ctx context.Context) (storage.Output, error) {
+	return retry.OpenOutput(ctx, r.retryPolicy(r.Logger), func(ctx context.Context) (storage.Output, error) {
+		return OpenOutput(ctx, r.Config.Output, r.Config.State, r.getenv, r.Logger)
+	})
+}
+
+// retryPolicy is the retry policy of the Runner's zones and outputs
+// (Retries and Backoff), logging to log.
+func (r *Runner) retryPolicy(log *slog.Logger) retry.Policy {
+	p := retry.Policy{Base: r.Backoff, Logger: log}
+	if r.Retries > 0 {
+		p.Attempts = r.Retries + 1
 	}
-	return OpenZone(ctx, p.Landing, r.Config.State, r.getenv, r.Logger.With("partner", p.ID))
+	return p
 }
