@@ -52,6 +52,11 @@ type StatusProtocol struct {
 	ReviewDate string `json:"review_date"`
 	// Review is "ok", "due" (within 90 days) or "overdue".
 	Review string `json:"review"`
+	// Paused is true when the review is overdue and the protocol says
+	// on_review_overdue: pause, so its cycles take no files; PauseReason
+	// then says why (see PauseReason).
+	Paused      bool   `json:"paused"`
+	PauseReason string `json:"pause_reason,omitempty"`
 }
 
 // StatusPartner is one partner.
@@ -101,12 +106,34 @@ func ReviewState(cfg *config.Config, now time.Time) string {
 	switch {
 	case rd.IsZero():
 		return "ok"
-	case !now.Before(rd.AddDate(0, 0, 1)):
+	case !now.Before(ReviewOverdueAt(cfg)):
 		return "overdue"
 	case now.After(rd.Add(-reviewWindow)):
 		return "due"
 	}
 	return "ok"
+}
+
+// ReviewOverdueAt is when the protocol's review becomes overdue: the end
+// of its review date. It is the zero time when the protocol has none.
+func ReviewOverdueAt(cfg *config.Config) time.Time {
+	rd := cfg.Protocol.ReviewDate.Time
+	if rd.IsZero() {
+		return time.Time{}
+	}
+	return rd.AddDate(0, 0, 1)
+}
+
+// PauseReason says why the protocol's cycles take no files at now, or is
+// "" when they take them: its review date has passed and it says
+// on_review_overdue: pause. Every page that shows the protocol prints it.
+func PauseReason(cfg *config.Config, now time.Time) string {
+	if ReviewState(cfg, now) != "overdue" || cfg.Protocol.OnReviewOverdue != config.ReviewPause {
+		return ""
+	}
+	return fmt.Sprintf("cycles are paused: the review date, %s, has passed and the protocol says on_review_overdue: pause, "+
+		"so no files are taken until the partners review the agreement and the review date is moved",
+		cfg.Protocol.ReviewDate.Format(time.DateOnly))
 }
 
 // BuildStatus reads the ledger into the quarters-by-partners matrix, from
@@ -121,6 +148,8 @@ func BuildStatus(ctx context.Context, cfg *config.Config, db *state.DB, now time
 		},
 		GeneratedAt: now.UTC(),
 	}
+	st.Protocol.PauseReason = PauseReason(cfg, now)
+	st.Protocol.Paused = st.Protocol.PauseReason != ""
 	for _, p := range cfg.Partners {
 		st.Partners = append(st.Partners, StatusPartner{ID: p.ID, Name: p.Name, GSS: p.GSS})
 	}
@@ -269,6 +298,9 @@ func (st *Status) WriteText(w io.Writer) error {
 		fmt.Fprintf(w, "Review due by %s.\n", st.Protocol.ReviewDate)
 	case "overdue":
 		fmt.Fprintf(w, "REVIEW OVERDUE: the protocol was due for review on %s.\n", st.Protocol.ReviewDate)
+	}
+	if st.Protocol.Paused {
+		fmt.Fprintf(w, "PAUSED: %s.\n", st.Protocol.PauseReason)
 	}
 	if st.LastRun != nil {
 		fmt.Fprintf(w, "Last cycle: %s, started %s, %s\n", st.LastRun.ID, st.LastRun.Started.Format(time.RFC3339), orWord(st.LastRun.Outcome, "running"))

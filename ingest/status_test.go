@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,5 +92,38 @@ func TestExpectedAndOutstanding(t *testing.T) {
 	}
 	if Expected(&cfg.Partners[2], "2026Q1") || !Expected(&cfg.Partners[3], "2026Q1") || Expected(&cfg.Partners[3], "2026Q2") {
 		t.Error("Expected gets the withdrawal boundary wrong")
+	}
+}
+
+// TestPauseReason says why cycles are paused only when the review has
+// passed and the protocol says pause, and status text prints it.
+func TestPauseReason(t *testing.T) {
+	t.Parallel()
+	review := config.Date{Time: time.Date(2026, 3, 31, 0, 0, 0, 0, time.UTC)}
+	tests := []struct {
+		name   string
+		now    time.Time
+		action config.ReviewAction
+		want   string // in the reason; "" for none
+	}{
+		{"on the review date", time.Date(2026, 3, 31, 23, 59, 0, 0, time.UTC), config.ReviewPause, ""},
+		{"passed, pause", time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), config.ReviewPause,
+			"cycles are paused: the review date, 2026-03-31, has passed and the protocol says on_review_overdue: pause, so no files are taken until"},
+		{"passed, warn", time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), config.ReviewWarn, ""},
+	}
+	for _, tt := range tests {
+		cfg := &config.Config{Protocol: config.Protocol{ID: "p", Title: "P", ReviewDate: review, OnReviewOverdue: tt.action}}
+		got := PauseReason(cfg, tt.now)
+		if (tt.want == "") != (got == "") || !strings.HasPrefix(got, tt.want) {
+			t.Errorf("%s: PauseReason = %q, want %q...", tt.name, got, tt.want)
+		}
+		st := &Status{Protocol: StatusProtocol{ID: "p", Title: "P", Review: ReviewState(cfg, tt.now), Paused: got != "", PauseReason: got}}
+		var b strings.Builder
+		if err := st.WriteText(&b); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), "PAUSED: "+got) != (got != "") {
+			t.Errorf("%s: status text:\n%s", tt.name, b.String())
+		}
 	}
 }

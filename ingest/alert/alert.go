@@ -24,6 +24,8 @@ const (
 	KindFileRejected   = "file_rejected"
 	KindPartnerLate    = "partner_late"
 	KindPartnerMissing = "partner_missing"
+	// KindReviewOverdue is sent once per review date, when it has passed.
+	KindReviewOverdue = "review_overdue"
 )
 
 // Event is one alert. Every field but Kind and Summary is optional. No

@@ -122,6 +122,37 @@ func (s *Service) deadlineAlerts(ctx context.Context) {
 	}
 }
 
+// reviewAlert says, once per review date, that the protocol's review
+// date has passed, and whether its cycles are paused for it. Moving the
+// date and letting it pass again alerts again: the sent log's key is the
+// date.
+func (s *Service) reviewAlert(ctx context.Context) {
+	if s.Alert == nil {
+		return
+	}
+	now := s.now()
+	if ingest.ReviewState(s.Config, now) != "overdue" {
+		return
+	}
+	date := s.Config.Protocol.ReviewDate.Format(time.DateOnly)
+	key := reviewKeyPrefix + date
+	if s.sent.has(key) {
+		return
+	}
+	text := "the protocol's review date, " + date + ", has passed: the partners must review the agreement and move protocol.review_date"
+	if why := ingest.PauseReason(s.Config, now); why != "" {
+		text += "; " + why
+	}
+	ev := alert.Event{Kind: alert.KindReviewOverdue, Protocol: s.Config.Protocol.ID, Summary: text,
+		Deadlines: map[string]time.Time{"review": s.Config.Protocol.ReviewDate.UTC()}}
+	if s.send(ctx, ev) {
+		s.sent.mark(key, now, s.Logger)
+	}
+}
+
+// reviewKeyPrefix begins the sent log's keys of review alerts.
+const reviewKeyPrefix = "review_overdue/"
+
 func (s *Service) partnerAlerts(ctx context.Context, kind, q string, due, now time.Time, text func(string) string) {
 	if s.Alert == nil {
 		return
@@ -186,8 +217,9 @@ func Reasons(rules map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
-// sentLog remembers which once-only alerts (late, missing) went out, in
-// alerts-sent.json in the state folder, so a restart does not repeat them.
+// sentLog remembers which once-only alerts (late, missing, review overdue)
+// went out, in alerts-sent.json in the state folder, so a restart does not
+// repeat them.
 type sentLog struct {
 	path string
 	mu   sync.Mutex
@@ -222,13 +254,14 @@ func (l *sentLog) has(key string) bool {
 }
 
 // mark records key and rewrites the file atomically, dropping entries
-// older than two years.
+// older than two years but those of review dates: a review can stay
+// overdue for years, and must not be alerted again.
 func (l *sentLog) mark(key string, now time.Time, log *slog.Logger) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.m[key] = now.UTC()
 	for k, t := range l.m {
-		if now.Sub(t) > 2*365*24*time.Hour {
+		if now.Sub(t) > 2*365*24*time.Hour && !strings.HasPrefix(k, reviewKeyPrefix) {
 			delete(l.m, k)
 		}
 	}

@@ -67,16 +67,19 @@ func (f *Forum) service(id string) *Service {
 
 // ProtocolSummary is one protocol in /api/status.
 type ProtocolSummary struct {
-	ID         string            `json:"id"`
-	Title      string            `json:"title"`
-	Review     string            `json:"review"`
-	ReviewDate string            `json:"review_date"`
-	Paused     bool              `json:"paused"`
-	LastRun    *ingest.StatusRun `json:"last_run"`
-	Incidents  int               `json:"open_incidents"`
-	StatusURL  string            `json:"status_url"`
-	PageURL    string            `json:"page_url"`
-	Error      string            `json:"error,omitempty"`
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	Review     string `json:"review"`
+	ReviewDate string `json:"review_date"`
+	Paused     bool   `json:"paused"`
+	// PauseReason says why the protocol's cycles take no files, when
+	// Paused (see ingest.PauseReason).
+	PauseReason string            `json:"pause_reason,omitempty"`
+	LastRun     *ingest.StatusRun `json:"last_run"`
+	Incidents   int               `json:"open_incidents"`
+	StatusURL   string            `json:"status_url"`
+	PageURL     string            `json:"page_url"`
+	Error       string            `json:"error,omitempty"`
 }
 
 // ForumStatus is what /api/status serves.
@@ -134,7 +137,8 @@ func (f *Forum) Handler() http.Handler {
 		out := ForumStatus{GeneratedAt: f.now().UTC(), Protocols: make([]ProtocolSummary, len(es))}
 		for i, e := range es {
 			p := ProtocolSummary{ID: e.ID, Title: e.Title, Review: e.Review, ReviewDate: e.ReviewDate, Paused: e.Paused,
-				StatusURL: "/api/p/" + e.ID + "/status", PageURL: "/p/" + e.ID + "/"}
+				PauseReason: ingest.PauseReason(f.Services[i].Config, f.now()),
+				StatusURL:   "/api/p/" + e.ID + "/status", PageURL: "/p/" + e.ID + "/"}
 			if st := sts[i]; st != nil {
 				p.LastRun, p.Incidents = st.LastRun, len(st.Incidents)
 			} else {

@@ -60,8 +60,12 @@ func TestForumEndpoints(t *testing.T) {
 		!strings.Contains(body, `data-protocol="hw" data-review="overdue"`) || !strings.Contains(body, "Cycles paused") {
 		t.Errorf("GET / = %d, want the register with both protocols:\n%s", code, body)
 	}
-	if code, body := forumGet(t, h, "/p/hw/"); code != http.StatusOK || !strings.Contains(body, "Review overdue") {
-		t.Errorf("GET /p/hw/ = %d, want hw's status page with its review overdue:\n%.400s", code, body)
+	if code, body := forumGet(t, h, "/p/hw/"); code != http.StatusOK || !strings.Contains(body, "Review overdue") ||
+		!strings.Contains(body, `<strong id="paused">Cycles are paused: the review date, 2020-01-31, has passed`) {
+		t.Errorf("GET /p/hw/ = %d, want hw's status page with its review overdue and why it is paused:\n%s", code, body)
+	}
+	if _, body := forumGet(t, h, "/p/da-needs-assessment/"); strings.Contains(body, "paused") {
+		t.Error("da-needs-assessment's status page says it is paused")
 	}
 	if code, _ := forumGet(t, h, "/p/nope/"); code != http.StatusNotFound {
 		t.Errorf("GET /p/nope/ = %d, want 404", code)
@@ -73,8 +77,14 @@ func TestForumEndpoints(t *testing.T) {
 		t.Fatalf("GET /api/status = %d %v:\n%s", code, err, body)
 	}
 	if len(fs.Protocols) != 2 || fs.Protocols[0].ID != "da-needs-assessment" || fs.Protocols[0].LastRun == nil ||
-		fs.Protocols[1].ID != "hw" || !fs.Protocols[1].Paused || fs.Protocols[1].StatusURL != "/api/p/hw/status" {
+		fs.Protocols[1].ID != "hw" || !fs.Protocols[1].Paused || fs.Protocols[1].StatusURL != "/api/p/hw/status" ||
+		!strings.Contains(fs.Protocols[1].PauseReason, "no files are taken until") || fs.Protocols[0].PauseReason != "" {
 		t.Errorf("/api/status = %+v", fs)
+	}
+	_, body = forumGet(t, h, "/api/p/hw/status")
+	var hw ingest.Status
+	if err := json.Unmarshal([]byte(body), &hw); err != nil || !hw.Protocol.Paused || !strings.Contains(hw.Protocol.PauseReason, "on_review_overdue: pause") {
+		t.Errorf("GET /api/p/hw/status: %v, protocol %+v, want paused with the reason", err, hw.Protocol)
 	}
 	code, body = forumGet(t, h, "/api/p/da-needs-assessment/status")
 	var st ingest.Status

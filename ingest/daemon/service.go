@@ -101,7 +101,8 @@ func (s *Service) now() time.Time {
 // last completed cycle (of any trigger, "landingd run" included), or no
 // cycle ever completed, it runs one cycle at once. Then it runs each
 // scheduled cycle, and in between polls the partners that are late for
-// the last completed quarter every retry_every until it is due. Errors
+// the last completed quarter every retry_every until it is due. It also
+// wakes when the protocol's review date passes, to alert it. Errors
 // reading the ledger are logged and retried a minute later.
 func (s *Service) Run(ctx context.Context) error {
 	if s.Now != nil {
@@ -125,6 +126,7 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	for ctx.Err() == nil {
 		s.deadlineAlerts(ctx)
+		s.reviewAlert(ctx)
 		next, ok, err := s.plan(ctx)
 		if err != nil {
 			s.Logger.Error("plan the next cycle", "err", err)
@@ -137,6 +139,15 @@ func (s *Service) Run(ctx context.Context) error {
 			s.Logger.Warn("the schedule never fires again: waiting for a stop signal")
 			<-ctx.Done()
 			break
+		}
+		if at := ingest.ReviewOverdueAt(s.Config); s.Alert != nil && at.After(s.now()) && at.Before(next.At) {
+			// The review date passes before the next cycle: wake then to
+			// alert it, and plan again.
+			s.release()
+			if s.wait(ctx, at) != nil {
+				break
+			}
+			continue
 		}
 		s.Logger.Info("next cycle planned", "at", next.At, "trigger", next.Trigger, "partners", len(next.Partners))
 		s.release()
