@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"landingd/internal/testtier"
 	"landingd/storage/storagetest"
 )
 
@@ -122,7 +123,7 @@ func runWith(t *testing.T, dir, stdin string, env []string, args ...string) resu
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, landingdBin(t), args...)
+	cmd := testtier.Command(ctx, landingdBin(t), args...)
 	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(stdin)
 	if env != nil {

@@ -5,12 +5,13 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"landingd/internal/testtier"
 )
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }
@@ -136,7 +137,7 @@ func TestLockHelperProcess(t *testing.T) {
 
 func TestLockAcrossProcesses(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestLockHelperProcess$")
+	cmd := testtier.Command(context.Background(), os.Args[0], "-test.run=^TestLockHelperProcess$")
 	cmd.Env = append(os.Environ(), "LANDINGD_LOCK_HELPER_DIR="+dir)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
