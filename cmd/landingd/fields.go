@@ -3,11 +3,19 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"landingd/config"
+	"landingd/ingest/safetext"
+	"landingd/internal/atomicfile"
 	"landingd/transform"
 )
 
@@ -17,13 +25,14 @@ func init() {
 
 // fieldInfo is one agreed field as "landingd fields --json" gives it.
 type fieldInfo struct {
-	Name     string     `json:"name"`
-	Title    string     `json:"title,omitempty"`
-	Question string     `json:"hclic_question"`
-	Element  string     `json:"hclic_element"`
-	Type     string     `json:"type"`
-	Required bool       `json:"required"`
-	Codes    []codeInfo `json:"codes,omitempty"`
+	Name        string     `json:"name"`
+	Title       string     `json:"title,omitempty"`
+	Description string     `json:"description,omitempty"`
+	Question    string     `json:"hclic_question"`
+	Element     string     `json:"hclic_element"`
+	Type        string     `json:"type"`
+	Required    bool       `json:"required"`
+	Codes       []codeInfo `json:"codes,omitempty"`
 }
 
 // codeInfo is one code of a coded field.
@@ -34,12 +43,29 @@ type codeInfo struct {
 }
 
 // cmdFields prints the agreed field list of the protocol (the built-in
-// one without --config). It reads no key and no credential.
+// one without --config), or with --xlsx writes the district's Excel
+// template of it. It reads no key and no credential.
 func cmdFields(_ context.Context, e *env, args []string) int {
-	f := newFlags(e, invocation{name: "fields", usage: "fields [--config PROTOCOL] [--json]", builtin: true})
+	f := newFlags(e, invocation{name: "fields", usage: "fields [--config PROTOCOL] [--json | --xlsx FILE [--partner ID] [--overwrite]]", builtin: true})
 	asJSON := f.Bool("json", false, "print JSON")
+	xlsxPath := f.String("xlsx", "", "write an Excel template to `FILE` instead of printing: a Data sheet headed by the agreed fields\n"+
+		"(required ones bold and shaded), a drop-down on every coded column offering the code labels,\n"+
+		"which validate accepts as it accepts the codes, Yes/No on yes-or-no columns, dates shown dd/mm/yyyy,\n"+
+		"checks on the first "+strconv.Itoa(templateRows)+" data rows, and a Dictionary sheet with what this command prints")
+	partnerID := f.String("partner", "", "with --xlsx: the partner the template is for; its la_code drop-down offers only that district")
+	overwrite := f.Bool("overwrite", false, "with --xlsx: replace FILE if it exists (otherwise an existing FILE is left as it is)")
 	if code := f.parse(args); code != exitOK {
 		return code
+	}
+	set := map[string]bool{}
+	f.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	switch {
+	case set["xlsx"] && *xlsxPath == "":
+		return f.usageError("--xlsx needs a file name")
+	case set["xlsx"] && *asJSON:
+		return f.usageError("--json and --xlsx cannot be given together")
+	case !set["xlsx"] && (set["partner"] || set["overwrite"]):
+		return f.usageError("--partner and --overwrite go with --xlsx")
 	}
 	cfg, code := f.load()
 	if code != exitOK {
@@ -49,6 +75,17 @@ func cmdFields(_ context.Context, e *env, args []string) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "landingd: load field list %s: %v\n", cfg.Schema, err)
 		return exitUsage
+	}
+	if set["xlsx"] {
+		var p *config.Partner
+		if *partnerID != "" {
+			var ok bool
+			if p, ok = cfg.Partner(*partnerID); !ok {
+				fmt.Fprintf(e.stderr, "landingd: fields: %s\n", unknownPartner(cfg, *partnerID))
+				return exitUsage
+			}
+		}
+		return writeTemplateFile(e, *xlsxPath, schema, p, *overwrite)
 	}
 	infos := fieldInfos(schema)
 	if *asJSON {
@@ -68,11 +105,35 @@ func cmdFields(_ context.Context, e *env, args []string) int {
 	return exitOK
 }
 
+// writeTemplateFile writes the template to path atomically: a reader
+// sees no file or the whole of it. An existing file is replaced only with
+// overwrite; without it the command fails with exitUsage and the file is
+// left as it was.
+func writeTemplateFile(e *env, path string, s *transform.Schema, p *config.Partner, overwrite bool) int {
+	write := atomicfile.WriteNew
+	if overwrite {
+		write = atomicfile.Write
+	}
+	err := write(path, "."+filepath.Base(path)+".*.tmp", 0o644, func(w io.Writer) error {
+		return writeTemplate(w, s, p)
+	})
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		fmt.Fprintf(e.stderr, "landingd: fields: %s exists; give --overwrite to replace it\n", safetext.Escape(path))
+		return exitUsage
+	case err != nil:
+		fmt.Fprintf(e.stderr, "landingd: fields: write template %s: %s\n", safetext.Escape(path), safetext.Escape(err.Error()))
+		return exitFailed
+	}
+	fmt.Fprintf(e.stdout, "Wrote the template for field list version %s: %s\n", s.Version, path)
+	return exitOK
+}
+
 func fieldInfos(s *transform.Schema) []fieldInfo {
 	infos := make([]fieldInfo, 0, len(s.Fields))
 	for i := range s.Fields {
 		fd := &s.Fields[i]
-		fi := fieldInfo{Name: fd.Name, Title: fd.Title, Question: fd.Question(), Element: fd.Element(), Type: fd.Type, Required: fd.Required}
+		fi := fieldInfo{Name: fd.Name, Title: fd.Title, Description: fd.Description, Question: fd.Question(), Element: fd.Element(), Type: fd.Type, Required: fd.Required}
 		for _, c := range fd.Codes {
 			aliases := c.Aliases
 			if aliases == nil {
