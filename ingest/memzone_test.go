@@ -96,7 +96,7 @@ func ledger(t *testing.T, r *Runner, partner string) []string {
 		}
 		must(t, err)
 		if o.Partner == partner {
-			out = append(out, o.Verdict)
+			out = append(out, string(o.Verdict))
 		}
 	}
 	return out
@@ -169,7 +169,7 @@ func TestMemZoneRetries(t *testing.T) {
 			if !strings.Contains(m.logs.String(), "retrying after a transient fault") {
 				t.Error("no retry was logged")
 			}
-			if len(ps.Files) != 1 || ps.Files[0].Verdict != string(transform.Accepted) || ps.Files[0].DisposedTo != "processed/q4.csv" || ps.Files[0].Rows.Read != 20 {
+			if len(ps.Files) != 1 || ps.Files[0].Verdict != transform.Accepted || ps.Files[0].DisposedTo != "processed/q4.csv" || ps.Files[0].Rows.Read != 20 {
 				t.Errorf("files = %+v, want q4.csv's 20 rows accepted once and filed", ps.Files)
 			}
 			if got := ledger(t, r, "basildon"); !slices.Equal(got, []string{"accepted"}) {

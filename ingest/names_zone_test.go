@@ -35,7 +35,7 @@ func TestNamesNeverBlockAZone(t *testing.T) {
 	}
 	verdicts := map[string]string{}
 	for _, f := range sum.Partners[0].Files {
-		verdicts[f.Object] = f.Verdict
+		verdicts[f.Object] = string(f.Verdict)
 	}
 	want := map[string]string{"basildon..Q4.csv": "accepted", `back\slash.csv`: "rejected", long: "accepted"}
 	for n, v := range want {
@@ -70,7 +70,7 @@ func TestNamesNeverBlockAZone(t *testing.T) {
 	if sum.Failed() {
 		t.Fatalf("second cycle failed: %+v", sum.Partners)
 	}
-	if f := sum.Partners[0].Files; len(f) != 1 || f[0].Object != long || f[0].Verdict != string(transform.Accepted) || f[0].DisposedTo == "" {
+	if f := sum.Partners[0].Files; len(f) != 1 || f[0].Object != long || f[0].Verdict != transform.Accepted || f[0].DisposedTo == "" {
 		t.Errorf("second cycle's files = %+v", f)
 	}
 	for _, n := range l.zoneFiles(t, "basildon", "processed") {

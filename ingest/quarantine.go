@@ -438,13 +438,13 @@ func (r *Runner) refuseName(ctx context.Context, log *slog.Logger, runID string,
 			"and it will be taken as usual."}}}
 	rec := state.FileRecord{RunID: runID, Partner: p.ID, Name: obj.Name, Size: obj.Size, ModTime: obj.ModTime, ETag: obj.ETag,
 		ReceivedAt: now, SchemaVersion: r.Schema.Version, QuarterHint: transform.LastCompletedQuarter(now)}
-	fs := FileSummary{Object: obj.Name, Verdict: string(transform.Rejected)}
+	fs := FileSummary{Object: obj.Name, Verdict: transform.Rejected}
 	id, err := r.DB.RecordRejected(ctx, rec, res, now)
 	if err != nil {
 		return fs, err
 	}
 	if err := r.record(ctx, audit.Entry{Event: audit.EventFileVerdict, RunID: runID, Partner: p.ID, Object: obj.Name,
-		Data: map[string]any{"verdict": fs.Verdict, "size": obj.Size, "rules": []string{RuleUnsafeName}}}); err != nil {
+		Data: map[string]any{"verdict": string(fs.Verdict), "size": obj.Size, "rules": []string{RuleUnsafeName}}}); err != nil {
 		return fs, err
 	}
 	var report strings.Builder

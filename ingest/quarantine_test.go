@@ -185,7 +185,7 @@ func TestFileThatKilledTwoCyclesIsQuarantined(t *testing.T) {
 	var verdicts []string
 	for _, p := range sum.Partners {
 		for _, f := range p.Files {
-			verdicts = append(verdicts, p.Partner+" "+f.Object+" "+f.Verdict)
+			verdicts = append(verdicts, p.Partner+" "+f.Object+" "+string(f.Verdict))
 		}
 	}
 	slices.Sort(verdicts)
@@ -200,7 +200,7 @@ func TestFileThatKilledTwoCyclesIsQuarantined(t *testing.T) {
 		obj, err = r.DB.GetObject(ctx, 2)
 		must(t, err)
 	}
-	if obj.Partner != "basildon" || obj.Verdict != string(transform.Rejected) || obj.RuleCounts[RuleUnsafeFile] != 1 || len(obj.SHA256) != 64 {
+	if obj.Partner != "basildon" || obj.Verdict != transform.Rejected || obj.RuleCounts[RuleUnsafeFile] != 1 || len(obj.SHA256) != 64 {
 		t.Errorf("ledger = %+v", obj)
 	}
 	sus, err := r.DB.Suspects(ctx, "basildon")
@@ -229,7 +229,7 @@ func TestSuspectReplacedByANewVersionIsJudgedAsUsual(t *testing.T) {
 	l.drop(t, "basildon", "q4.csv", synth.Spec{Quarters: []string{"2025Q4"}, Rows: 12, DAShare: 1})
 
 	sum := cycle(t, r)
-	if f := sum.Partners[0].Files; len(f) != 1 || f[0].Verdict != string(transform.Accepted) || f[0].Rows.Read != 12 {
+	if f := sum.Partners[0].Files; len(f) != 1 || f[0].Verdict != transform.Accepted || f[0].Rows.Read != 12 {
 		t.Errorf("files = %+v, want the new version accepted", f)
 	}
 	sus, err := r.DB.Suspects(ctx, "basildon")

@@ -35,7 +35,7 @@ func TestFileReplacedAfterReadStaysForNextCycle(t *testing.T) {
 	if got := l.zoneFiles(t, "basildon", "processed"); len(got) != 0 {
 		t.Errorf("processed/ = %v, want nothing filed", got)
 	}
-	if f := sum.Partners[0].Files; len(f) != 1 || f[0].Verdict != string(transform.Accepted) || f[0].DisposedTo != "" {
+	if f := sum.Partners[0].Files; len(f) != 1 || f[0].Verdict != transform.Accepted || f[0].DisposedTo != "" {
 		t.Errorf("files = %+v, want the version read accepted and not disposed anywhere", f)
 	}
 	first, err := r.DB.GetObject(ctx, 1)

@@ -40,9 +40,9 @@ type Runner struct {
 	Logger  *slog.Logger
 	Version string
 
-	// Trigger names what started a cycle in the ledger: "run" (the
-	// default), "schedule", "catch-up" or "retry".
-	Trigger string
+	// Trigger names what started a cycle in the ledger; "" means
+	// state.TriggerRun.
+	Trigger state.Trigger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// OpenZone opens a partner's landing zone; nil means OpenZone.
@@ -132,10 +132,10 @@ type PartnerSummary struct {
 
 // FileSummary is the outcome for one source file.
 type FileSummary struct {
-	Object     string           `json:"object"`
-	Verdict    string           `json:"verdict"` // accepted | rejected | duplicate
-	Rows       transform.Counts `json:"rows"`
-	DisposedTo string           `json:"disposed_to,omitempty"` // processed/NAME, rejected/NAME, or "" when kept
+	Object     string            `json:"object"`
+	Verdict    transform.Verdict `json:"verdict"` // transform.Accepted | transform.Rejected | state.VerdictDuplicate
+	Rows       transform.Counts  `json:"rows"`
+	DisposedTo string            `json:"disposed_to,omitempty"` // processed/NAME, rejected/NAME, or "" when kept
 }
 
 // Failed reports whether a zone or the output could not be reached or
@@ -193,7 +193,7 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	}
 	trigger := r.Trigger
 	if trigger == "" {
-		trigger = "run"
+		trigger = state.TriggerRun
 	}
 	if err := r.DB.BeginRun(context.WithoutCancel(ctx), sum.RunID, start, trigger); err != nil {
 		return nil, fmt.Errorf("record run %s: %w", sum.RunID, err)
@@ -210,7 +210,7 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 		log.Warn("the protocol's review is overdue and on_review_overdue is pause: no files are taken until the review date is moved")
 	}
 	if err := r.record(ctx, audit.Entry{Event: audit.EventCycleStart, RunID: sum.RunID,
-		Data: map[string]any{"trigger": trigger, "partners": partnerIDs(selected)}}); err != nil {
+		Data: map[string]any{"trigger": string(trigger), "partners": partnerIDs(selected)}}); err != nil {
 		return nil, err
 	}
 	if err := r.noteProtocolChanges(ctx, sum.RunID); err != nil {
@@ -310,22 +310,22 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 // last success per partner survives a restart of the service.
 func (r *Runner) recordPartners(ctx context.Context, log *slog.Logger, sum *Summary) {
 	for _, p := range sum.Partners {
-		o := state.PartnerOutcome{Partner: p.Partner, Outcome: "ok"}
+		o := state.PartnerOutcome{Partner: p.Partner, Outcome: state.PartnerOK}
 		for _, f := range p.Files {
 			switch f.Verdict {
-			case string(transform.Accepted):
+			case transform.Accepted:
 				o.Accepted++
-			case string(transform.Rejected):
+			case transform.Rejected:
 				o.Rejected++
 			}
 		}
 		switch {
 		case p.Withdrawn:
-			o.Outcome = "withdrawn"
+			o.Outcome = state.PartnerWithdrawn
 		case p.Err != nil:
-			o.Outcome, o.Error = "failed", p.Err.Error()
+			o.Outcome, o.Error = state.PartnerFailed, p.Err.Error()
 		case len(p.Files) == 0:
-			o.Outcome = "nothing-new"
+			o.Outcome = state.PartnerNothingNew
 		}
 		if err := r.DB.RecordPartner(context.WithoutCancel(ctx), sum.RunID, o); err != nil {
 			log.Error("record partner outcome", "partner", p.Partner, "err", err)
@@ -562,7 +562,7 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 		}
 		fmt.Fprintf(&report, "File: %s\nVerdict: already received\n\nThis file has the same content as a file you sent before, which was accepted.\nNothing new was taken from it, and there is nothing you need to do.\n", obj.Name)
 	case res.Verdict == transform.Accepted:
-		fs.Verdict = string(transform.Accepted)
+		fs.Verdict = transform.Accepted
 		folder = storage.Processed
 		if id, err = r.commit(wctx, rec, res, spool); err != nil {
 			return fs, err
@@ -573,7 +573,7 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 			}
 		}
 	default:
-		fs.Verdict = string(transform.Rejected)
+		fs.Verdict = transform.Rejected
 		folder = storage.Rejected
 		if id, err = r.DB.RecordRejected(wctx, rec, *res, r.now()); err != nil {
 			return fs, err
@@ -591,7 +591,7 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 	log.Info("file judged", "verdict", fs.Verdict, "rows", res.Rows.Read,
 		"accepted", res.Rows.Accepted, "out_of_scope", res.Rows.OutOfScope, "rejected", res.Rows.Rejected)
 	if err := r.record(wctx, audit.Entry{Event: audit.EventFileVerdict, RunID: runID, Partner: p.ID, Object: obj.Name,
-		Data: map[string]any{"verdict": fs.Verdict, "sha256": rec.SHA256, "size": obj.Size, "format": res.Format,
+		Data: map[string]any{"verdict": string(fs.Verdict), "sha256": rec.SHA256, "size": obj.Size, "format": res.Format,
 			"rows_read": res.Rows.Read, "rows_accepted": res.Rows.Accepted, "rows_out_of_scope": res.Rows.OutOfScope,
 			"rows_rejected": res.Rows.Rejected, "rules": ruleNames(res), "schema_version": r.Schema.Version}}); err != nil {
 		return fs, err
@@ -695,7 +695,7 @@ func (r *Runner) finishDispositions(ctx context.Context, log *slog.Logger, p *co
 			continue
 		}
 		folder := storage.Processed
-		if o.Verdict == string(transform.Rejected) {
+		if o.Verdict == transform.Rejected {
 			folder = storage.Rejected
 		}
 		newName, err := z.Move(ctx, storage.Object{Name: o.Name, Size: o.Size, ModTime: o.ModTime, ETag: o.ETag}, folder)

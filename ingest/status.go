@@ -88,12 +88,12 @@ type StatusCell struct {
 
 // StatusRun is the latest cycle.
 type StatusRun struct {
-	ID       string     `json:"id"`
-	Trigger  string     `json:"trigger"`
-	Started  time.Time  `json:"started"`
-	Finished *time.Time `json:"finished,omitempty"`
-	Outcome  string     `json:"outcome"`
-	Error    string     `json:"error,omitempty"`
+	ID       string        `json:"id"`
+	Trigger  state.Trigger `json:"trigger"`
+	Started  time.Time     `json:"started"`
+	Finished *time.Time    `json:"finished,omitempty"`
+	Outcome  state.Outcome `json:"outcome"`
+	Error    string        `json:"error,omitempty"`
 }
 
 // reviewWindow is how long before the review date warnings start.
@@ -199,7 +199,7 @@ func BuildStatus(ctx context.Context, cfg *config.Config, db *state.DB, now time
 		return nil, err
 	}
 	if ok {
-		sr := &StatusRun{ID: run.ID, Trigger: run.Trigger, Started: run.Started.UTC(), Outcome: string(run.Outcome), Error: run.Error}
+		sr := &StatusRun{ID: run.ID, Trigger: run.Trigger, Started: run.Started.UTC(), Outcome: run.Outcome, Error: run.Error}
 		if !run.Finished.IsZero() {
 			f := run.Finished.UTC()
 			sr.Finished = &f
@@ -303,7 +303,7 @@ func (st *Status) WriteText(w io.Writer) error {
 		fmt.Fprintf(w, "PAUSED: %s.\n", st.Protocol.PauseReason)
 	}
 	if st.LastRun != nil {
-		fmt.Fprintf(w, "Last cycle: %s, started %s, %s\n", st.LastRun.ID, st.LastRun.Started.Format(time.RFC3339), orWord(st.LastRun.Outcome, "running"))
+		fmt.Fprintf(w, "Last cycle: %s, started %s, %s\n", st.LastRun.ID, st.LastRun.Started.Format(time.RFC3339), orWord(string(st.LastRun.Outcome), "running"))
 	} else {
 		fmt.Fprintln(w, "Last cycle: none yet")
 	}

@@ -15,6 +15,7 @@ import (
 
 	"landingd/config"
 	"landingd/ingest"
+	"landingd/ingest/state"
 )
 
 // cycleExeEnv names another landingd binary to run cycles with; tests that
@@ -53,8 +54,8 @@ func newChildCycler(e *env, cfg *config.Config) (*childCycler, error) {
 	return &childCycler{exe: exe, cfg: cfg}, nil
 }
 
-func (c *childCycler) run(ctx context.Context, e *env, trigger string, partners []string) (*ingest.Summary, error) {
-	args := []string{"run", "--config", c.cfg.Path, "--trigger", trigger, "--summary-json", "--wait", cycleLockWait.String()}
+func (c *childCycler) run(ctx context.Context, e *env, trigger state.Trigger, partners []string) (*ingest.Summary, error) {
+	args := []string{"run", "--config", c.cfg.Path, "--trigger", string(trigger), "--summary-json", "--wait", cycleLockWait.String()}
 	for _, p := range partners {
 		args = append(args, "--partner", p)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"landingd/config"
 	"landingd/deploy"
+	"landingd/ingest/state"
 	"landingd/transform"
 	"landingd/transform/synth"
 )
@@ -52,7 +53,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	code = runCycle(ctx, e, cfg, nil, cycleOptions{trigger: "run"})
+	code = runCycle(ctx, e, cfg, nil, cycleOptions{trigger: state.TriggerRun})
 	if code == exitOK {
 		printOutputs(e, cfg)
 	}

@@ -16,6 +16,7 @@ import (
 	"landingd/config"
 	"landingd/ingest"
 	"landingd/ingest/safetext"
+	"landingd/ingest/state"
 	"landingd/transform"
 )
 
@@ -34,7 +35,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 	var partners stringList
 	f.Var(&partners, "partner", "run only this partner (repeatable)")
 	var opt cycleOptions
-	f.StringVar(&opt.trigger, "trigger", "run", "what started the cycle, as the ledger records it (serve passes schedule, catch-up or retry)")
+	f.StringVar((*string)(&opt.trigger), "trigger", string(state.TriggerRun), "what started the cycle, as the ledger records it (serve passes schedule, catch-up or retry)")
 	f.BoolVar(&opt.summaryJSON, "summary-json", false, "print the cycle's summary as JSON instead of a table (serve reads it)")
 	if code := f.parse(args); code != exitOK {
 		return code
@@ -86,7 +87,7 @@ func hardStop(ctx context.Context, e *env, budget time.Duration) func() {
 // cycleOptions are run's flags that serve uses when it runs a cycle in a
 // child process.
 type cycleOptions struct {
-	trigger     string
+	trigger     state.Trigger
 	summaryJSON bool
 }
 
@@ -185,15 +186,15 @@ func printSummary(w io.Writer, sum *ingest.Summary) {
 		var acc, rej, dup, read, kept, oos, rrej int
 		for _, f := range p.Files {
 			switch f.Verdict {
-			case "accepted":
+			case transform.Accepted:
 				acc++
-			case "rejected":
+			case transform.Rejected:
 				rej++
-			case "duplicate":
+			case state.VerdictDuplicate:
 				dup++
 			}
 			read += f.Rows.Read
-			if f.Verdict == string(transform.Accepted) {
+			if f.Verdict == transform.Accepted {
 				// A rejected file keeps nothing, however many of its
 				// rows were good.
 				kept += f.Rows.Accepted

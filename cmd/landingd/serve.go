@@ -145,7 +145,7 @@ func newService(ctx context.Context, e *env, cfg *config.Config) (*daemon.Servic
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
 		return nil, nil, exitFailed
 	}
-	svc.RunCycle = func(ctx context.Context, trigger string, partners []string) (*ingest.Summary, error) {
+	svc.RunCycle = func(ctx context.Context, trigger state.Trigger, partners []string) (*ingest.Summary, error) {
 		return cycler.run(ctx, e, trigger, partners)
 	}
 	if hook != nil {

@@ -32,7 +32,7 @@ func TestDeadCycleIsVisibleAndRetriedWithBackoff(t *testing.T) {
 	// and marked the file, as a real child does.
 	p, _ := f.cfg.Partner("basildon")
 	var obj storage.Object
-	s.RunCycle = func(ctx context.Context, trigger string, partners []string) (*ingest.Summary, error) {
+	s.RunCycle = func(ctx context.Context, trigger state.Trigger, partners []string) (*ingest.Summary, error) {
 		z, err := ingest.OpenZone(ctx, p.Landing, f.cfg.State, nil, s.Logger)
 		if err != nil {
 			return nil, err
@@ -53,9 +53,9 @@ func TestDeadCycleIsVisibleAndRetriedWithBackoff(t *testing.T) {
 	var retries []time.Duration
 	for range 3 {
 		start := clock.Now()
-		s.cycle(ctx, TriggerCatchUp, nil)
+		s.cycle(ctx, state.TriggerCatchUp, nil)
 		next, ok, err := s.plan(ctx)
-		if err != nil || !ok || next.Trigger != TriggerRetry || next.Partners != nil {
+		if err != nil || !ok || next.Trigger != state.TriggerRetry || next.Partners != nil {
 			t.Fatalf("planned %+v, %v, %v; want a retry of every partner", next, ok, err)
 		}
 		retries = append(retries, next.At.Sub(start))
@@ -85,7 +85,7 @@ func TestDeadCycleIsVisibleAndRetriedWithBackoff(t *testing.T) {
 
 	// A cycle that runs to its end resets the backoff.
 	s.RunCycle = nil
-	s.cycle(ctx, TriggerRetry, nil)
+	s.cycle(ctx, state.TriggerRetry, nil)
 	if !s.retryAt.IsZero() || s.crashes != 0 {
 		t.Errorf("after a completed cycle: retryAt %v, crashes %d", s.retryAt, s.crashes)
 	}

@@ -15,6 +15,7 @@ import (
 	"landingd/config"
 	"landingd/deploy"
 	"landingd/ingest"
+	"landingd/ingest/state"
 	"landingd/transform"
 	"landingd/transform/synth"
 )
@@ -199,7 +200,7 @@ func at(s string) time.Time {
 
 // cycleAt runs one cycle at time now with the given trigger, as a manual
 // run or an earlier service would have.
-func cycleAt(t *testing.T, s *Service, now time.Time, trigger string) *ingest.Summary {
+func cycleAt(t *testing.T, s *Service, now time.Time, trigger state.Trigger) *ingest.Summary {
 	t.Helper()
 	old := s.Runner.Now
 	s.Runner.Now = func() time.Time { return now }

@@ -17,6 +17,7 @@ import (
 
 	"landingd/config"
 	"landingd/ingest"
+	"landingd/ingest/state"
 )
 
 // served runs one cycle over an accepted and a rejected file at a fixed
@@ -34,7 +35,7 @@ func served(t *testing.T, token string, edit func(*config.Config)) (*fixture, *S
 	s := f.open(t, clock)
 	s.Token = token
 	ctx := context.Background()
-	s.cycle(ctx, TriggerSchedule, nil)
+	s.cycle(ctx, state.TriggerSchedule, nil)
 	clock.Set(at("2026-01-07 06:10"))
 	if _, _, err := s.plan(ctx); err != nil {
 		t.Fatal(err)
@@ -257,7 +258,7 @@ func TestEndpoints(t *testing.T) {
 	if err := os.WriteFile(p, []byte("not a folder"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s.cycle(context.Background(), TriggerRetry, []string{"brentwood"})
+	s.cycle(context.Background(), state.TriggerRetry, []string{"brentwood"})
 	if resp, body := get(t, srv.URL+"/readyz", ""); resp.StatusCode != 503 || !strings.Contains(body, "failed") {
 		t.Errorf("/readyz after a failed cycle = %s %q", resp.Status, body)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"landingd/ingest"
+	"landingd/ingest/state"
 )
 
 // TestReleasesMemoryWhenIdle checks that the service hands memory back
@@ -21,7 +22,7 @@ func TestReleasesMemoryWhenIdle(t *testing.T) {
 		var released atomic.Int32
 		s.Release = func() { released.Add(1) }
 		var atCycleEnd int32 = -1
-		s.AfterCycle = func(string, *ingest.Summary, error) { atCycleEnd = released.Load() }
+		s.AfterCycle = func(state.Trigger, *ingest.Summary, error) { atCycleEnd = released.Load() }
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		clock.cancel = cancel

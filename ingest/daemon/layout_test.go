@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"landingd/ingest"
+	"landingd/ingest/state"
 )
 
 func TestMatrixRows(t *testing.T) {
@@ -126,7 +127,7 @@ func TestStatusPageLayout(t *testing.T) {
 	clock := &fakeClock{now: at("2026-01-07 06:00")}
 	s := f.open(t, clock)
 	ctx := context.Background()
-	s.cycle(ctx, TriggerSchedule, nil)
+	s.cycle(ctx, state.TriggerSchedule, nil)
 	// Past the partners' 48-hour deadline: the incident is overdue.
 	clock.Set(at("2026-01-09 12:00"))
 	if _, _, err := s.plan(ctx); err != nil {

@@ -130,7 +130,7 @@ func (m *metrics) observe(sum *ingest.Summary, err error, took time.Duration) {
 	}
 	for _, p := range sum.Partners {
 		for _, f := range p.Files {
-			m.files.WithLabelValues(p.Partner, f.Verdict).Inc()
+			m.files.WithLabelValues(p.Partner, string(f.Verdict)).Inc()
 			m.rows.WithLabelValues("read").Add(float64(f.Rows.Read))
 			m.rows.WithLabelValues("accepted").Add(float64(f.Rows.Accepted))
 			m.rows.WithLabelValues("out_of_scope").Add(float64(f.Rows.OutOfScope))

@@ -3,6 +3,8 @@ package daemon
 import (
 	"context"
 	"testing"
+
+	"landingd/ingest/state"
 )
 
 // A service started on a state with cycles behind it serves each
@@ -12,7 +14,7 @@ func TestPartnerMetricsLoadedAtStart(t *testing.T) {
 	f.drop(t, "basildon", "2025Q4", 10)
 	clock := &fakeClock{now: at("2026-01-07 06:00")}
 	first := f.open(t, clock)
-	cycleAt(t, first, at("2026-01-07 06:00"), TriggerSchedule)
+	cycleAt(t, first, at("2026-01-07 06:00"), state.TriggerSchedule)
 	must := func(err error) {
 		t.Helper()
 		if err != nil {

@@ -18,13 +18,6 @@ import (
 	"landingd/ingest/state"
 )
 
-// Triggers recorded in the ledger for the cycles a Service runs.
-const (
-	TriggerSchedule = "schedule"
-	TriggerCatchUp  = "catch-up"
-	TriggerRetry    = "retry"
-)
-
 // Service runs cycles on the protocol's schedule and serves the operators'
 // endpoints. Create it with New; set the optional fields before Run.
 type Service struct {
@@ -44,12 +37,12 @@ type Service struct {
 	// error). nil means real timers against Now.
 	Wait func(ctx context.Context, until time.Time) error
 	// AfterCycle, when set, is called after every cycle Run starts.
-	AfterCycle func(trigger string, sum *ingest.Summary, err error)
+	AfterCycle func(trigger state.Trigger, sum *ingest.Summary, err error)
 	// RunCycle, when set, runs one cycle in place of Runner.Cycle: serve
 	// runs each cycle in a child process, so that the memory a cycle
 	// needs is handed back whole when it ends and the idle service stays
 	// small. nil runs cycles in this process (tests do).
-	RunCycle func(ctx context.Context, trigger string, partners []string) (*ingest.Summary, error)
+	RunCycle func(ctx context.Context, trigger state.Trigger, partners []string) (*ingest.Summary, error)
 
 	// Release, when set, is called in place of handing memory back to the
 	// system each time the service goes idle (see release).
@@ -122,7 +115,7 @@ func (s *Service) Run(ctx context.Context) error {
 	s.release()
 	if catchUp {
 		s.Logger.Info("catching up: a scheduled cycle was missed or none has completed")
-		s.cycle(ctx, TriggerCatchUp, nil)
+		s.cycle(ctx, state.TriggerCatchUp, nil)
 	}
 	for ctx.Err() == nil {
 		s.deadlineAlerts(ctx)
@@ -213,7 +206,7 @@ func (s *Service) plan(ctx context.Context) (schedule.NextCycle, bool, error) {
 	if !s.retryAt.IsZero() && (!ok || s.retryAt.Before(next.At)) {
 		// A cycle died: every partner is retried soon, without waiting for
 		// the schedule (see crashBackoff).
-		next, ok = schedule.NextCycle{At: s.retryAt, Trigger: TriggerRetry}, true
+		next, ok = schedule.NextCycle{At: s.retryAt, Trigger: state.TriggerRetry}, true
 	}
 	s.mu.Lock()
 	if ok {
@@ -261,7 +254,7 @@ func (s *Service) wait(ctx context.Context, until time.Time) error {
 
 // cycle runs one cycle and records it in the metrics, then sends its
 // alerts.
-func (s *Service) cycle(ctx context.Context, trigger string, partners []string) {
+func (s *Service) cycle(ctx context.Context, trigger state.Trigger, partners []string) {
 	start := s.now()
 	var sum *ingest.Summary
 	var err error

@@ -16,6 +16,7 @@ import (
 
 	"landingd/ingest"
 	"landingd/ingest/alert"
+	"landingd/ingest/state"
 )
 
 func TestServeRunsScheduledCycles(t *testing.T) {
@@ -27,8 +28,8 @@ func TestServeRunsScheduledCycles(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var mu sync.Mutex
-	var triggers []string
-	s.AfterCycle = func(trigger string, sum *ingest.Summary, err error) {
+	var triggers []state.Trigger
+	s.AfterCycle = func(trigger state.Trigger, sum *ingest.Summary, err error) {
 		if err != nil {
 			t.Errorf("cycle: %v", err)
 		}
@@ -51,7 +52,7 @@ func TestServeRunsScheduledCycles(t *testing.T) {
 		t.Fatalf("three cycles did not run within a minute; ran %v\n%s", triggers, f.logs.String())
 	}
 	// A new state has never completed a cycle: the first is a catch-up.
-	want := []string{TriggerCatchUp, TriggerSchedule, TriggerSchedule}
+	want := []state.Trigger{state.TriggerCatchUp, state.TriggerSchedule, state.TriggerSchedule}
 	if !reflect.DeepEqual(triggers, want) {
 		t.Errorf("triggers = %v, want %v", triggers, want)
 	}
@@ -59,7 +60,7 @@ func TestServeRunsScheduledCycles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(runs) != 3 || runs[0].Trigger != TriggerSchedule || runs[2].Trigger != TriggerCatchUp {
+	if len(runs) != 3 || runs[0].Trigger != state.TriggerSchedule || runs[2].Trigger != state.TriggerCatchUp {
 		t.Errorf("ledger runs = %+v", runs)
 	}
 	for _, r := range runs {
@@ -106,17 +107,29 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		earlier []struct{ at, trigger string }
-		start   string
-		want    []string // triggers run before the first wait
-		wantAt  string   // the first planned wait
+		earlier []struct {
+			at      string
+			trigger state.Trigger
+		}
+		start  string
+		want   []state.Trigger // triggers run before the first wait
+		wantAt string          // the first planned wait
 	}{
-		{"fresh state", nil, "2026-01-03 10:00", []string{TriggerCatchUp}, "2026-01-07 06:00"},
-		{"no downtime", []struct{ at, trigger string }{{"2025-10-07 06:00", "schedule"}}, "2026-01-03 10:00",
+		{"fresh state", nil, "2026-01-03 10:00", []state.Trigger{state.TriggerCatchUp}, "2026-01-07 06:00"},
+		{"no downtime", []struct {
+			at      string
+			trigger state.Trigger
+		}{{"2025-10-07 06:00", state.TriggerSchedule}}, "2026-01-03 10:00",
 			nil, "2026-01-07 06:00"},
-		{"down on 7 January", []struct{ at, trigger string }{{"2025-10-07 06:00", "schedule"}}, "2026-01-09 10:00",
-			[]string{TriggerCatchUp}, "2026-04-07 06:00"},
-		{"a manual run covered the missed time", []struct{ at, trigger string }{{"2025-10-07 06:00", "schedule"}, {"2026-01-08 09:00", "run"}},
+		{"down on 7 January", []struct {
+			at      string
+			trigger state.Trigger
+		}{{"2025-10-07 06:00", state.TriggerSchedule}}, "2026-01-09 10:00",
+			[]state.Trigger{state.TriggerCatchUp}, "2026-04-07 06:00"},
+		{"a manual run covered the missed time", []struct {
+			at      string
+			trigger state.Trigger
+		}{{"2025-10-07 06:00", state.TriggerSchedule}, {"2026-01-08 09:00", state.TriggerRun}},
 			"2026-01-09 10:00", nil, "2026-04-07 06:00"},
 	}
 	for _, tt := range tests {
@@ -125,7 +138,7 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 			clock := &fakeClock{now: at(tt.start)}
 			s := f.open(t, clock)
 			for i, e := range tt.earlier {
-				if i == len(tt.earlier)-1 && e.trigger == "run" {
+				if i == len(tt.earlier)-1 && e.trigger == state.TriggerRun {
 					// basildon sent its quarter before the manual run.
 					f.drop(t, "basildon", "2025Q4", 10)
 				}
@@ -136,9 +149,9 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 				// no retry is planned.
 				f.drop(t, "basildon", "2025Q4", 10)
 			}
-			var ran []string
+			var ran []state.Trigger
 			var firstWait time.Time
-			s.AfterCycle = func(trigger string, _ *ingest.Summary, err error) {
+			s.AfterCycle = func(trigger state.Trigger, _ *ingest.Summary, err error) {
 				if err != nil {
 					t.Error(err)
 				}
@@ -160,7 +173,7 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 			}
 			if tt.want != nil {
 				last, ok, err := s.Runner.DB.LastRun(context.Background())
-				if err != nil || !ok || last.Trigger != TriggerCatchUp || !last.Started.Equal(at(tt.start)) {
+				if err != nil || !ok || last.Trigger != state.TriggerCatchUp || !last.Started.Equal(at(tt.start)) {
 					t.Errorf("ledger's last run = %+v, %v, %v", last, ok, err)
 				}
 			}
@@ -222,11 +235,11 @@ func TestLateAndMissingAcrossDeadline(t *testing.T) {
 
 	type cyc struct {
 		at       time.Time
-		trigger  string
+		trigger  state.Trigger
 		partners []string
 	}
 	var cycles []cyc
-	s.AfterCycle = func(trigger string, sum *ingest.Summary, err error) {
+	s.AfterCycle = func(trigger state.Trigger, sum *ingest.Summary, err error) {
 		if err != nil {
 			t.Error(err)
 			return
@@ -262,7 +275,7 @@ func TestLateAndMissingAcrossDeadline(t *testing.T) {
 	if len(cycles) < 3 {
 		t.Fatalf("cycles = %+v", cycles)
 	}
-	if c := cycles[0]; c.trigger != TriggerSchedule || !c.at.Equal(at("2026-01-07 06:00")) || len(c.partners) != 4 {
+	if c := cycles[0]; c.trigger != state.TriggerSchedule || !c.at.Equal(at("2026-01-07 06:00")) || len(c.partners) != 4 {
 		t.Errorf("first cycle = %+v, want the scheduled one of every partner", c)
 	}
 	// Retries daily from 8 January: braintree and brentwood until
@@ -277,7 +290,7 @@ func TestLateAndMissingAcrossDeadline(t *testing.T) {
 		if c.at.After(at("2026-01-10 06:00")) {
 			want = []string{"brentwood"}
 		}
-		if c.trigger != TriggerRetry || !reflect.DeepEqual(c.partners, want) {
+		if c.trigger != state.TriggerRetry || !reflect.DeepEqual(c.partners, want) {
 			t.Errorf("retry %d at %v = %s %v, want retry %v", i, c.at.In(london), c.trigger, c.partners, want)
 		}
 	}

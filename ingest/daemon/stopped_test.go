@@ -20,9 +20,9 @@ func TestCatchUpAfterCycleCutShort(t *testing.T) {
 			f := newFixture(t, []string{"basildon"})
 			clock := &fakeClock{now: at("2026-01-08 07:00")}
 			s := f.open(t, clock)
-			cycleAt(t, s, at("2026-01-07 06:00"), TriggerSchedule)
+			cycleAt(t, s, at("2026-01-07 06:00"), state.TriggerSchedule)
 			ctx := context.Background()
-			if err := s.Runner.DB.BeginRun(ctx, "cut-short", at("2026-01-08 06:00"), TriggerRetry); err != nil {
+			if err := s.Runner.DB.BeginRun(ctx, "cut-short", at("2026-01-08 06:00"), state.TriggerRetry); err != nil {
 				t.Fatal(err)
 			}
 			if outcome == state.RunStopped {
@@ -30,8 +30,8 @@ func TestCatchUpAfterCycleCutShort(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			var ran []string
-			s.AfterCycle = func(trigger string, _ *ingest.Summary, err error) {
+			var ran []state.Trigger
+			s.AfterCycle = func(trigger state.Trigger, _ *ingest.Summary, err error) {
 				if err != nil {
 					t.Error(err)
 				}
@@ -45,7 +45,7 @@ func TestCatchUpAfterCycleCutShort(t *testing.T) {
 			if err := s.Run(rctx); err != nil {
 				t.Fatal(err)
 			}
-			if want := []string{TriggerCatchUp}; !reflect.DeepEqual(ran, want) {
+			if want := []state.Trigger{state.TriggerCatchUp}; !reflect.DeepEqual(ran, want) {
 				t.Errorf("cycles at start = %v, want %v", ran, want)
 			}
 		})

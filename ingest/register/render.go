@@ -32,7 +32,7 @@ func WriteCSV(w io.Writer, entries []Entry) error {
 		last, outcome, outstanding, incidents := "", "", "", ""
 		if e.Live != nil {
 			if r := e.Live.LastCycle; r != nil {
-				last, outcome = r.Started.UTC().Format(time.RFC3339), r.Outcome
+				last, outcome = r.Started.UTC().Format(time.RFC3339), string(r.Outcome)
 				if outcome == "" {
 					outcome = "running"
 				}
@@ -100,7 +100,7 @@ func WriteText(w io.Writer, entries []Entry) error {
 			fmt.Fprintf(&b, "    Review: %s\n", review)
 			if e.Live != nil {
 				if r := e.Live.LastCycle; r != nil {
-					fmt.Fprintf(&b, "    Last cycle: %s, %s\n", r.Started.UTC().Format(time.RFC3339), orWord(r.Outcome, "running"))
+					fmt.Fprintf(&b, "    Last cycle: %s, %s\n", r.Started.UTC().Format(time.RFC3339), orWord(string(r.Outcome), "running"))
 				} else {
 					fmt.Fprintf(&b, "    Last cycle: none yet\n")
 				}

@@ -13,6 +13,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"landingd/config"
+	"landingd/ingest/state"
 	"landingd/transform"
 )
 
@@ -82,8 +83,9 @@ func (s *Schedule) Due(q string) (time.Time, error) {
 // NextCycle is the cycle that serve runs next.
 type NextCycle struct {
 	At time.Time `json:"at"`
-	// Trigger is "schedule" (every partner) or "retry" (Partners only).
-	Trigger string `json:"trigger"`
+	// Trigger is state.TriggerSchedule (every partner) or
+	// state.TriggerRetry (Partners only).
+	Trigger state.Trigger `json:"trigger"`
 	// Partners are the late partners a retry polls.
 	Partners []string `json:"partners,omitempty"`
 	// Quarter is the quarter a retry is for.
@@ -99,7 +101,7 @@ type NextCycle struct {
 // is false when neither the schedule nor a retry ever fires again.
 func (s *Schedule) PlanNext(now, lastStart time.Time, outstanding []string, q string) (next NextCycle, ok bool) {
 	if c := s.Next(now); !c.IsZero() {
-		next, ok = NextCycle{At: c, Trigger: "schedule"}, true
+		next, ok = NextCycle{At: c, Trigger: state.TriggerSchedule}, true
 	}
 	end, err := s.QuarterEnd(q)
 	if err != nil || len(outstanding) == 0 || s.RetryEvery <= 0 || lastStart.Before(end) {
@@ -117,7 +119,7 @@ func (s *Schedule) PlanNext(now, lastStart time.Time, outstanding []string, q st
 		r = now
 	}
 	if !ok || r.Before(next.At) {
-		return NextCycle{At: r.In(s.Location), Trigger: "retry", Partners: outstanding, Quarter: q}, true
+		return NextCycle{At: r.In(s.Location), Trigger: state.TriggerRetry, Partners: outstanding, Quarter: q}, true
 	}
 	return next, ok
 }

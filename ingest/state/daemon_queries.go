@@ -71,8 +71,8 @@ func (d *DB) ReleaseIdle() {
 func (d *DB) LastPartnerSuccess(ctx context.Context) (map[string]time.Time, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT rp.partner, MAX(r.finished_at) FROM run_partners rp
 		JOIN runs r ON r.id = rp.run_id
-		WHERE rp.outcome IN ('ok', 'nothing-new') AND r.outcome IN (?, ?) AND r.finished_at != ''
-		GROUP BY rp.partner`, RunOK, RunFailed)
+		WHERE rp.outcome IN (?, ?) AND r.outcome IN (?, ?) AND r.finished_at != ''
+		GROUP BY rp.partner`, PartnerOK, PartnerNothingNew, RunOK, RunFailed)
 	if err != nil {
 		return nil, fmt.Errorf("read last success per partner: %w", err)
 	}

@@ -16,10 +16,10 @@ import (
 const (
 	// VerdictDuplicate is a file whose content (SHA-256) the same partner
 	// already had accepted; it is not ingested again.
-	VerdictDuplicate = "duplicate"
+	VerdictDuplicate transform.Verdict = "duplicate"
 	// verdictPending marks the object row of an open FileTx. It is never
 	// visible outside that transaction.
-	verdictPending = "pending"
+	verdictPending transform.Verdict = "pending"
 )
 
 // Disposition folders recorded by MarkDisposed.
@@ -62,7 +62,7 @@ type Object struct {
 	ETag            string
 	SHA256          string
 	Format          string
-	Verdict         string // accepted | rejected | duplicate
+	Verdict         transform.Verdict // transform.Accepted | transform.Rejected | VerdictDuplicate
 	Rows            transform.Counts
 	RowsStored      int            // rows Put (accepted, in scope) by this file
 	ErrorsTotal     int            // row and file issues in all, kept or not
@@ -84,7 +84,7 @@ func (d *DB) AcceptedSHA(ctx context.Context, partner, sha256 string) (bool, err
 	var n int
 	err := d.db.QueryRowContext(ctx,
 		`SELECT count(*) FROM objects WHERE partner = ? AND sha256 = ? AND verdict = ?`,
-		partner, sha256, string(transform.Accepted)).Scan(&n)
+		partner, sha256, transform.Accepted).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("look up accepted content for %s: %w", partner, err)
 	}
@@ -146,7 +146,7 @@ ON CONFLICT (la_code, pseudonym, quarter_end_date) DO UPDATE SET
 	return &FileTx{d: d, tx: tx, rec: rec, id: id, put: put, quarters: map[string]int{}}, nil
 }
 
-func insertObject(ctx context.Context, tx *sql.Tx, rec FileRecord, verdict string) (int64, error) {
+func insertObject(ctx context.Context, tx *sql.Tx, rec FileRecord, verdict transform.Verdict) (int64, error) {
 	res, err := tx.ExecContext(ctx, `
 INSERT INTO objects (run_id, partner, name, size, mod_time, etag, sha256, verdict, quarter_hint, received_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -275,7 +275,7 @@ UPDATE objects SET format = ?, verdict = ?, rows_read = ?, rows_accepted = ?, ro
 	rows_rejected = ?, rows_stored = ?, errors_total = ?, rule_counts = ?, partner_mismatch = ?,
 	erased = ?, schema_version = ?, judged_at = ?
 WHERE id = ?`,
-		res.Format, string(res.Verdict), res.Rows.Read, res.Rows.Accepted, res.Rows.OutOfScope,
+		res.Format, res.Verdict, res.Rows.Read, res.Rows.Accepted, res.Rows.OutOfScope,
 		res.Rows.Rejected, stored, total, string(rj), res.PartnerMismatch, res.Erased,
 		schemaVersion, timeText(judgedAt), id)
 	if err != nil {

@@ -25,13 +25,51 @@ const (
 	RunInterrupted Outcome = "interrupted"
 )
 
+// Trigger names what started a run, as the ledger records it.
+type Trigger string
+
+// Run triggers.
+const (
+	// TriggerRun is a cycle started by "landingd run" (by hand, or by a
+	// timer of the host's).
+	TriggerRun Trigger = "run"
+	// TriggerSchedule is a cycle the service ran at a time of the
+	// protocol's schedule.
+	TriggerSchedule Trigger = "schedule"
+	// TriggerCatchUp is a cycle the service ran at start because the
+	// last scheduled cycle was missed or stopped.
+	TriggerCatchUp Trigger = "catch-up"
+	// TriggerRetry is a cycle the service ran to poll late partners (or
+	// to retry a failed cycle) before the quarter's files are due.
+	TriggerRetry Trigger = "retry"
+)
+
+// PartnerResult is how one partner fared in a run, as the ledger records
+// it.
+type PartnerResult string
+
+// Partner results.
+const (
+	// PartnerOK is a partner whose zone was reached and that sent files.
+	PartnerOK PartnerResult = "ok"
+	// PartnerNothingNew is a partner whose zone was reached and held
+	// nothing new.
+	PartnerNothingNew PartnerResult = "nothing-new"
+	// PartnerFailed is a partner whose zone could not be reached or one
+	// of whose files could not be read.
+	PartnerFailed PartnerResult = "failed"
+	// PartnerWithdrawn is a partner that has withdrawn from the
+	// agreement: its zone is no longer polled.
+	PartnerWithdrawn PartnerResult = "withdrawn"
+)
+
 // Run is one cycle.
 type Run struct {
 	ID       string
 	Started  time.Time
 	Finished time.Time // zero while running
-	Trigger  string    // e.g. schedule | manual | retry
-	Outcome  Outcome   // "" while running
+	Trigger  Trigger
+	Outcome  Outcome // "" while running
 	Error    string
 	Partners []PartnerOutcome // ordered by partner
 }
@@ -39,7 +77,7 @@ type Run struct {
 // PartnerOutcome is how one partner fared in a run.
 type PartnerOutcome struct {
 	Partner  string
-	Outcome  string // e.g. ok | failed | nothing-new
+	Outcome  PartnerResult
 	Error    string // an infrastructure fault; never a cell value
 	Accepted int    // files accepted in this run
 	Rejected int    // files rejected in this run
@@ -49,7 +87,7 @@ type PartnerOutcome struct {
 // dead process is marked RunInterrupted first (the state folder lock makes
 // runs exclusive, so an unfinished run cannot be alive). It fails on a
 // database error or when runID was used before.
-func (d *DB) BeginRun(ctx context.Context, runID string, started time.Time, trigger string) error {
+func (d *DB) BeginRun(ctx context.Context, runID string, started time.Time, trigger Trigger) error {
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE runs SET outcome = ? WHERE outcome = ''`, RunInterrupted); err != nil {
 			return err

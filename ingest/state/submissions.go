@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"landingd/transform"
 )
 
 // Submission is what one partner sent for one quarter.
@@ -53,21 +55,23 @@ func (d *DB) Submissions(ctx context.Context) ([]Submission, error) {
 	// hint when they had none; rejected ones by their hint.
 	rows, err := d.db.QueryContext(ctx, `
 SELECT o.partner, oq.quarter, o.verdict, o.received_at FROM objects o JOIN object_quarters oq ON oq.object_id = o.id
-WHERE o.verdict = 'accepted'
+WHERE o.verdict = ?
 UNION ALL
 SELECT o.partner, o.quarter_hint, o.verdict, o.received_at FROM objects o
-WHERE o.quarter_hint != '' AND ((o.verdict = 'accepted' AND o.rows_stored = 0) OR o.verdict = 'rejected')`)
+WHERE o.quarter_hint != '' AND ((o.verdict = ? AND o.rows_stored = 0) OR o.verdict = ?)`,
+		transform.Accepted, transform.Accepted, transform.Rejected)
 	if err != nil {
 		return nil, fmt.Errorf("list submissions: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var p, q, verdict, recv string
+		var p, q, recv string
+		var verdict transform.Verdict
 		if err := rows.Scan(&p, &q, &verdict, &recv); err != nil {
 			return nil, fmt.Errorf("list submissions: %w", err)
 		}
 		s := get(p, q)
-		if verdict == "accepted" {
+		if verdict == transform.Accepted {
 			s.AcceptedFiles++
 		} else {
 			s.RejectedFiles++
