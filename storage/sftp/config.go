@@ -12,11 +12,9 @@ import (
 
 // Defaults used for zero Config fields.
 const (
-	DefaultDialTimeout  = 15 * time.Second
-	DefaultIOTimeout    = 60 * time.Second
-	DefaultKeepAlive    = 30 * time.Second
-	DefaultMaxRetries   = 3
-	DefaultRetryBackoff = time.Second
+	DefaultDialTimeout = 15 * time.Second
+	DefaultIOTimeout   = 60 * time.Second
+	DefaultKeepAlive   = 30 * time.Second
 )
 
 // Config says how to reach one SFTP landing zone. Secrets are given as
@@ -46,11 +44,9 @@ type Config struct {
 	// host keys, so the server presents the pinned one.
 	HostKeyAlgorithms []string
 
-	DialTimeout  time.Duration // TCP connect plus SSH handshake; 0 means DefaultDialTimeout
-	IOTimeout    time.Duration // a step with no progress for this long fails; 0 means DefaultIOTimeout
-	KeepAlive    time.Duration // keepalive interval; 0 means DefaultKeepAlive, negative turns it off
-	MaxRetries   int           // connection attempts on a transient fault; 0 means DefaultMaxRetries
-	RetryBackoff time.Duration // wait before the second attempt, doubling; 0 means DefaultRetryBackoff
+	DialTimeout time.Duration // TCP connect plus SSH handshake; 0 means DefaultDialTimeout
+	IOTimeout   time.Duration // a step with no progress for this long fails; 0 means DefaultIOTimeout
+	KeepAlive   time.Duration // keepalive interval; 0 means DefaultKeepAlive, negative turns it off
 }
 
 // withDefaults fills zero fields and normalises Address.
@@ -66,12 +62,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.KeepAlive == 0 {
 		c.KeepAlive = DefaultKeepAlive
-	}
-	if c.MaxRetries == 0 {
-		c.MaxRetries = DefaultMaxRetries
-	}
-	if c.RetryBackoff == 0 {
-		c.RetryBackoff = DefaultRetryBackoff
 	}
 	return c
 }
@@ -104,8 +94,8 @@ func (c Config) Validate() error {
 	for _, e := range checkHostKeyAlgorithms(c.HostKeyAlgorithms) {
 		errs = append(errs, fmt.Errorf("host_key_algorithms[%d]: %s", e.index, e.msg))
 	}
-	if c.IOTimeout < 0 || c.DialTimeout < 0 || c.MaxRetries < 0 || c.RetryBackoff < 0 {
-		errs = append(errs, errors.New("timeouts, retries and backoff must not be negative"))
+	if c.IOTimeout < 0 || c.DialTimeout < 0 {
+		errs = append(errs, errors.New("timeouts must not be negative"))
 	}
 	return errors.Join(errs...)
 }

@@ -20,9 +20,10 @@
 // steps and closes the connection when ctx is cancelled, or when a step
 // makes no progress for Config.IOTimeout, while a call is blocked; ssh
 // keepalives (keepalive@openssh.com) every Config.KeepAlive detect a dead
-// peer between calls. A connection fault is returned marked
-// storage.Transient and the next call reconnects, so the caller's retry
-// can succeed. A read cut short by a dropped connection is an error
+// peer between calls. A connection fault, a failed dial included, is
+// returned marked storage.Transient, and the next call reconnects; the
+// zone never retries on its own, so that storage/retry is the one layer
+// that does. A read cut short by a dropped connection is an error
 // (io.ErrUnexpectedEOF, transient), never a short clean end of file: the
 // bytes read are checked against the size the file had when it was opened.
 //

@@ -101,7 +101,6 @@ func TestHostKeyAlgorithms(t *testing.T) {
 				Path:              s.NewRoot(t),
 				KeyFile:           s.ClientKeyFile,
 				HostKeyAlgorithms: tt.algos,
-				MaxRetries:        1,
 			}
 			if tt.pin != "" {
 				cfg.HostKeyFingerprint = pin(tt.pin)

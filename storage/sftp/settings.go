@@ -150,9 +150,6 @@ func (s *Settings) Config(getenv func(string) string) (Config, error) {
 		KnownHostsFile:     s.KnownHosts,
 		HostKeyFingerprint: s.HostKeyFingerprint,
 		HostKeyAlgorithms:  s.HostKeyAlgorithms,
-		// The run retries a transient fault itself, with backoff; a single
-		// dial per attempt keeps an unreachable server from holding a cycle.
-		MaxRetries: 1,
 	}
 	pass, err := storage.OptionalSecret(getenv, s.KeyPassphraseEnv, s.KeyPassphraseFile)
 	if err != nil {

@@ -19,7 +19,7 @@ func TestSettingsConfigCarriesEverySetting(t *testing.T) {
 	}
 	want := Config{Address: "sftp.example:22", User: "landingd", Path: "/upload", KeyFile: "/keys/id",
 		KnownHostsFile: "/keys/known_hosts", HostKeyFingerprint: "SHA256:abc", HostKeyAlgorithms: []string{"ssh-ed25519"},
-		Passphrase: []byte("phrase"), Password: "secret", MaxRetries: 1}
+		Passphrase: []byte("phrase"), Password: "secret"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Config =\n%+v\nwant\n%+v", got, want)
 	}

@@ -29,7 +29,6 @@ func config(t testing.TB, s *storagetest.SSHD) sftp.Config {
 		Path:           s.NewRoot(t),
 		KeyFile:        s.ClientKeyFile,
 		KnownHostsFile: s.KnownHostsFile,
-		MaxRetries:     1,
 	}
 }
 

@@ -30,8 +30,6 @@ type Zone struct {
 	root      string
 	label     string
 	dial      Dialer // nil: the client given cannot be replaced
-	retries   int
-	backoff   time.Duration
 	ioTimeout time.Duration
 	logger    *slog.Logger
 	now       func() time.Time
@@ -46,8 +44,8 @@ var _ storage.Zone = (*Zone)(nil)
 // Open validates cfg, connects to the server and checks that cfg.Path is
 // a folder, and returns the zone. It returns an error naming the zone
 // when cfg is invalid, the host key is refused (*HostKeyError, never
-// transient), the login fails, or the folder is missing; network faults
-// are retried cfg.MaxRetries times and then returned marked transient.
+// transient), the login fails, or the folder is missing; a network fault
+// is returned marked transient, without a retry (see storage/retry).
 func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Zone, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -58,8 +56,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Zone, error) {
 		return nil, fmt.Errorf("opening %s: %w", cfg, err)
 	}
 	z := &Zone{
-		root: cfg.Path, label: cfg.String(), dial: dial,
-		retries: cfg.MaxRetries, backoff: cfg.RetryBackoff, ioTimeout: cfg.IOTimeout,
+		root: cfg.Path, label: cfg.String(), dial: dial, ioTimeout: cfg.IOTimeout,
 		logger: logger, now: time.Now,
 	}
 	if err := z.checkRoot(ctx); err != nil {
@@ -88,8 +85,7 @@ func NewZoneWithDialer(root string, dial Dialer, logger *slog.Logger) *Zone {
 
 func newZone(root string, dial Dialer, logger *slog.Logger) *Zone {
 	return &Zone{
-		root: path.Clean(root), label: "sftp://" + path.Clean(root), dial: dial,
-		retries: 1, backoff: DefaultRetryBackoff, ioTimeout: DefaultIOTimeout,
+		root: path.Clean(root), label: "sftp://" + path.Clean(root), dial: dial, ioTimeout: DefaultIOTimeout,
 		logger: logger, now: time.Now,
 	}
 }
@@ -124,7 +120,9 @@ func (z *Zone) Close() error {
 var errClosed = errors.New("zone is closed")
 
 // conn returns the live connection, dialling a new one when there is none
-// or the last one broke.
+// or the last one broke. It dials once: a failed dial is returned (marked
+// transient when the network failed), and the caller's retry policy
+// decides whether to call again, which dials again.
 func (z *Zone) conn(ctx context.Context) (*conn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -145,20 +143,12 @@ func (z *Zone) conn(ctx context.Context) (*conn, error) {
 		z.logger.Info("sftp reconnecting", "zone", z.label)
 	}
 	z.cur = nil
-	var c *conn
-	err := storage.Retry(ctx, z.retries, z.backoff, func(ctx context.Context) error {
-		sc, brk, err := z.dial(ctx)
-		if err != nil {
-			return err
-		}
-		c = newConn(sc, brk)
-		return nil
-	})
+	sc, brk, err := z.dial(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("connecting: %w", err)
 	}
-	z.cur = c
-	return c, nil
+	z.cur = newConn(sc, brk)
+	return z.cur, nil
 }
 
 // do runs step on a live connection under a watch, and classifies its
