@@ -23,8 +23,8 @@
 //   - Open and Output.Get read the version that was current when they
 //     were called: every request carries If-Match with that version's
 //     ETag, so a blob replaced mid-read is an error, never a mix of two
-//     versions. A dropped connection is resumed where it stopped (up to
-//     Config.ReadRetries times); if it cannot be, the read fails with an
+//     versions. A dropped connection can be resumed where it stopped
+//     (Config.ReadRetries); if it cannot be, the read fails with an
 //     error marked storage.Transient, never a short, clean EOF.
 //   - Move is copy, check, delete, and is not atomic. The copy is made
 //     server side with If-None-Match "*" on the target, so nothing is
@@ -46,4 +46,11 @@
 // request URL, is never passed through. Network faults, timeouts,
 // throttling and 5xx answers are marked storage.Transient; a missing blob
 // wraps storage.ErrNotExist.
+//
+// # Retries
+//
+// Config.MaxRetries and Config.ReadRetries turn on the SDK's own retries
+// of a request and resumption of a read. Zones and outputs opened from a
+// protocol file (Settings) turn both off, since storage/retry is the one
+// layer that retries landingd's storage, whole operations at a time.
 package azblob

@@ -163,11 +163,15 @@ func (s *Settings) Config(getenv func(string) string, tempDir string) (Config, e
 		AllowHTTP:         s.AllowHTTP,
 		AccountName:       s.Auth.AccountName,
 		DefaultCredential: s.Auth.DefaultCredential,
-		// The run retries transient faults itself, with backoff; one SDK
-		// retry per request on top keeps an unreachable account from
-		// holding a cycle for minutes.
-		MaxRetries: 1,
-		TempDir:    tempDir,
+		// No SDK retries, of requests or of reads: storage/retry is the
+		// one layer that retries, with jitter and a bound on the time an
+		// operation takes, and it retries whole operations (a Move is
+		// several requests). Retries here too would multiply its attempts
+		// and outlast its bound. A dropped read therefore fails, marked
+		// transient, and is read again from the start (retry.Load).
+		MaxRetries:  -1,
+		ReadRetries: -1,
+		TempDir:     tempDir,
 	}
 	var err error
 	a := s.Auth
