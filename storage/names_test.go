@@ -1,8 +1,8 @@
 package storage_test
 
 import (
-	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -91,32 +91,34 @@ func TestClashName(t *testing.T) {
 	}
 }
 
-func TestRetry(t *testing.T) {
-	flaky := storage.Transient(errors.New("flaky"))
-	calls := 0
-	err := storage.Retry(t.Context(), 3, time.Millisecond, func(context.Context) error {
-		calls++
-		if calls < 3 {
-			return flaky
+// TestTransient checks that the transient mark survives wrapping and is
+// never found on an unmarked error.
+func TestTransient(t *testing.T) {
+	t.Parallel()
+	base := errors.New("connection reset")
+	marked := storage.Transient(base)
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"unmarked", base, false},
+		{"marked", marked, true},
+		{"wrapped", fmt.Errorf("move q4.csv: %w", marked), true},
+		{"joined", errors.Join(errors.New("other"), marked), true},
+		{"not exist", fmt.Errorf("open q4.csv: %w", storage.ErrNotExist), false},
+	}
+	for _, tt := range tests {
+		if got := storage.IsTransient(tt.err); got != tt.want {
+			t.Errorf("%s: IsTransient(%v) = %v, want %v", tt.name, tt.err, got, tt.want)
 		}
-		return nil
-	})
-	if err != nil || calls != 3 {
-		t.Errorf("Retry = %v after %d calls, want nil after 3", err, calls)
 	}
-	calls = 0
-	permanent := errors.New("permanent")
-	if err := storage.Retry(t.Context(), 5, time.Millisecond, func(context.Context) error { calls++; return permanent }); err != permanent || calls != 1 {
-		t.Errorf("Retry of a permanent error = %v after %d calls, want it once", err, calls)
+	if storage.Transient(nil) != nil {
+		t.Error("Transient(nil) is not nil")
 	}
-	calls = 0
-	if err := storage.Retry(t.Context(), 2, time.Millisecond, func(context.Context) error { calls++; return flaky }); err != flaky || calls != 2 {
-		t.Errorf("Retry = %v after %d calls, want the last error after 2", err, calls)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	if err := storage.Retry(ctx, 5, time.Hour, func(context.Context) error { return flaky }); !errors.Is(err, context.Canceled) || !errors.Is(err, flaky) {
-		t.Errorf("Retry with ctx cancelled = %v, want context.Canceled and the last error", err)
+	if !errors.Is(marked, base) || marked.Error() != base.Error() {
+		t.Errorf("Transient(err) = %v, want err's text and chain", marked)
 	}
 }
 
