@@ -302,12 +302,14 @@ func TestQuarterWorkbook(t *testing.T) {
 	}
 	// Basildon 5 victims, 1 perpetrator; Braintree 2 and 1; Harlow sent
 	// nothing: ".." (not available), left out of the totals.
-	// Counts from 0 to 4 are "<5". Basildon's 5 and 6 would give its 1
-	// away (6 - 5), so the 5 is hidden; 6 = x + y would then leave y at
-	// most 1, so the 6 goes too.
+	// Counts from 0 to 4 are "<5". Basildon's total 6 would give its 1
+	// away (6 - 5), so it is hidden, and the victims' total 7 would give
+	// Braintree's 2 away (7 - 5), so it goes too. "*" gives no bound, so
+	// with the 5 and the grand total 9 shown every "<5" still ranges over
+	// 0 to 4, and each "*" over 5 to 9.
 	wantSum := []string{
 		"District Domestic abuse – victim Domestic abuse – alleged perpetrator Total",
-		"Basildon * <5 *",
+		"Basildon 5 <5 *",
 		"Braintree <5 <5 <5",
 		"Harlow .. .. ..",
 		"Total * <5 9",

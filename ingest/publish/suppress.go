@@ -61,19 +61,24 @@ func (c Cell) String() string {
 // until none gives a count away. This is the conventional line-by-line
 // rule.
 //
-// Last, the whole table is solved at once, as a reader combining every
-// row, column and total would: for each hidden cell, linear programming
-// gives the least and the most it can hold given everything published
-// (see hiddenRanges). While a "<5" cell cannot range over all of 0 to 4,
-// or a "*" cell over at least Smallest values, one more cell is hidden
-// (the smallest visible one in its row or column, inner cells first;
-// when those are all hidden, the smallest elsewhere) and the table is
-// solved again. This always ends with the promise kept, for tables of
+// Then the whole table is solved at once, as a reader combining every
+// row, column and total would: for each hidden cell, two maximum flows
+// give exactly the least and the most it can hold given everything
+// published (see network). While a "<5" cell cannot range over all of 0
+// to 4, or a "*" cell over at least Smallest values, one more cell is
+// hidden (the smallest visible one in its row or column, inner cells
+// first; when those are all hidden, the smallest elsewhere) and the table
+// is solved again. This always ends with the promise kept, for tables of
 // any shape: each round hides one more cell, and once every cell is
 // hidden it holds, because all zeros then fit what is published (every
 // hidden cell can be 0), and so does 4 in any one inner cell with 4 in
 // its row, column and grand totals and 0 elsewhere (every hidden cell
-// can reach 4; a total can, through any inner cell of its line).
+// can reach 4; a total can, through any inner cell of its line). A table
+// with no rows or no columns has only totals of nothing, which are 0.
+//
+// Last, each "*" is tried shown again, totals and larger counts first,
+// and stays shown when every hidden cell still keeps its promise, so no
+// "*" is left that could be shown on its own.
 func Suppress(counts [][]int) [][]Cell {
 	r := len(counts)
 	c := 0
@@ -148,33 +153,60 @@ func Suppress(counts [][]int) [][]Cell {
 		}
 	}
 	// Then the whole table at once: while some hidden cell's range over
-	// every published row, column and total (see hiddenRanges) is narrower
+	// every published row, column and total (see network) is narrower
 	// than its mark promises, hide one more cell near it and check again.
 	// Each round hides a cell, so this ends, at the latest with the whole
 	// table hidden, where the promise holds (see above).
 	for {
-		exposed, ranges, err := exposedCells(t)
-		if err != nil || len(exposed) == 0 {
-			break // unsolvable tables do not happen: the true counts solve it
+		p, ok := firstExposed(t)
+		if !ok {
+			break
 		}
-		p := exposed[0]
-		q, ok := widen(t, p, ranges[p])
+		q, ok := widen(t, p)
 		if !ok {
 			break // nothing left to hide: cannot happen, see above
 		}
 		t[q[0]][q[1]].Secondary = true
 	}
+	// Give back what the promise does not need: the rounds above hide
+	// cells one at a time, and a later one can make an earlier one
+	// unnecessary. Try showing each "*" again, totals and larger counts
+	// first (the reverse of the order they are hidden in), and keep it
+	// shown when every hidden cell still keeps its promise.
+	var secs [][2]int
+	for i := range t {
+		for j := range t[i] {
+			if t[i][j].Secondary {
+				secs = append(secs, [2]int{i, j})
+			}
+		}
+	}
+	sort.SliceStable(secs, func(a, b int) bool {
+		pa, pb := secs[a], secs[b]
+		ta, tb := pa[0] == r || pa[1] == c, pb[0] == r || pb[1] == c
+		if ta != tb {
+			return ta
+		}
+		return t[pa[0]][pa[1]].N > t[pb[0]][pb[1]].N
+	})
+	for _, q := range secs {
+		t[q[0]][q[1]].Secondary = false
+		if _, exposed := firstExposed(t); exposed {
+			t[q[0]][q[1]].Secondary = true
+		}
+	}
 	return t
 }
 
-// widen picks the visible cell to hide for exposed cell p, whose range is
-// now was: the first, in order of preference (inner cells before totals,
-// smaller counts first, then row by row), of the visible cells in p's row
-// or column whose hiding widens p's range, else the first of them; when
-// p's row and column are all hidden, the same among the cells elsewhere.
-// ok is false only when every cell is hidden.
-func widen(t [][]Cell, p [2]int, was cellRange) (q [2]int, ok bool) {
+// widen picks the visible cell to hide for exposed cell p: the first, in
+// order of preference (inner cells before totals, smaller counts first,
+// then row by row), of the visible cells in p's row or column whose
+// hiding narrows p's shortfall, else the first of them; when p's row and
+// column are all hidden, the same among the cells elsewhere. ok is false
+// only when every cell is hidden.
+func widen(t [][]Cell, p [2]int) (q [2]int, ok bool) {
 	r, c := len(t)-1, len(t[0])-1
+	was := newNetwork(t).shortfall(t, p)
 	// p's own row and column first; when those are all hidden, the rest
 	// of the table, which can pin p through other lines.
 	for _, near := range []bool{true, false} {
@@ -196,12 +228,9 @@ func widen(t [][]Cell, p [2]int, was cellRange) (q [2]int, ok bool) {
 		})
 		for _, q := range cands {
 			t[q[0]][q[1]].Secondary = true
-			ranges, err := rangesOf(t, map[[2]int]bool{p: true})
+			now := newNetwork(t).shortfall(t, p)
 			t[q[0]][q[1]].Secondary = false
-			if err != nil {
-				continue
-			}
-			if now := ranges[p]; now.lo < was.lo-1e-6 || now.hi > was.hi+1e-6 {
+			if now < was {
 				return q, true
 			}
 		}

@@ -79,13 +79,38 @@ func TestSuppress(t *testing.T) {
 		// those back.
 		name:   "ones that add up to their minimum",
 		counts: [][]int{{1, 1, 50}, {30, 40, 50}},
-		want:   "<5 <5 * | *\n* * * | *\n* * 100 | 172",
+		want:   "<5 <5 * | *\n* 40 * | *\n* * 100 | 172",
 	}, {
 		// Four districts with 1 each and a total of 4: were zeros shown,
 		// "<5" would mean 1 to 4 and four of them could only be 1 each.
 		name:   "four ones under a small total",
 		counts: [][]int{{1}, {1}, {1}, {1}, {0}},
 		want:   "<5 | <5\n<5 | <5\n<5 | <5\n<5 | <5\n<5 | <5\n<5 | <5",
+	}, {
+		// The shapes "*" as "5 or more" could not protect: a "*" total of
+		// 5 made each "<5" at least 1. "*" gives no bound now, so each
+		// "<5" ranges over 0 to 4 again.
+		name:   "one district, two small counts",
+		counts: [][]int{{2, 3}},
+		want:   "<5 <5 | *\n<5 <5 | *",
+	}, {
+		name:   "two districts, one category",
+		counts: [][]int{{2}, {3}},
+		want:   "<5 | <5\n<5 | <5\n* | *",
+	}, {
+		// a + b + c + d = 10 with each 0 to 4 leaves each free over 0 to
+		// 4, and each line total over more than five values.
+		name:   "two by two, all small",
+		counts: [][]int{{2, 3}, {3, 2}},
+		want:   "<5 <5 | *\n<5 <5 | *\n* * | 10",
+	}, {
+		name:   "all zeros",
+		counts: [][]int{{0, 0}, {0, 0}},
+		want:   "<5 <5 | <5\n<5 <5 | <5\n<5 <5 | <5",
+	}, {
+		name:   "one count, nothing small",
+		counts: [][]int{{7}},
+		want:   "7 | 7\n7 | 7",
 	}}
 	for _, tt := range tests {
 		got := Suppress(tt.counts)
@@ -94,6 +119,12 @@ func TestSuppress(t *testing.T) {
 		}
 		if leak := firstDisclosure(got); leak != "" {
 			t.Errorf("%s: %s", tt.name, leak)
+		}
+		if len(tt.counts) == 0 {
+			continue // no rows: a total of nobody, known to be 0
+		}
+		if l, err := leak(got); err != nil || l != "" {
+			t.Errorf("%s: whole table: %s (%v)", tt.name, l, err)
 		}
 	}
 }
@@ -216,16 +247,18 @@ func TestDisclosureCheckerCatchesPrimaryOnly(t *testing.T) {
 	}
 }
 
-// FuzzSuppress checks Suppress's promises on arbitrary small tables: counts
-// and totals are kept, every count from 0 to 4 is hidden as "<5", and no
-// row or column gives a hidden cell away.
+// FuzzSuppress checks Suppress's promises on arbitrary tables of one to
+// four rows by one to four columns, line by line and so cheaply
+// (FuzzSuppressWholeTable solves the whole table): counts and totals are
+// kept, every count from 0 to 4 is hidden as "<5", and no row or column
+// gives a hidden cell away.
 func FuzzSuppress(f *testing.F) {
 	f.Add([]byte{3, 10, 20, 8, 9, 30}, uint8(3))
 	f.Add([]byte{4, 4, 20, 25}, uint8(2))
 	f.Add([]byte{1, 1, 50, 30, 40, 50}, uint8(3))
 	f.Fuzz(func(t *testing.T, data []byte, cols uint8) {
 		c := int(cols%4) + 1
-		if len(data) < c || len(data) > 3*c {
+		if len(data) < c || len(data) > 4*c {
 			return
 		}
 		var counts [][]int
