@@ -1,5 +1,6 @@
-// Package deploy holds what an operator installs: the default protocol
-// (embedded in the binary), example protocols, the systemd unit and the
+// Package deploy holds what an operator installs: the shipped protocols
+// (embedded in the binary: the default and an example second one), example
+// protocol settings, the systemd unit and the
 // container file.
 package deploy
 
@@ -13,3 +14,13 @@ var Protocols embed.FS
 
 // DefaultProtocol is the path of the default protocol inside Protocols.
 const DefaultProtocol = "protocols/da-needs-assessment/protocol.yaml"
+
+// ExampleProtocol is the path inside Protocols of the second shipped
+// protocol: an example of another collection of the same forum, with its
+// own field list, filter, partners, schedule and folders, which runs
+// beside the default one in one service (landingd demo runs both).
+const ExampleProtocol = "protocols/safeguarding-adults/protocol.yaml"
+
+// Shipped lists the paths inside Protocols of every shipped protocol, the
+// default first.
+var Shipped = []string{DefaultProtocol, ExampleProtocol}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"landingd/internal/testtier"
 	"landingd/transform"
@@ -88,6 +90,26 @@ func TestE2EDemo(t *testing.T) {
 	for _, path := range []string{"combined.csv", "manifest.json"} {
 		if !strings.Contains(r.stdout, filepath.Join(q(last), path)) {
 			t.Errorf("the demo does not print the path of %s", path)
+		}
+	}
+	// The example protocol ran in its own lane: its outputs, and the
+	// register of both, are printed.
+	exLast := transform.LastCompletedQuarter(time.Now())
+	for _, want := range []string{
+		filepath.Join("safeguarding-adults", "out", exLast, "combined.csv"),
+		filepath.Join("safeguarding-adults", "out", transform.PrevQuarter(exLast), "manifest.json"),
+		"The register of both protocols: " + filepath.Join("d", "register.html"),
+		"landingd serve --config " + filepath.Join("d", "protocol.yaml") + " --config " + filepath.Join("d", "safeguarding-adults.yaml"),
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("the demo does not print %q:\n%s", want, r.stdout)
+		}
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "d", "register.html"))
+	must(t, err)
+	for _, want := range []string{`data-protocol="da-needs-assessment"`, `data-protocol="safeguarding-adults"`, "Health and Wellbeing", "Safer Community"} {
+		if !bytes.Contains(page, []byte(want)) {
+			t.Errorf("register.html lacks %q", want)
 		}
 	}
 	again := runBin(t, dir, "demo", "--dir", "d")

@@ -21,6 +21,8 @@ import (
 	"landingd/config"
 	"landingd/ingest/state"
 	"landingd/internal/testtier"
+	"landingd/transform"
+	"landingd/transform/synth"
 )
 
 // lockedBuffer is a stderr that the test reads while serve writes it.
@@ -347,19 +349,22 @@ func TestServeSIGTERMDuringCycle(t *testing.T) {
 	})
 }
 
-// TestServeTwoProtocols runs two protocols in one serve: each cycles on
-// its own schedule into its own output, the register lists both, and an
+// TestServeTwoProtocols runs the two shipped protocols, as the demo
+// writes them, in one serve: each cycles on its own schedule into its own
+// output, the register lists both with their review status, and an
 // output made read-only fails that protocol's cycles alone.
 func TestServeTwoProtocols(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs serve with child cycles: full suite only")
 	}
 	_, one := serveDemo(t, 10, nil)
-	_, two := serveDemo(t, 10, func(s string) string {
-		s = strings.Replace(s, "id: da-needs-assessment", "id: second", 1)
-		s = strings.Replace(s, `number: "0075"`, `number: "0101"`, 1)
-		return strings.Replace(s, "review_date: 2027-10-01", "review_date: 2020-01-31", 1)
-	})
+	if _, err := writeExampleDemo(filepath.Dir(one), 10, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	two := filepath.Join(filepath.Dir(one), exampleDemoFile)
+	editFile(t, two, `cron: "0 7 14 1,4,7,10 *"`, `cron: "*/2 * * * * *"`)
+	editFile(t, two, "listen: 127.0.0.1:8080", "listen: 127.0.0.1:0")
+	editFile(t, two, "review_date: 2027-03-31", "review_date: 2020-01-31")
 	cfgTwo, err := config.Load(two)
 	if err != nil {
 		t.Fatal(err)
@@ -405,45 +410,48 @@ func TestServeTwoProtocols(t *testing.T) {
 	}
 	waitFor(t, "a cycle of each protocol", func() bool {
 		_, body := httpGet(t, base+"/metrics", "")
-		return count(body, "da-needs-assessment", "ok") >= 1 && count(body, "second", "ok") >= 1
+		return count(body, "da-needs-assessment", "ok") >= 1 && count(body, "safeguarding-adults", "ok") >= 1
 	})
 	// The second protocol's output goes: a file stands where its folder
 	// was (read-only folders do not stop root), so its cycles fail.
 	must(t, os.RemoveAll(cfgTwo.Output.Local.Path))
 	must(t, os.WriteFile(cfgTwo.Output.Local.Path, nil, 0o400))
 	// A new file for the second protocol: its quarter must be published.
-	bas, _ := cfgTwo.Partner("basildon")
-	writeFile(t, bas.Landing.Local.Path, "basildon_late.csv", validateHeader+
-		"E07000066,2025-12-31,SECRET-0001,2025-11-03,da_victim,single_female,34,female\n")
+	schemaTwo, err := transform.LoadSchema(cfgTwo.SchemaData)
+	must(t, err)
+	essex, _ := cfgTwo.Partner("essex")
+	must(t, synth.WriteFile(filepath.Join(essex.Landing.Local.Path, "essex_late.csv"), schemaTwo, synth.Spec{
+		District: synth.District{ID: essex.ID, Name: essex.Name, GSS: essex.GSS}, Quarters: []string{transform.LastCompletedQuarter(time.Now())},
+		Rows: 5, Filter: synth.Filter{Field: cfgTwo.Filter.Field, Keep: cfgTwo.Filter.Keep}, Seed: 9, CaseOffset: 1_000_000}))
 	_, body := httpGet(t, base+"/metrics", "")
-	okOne, okTwo := count(body, "da-needs-assessment", "ok"), count(body, "second", "ok")
+	okOne, okTwo := count(body, "da-needs-assessment", "ok"), count(body, "safeguarding-adults", "ok")
 	deadline := time.Now().Add(time.Minute)
 	for {
 		_, body := httpGet(t, base+"/metrics", "")
 		// A cycle whose child cannot open the output counts as an
 		// error, one whose publishing fails as failed.
-		if count(body, "second", "failed")+count(body, "second", "error") >= 2 && count(body, "da-needs-assessment", "ok") >= okOne+2 {
+		if count(body, "safeguarding-adults", "failed")+count(body, "safeguarding-adults", "error") >= 2 && count(body, "da-needs-assessment", "ok") >= okOne+2 {
 			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for two failed cycles of the second protocol and two more ok of the first: ok %d %d, failed %d %d\n%s",
-				count(body, "da-needs-assessment", "ok"), count(body, "second", "ok"), count(body, "da-needs-assessment", "failed"), count(body, "second", "failed"), stderr.String())
+				count(body, "da-needs-assessment", "ok"), count(body, "safeguarding-adults", "ok"), count(body, "da-needs-assessment", "failed"), count(body, "safeguarding-adults", "failed"), stderr.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	_, body = httpGet(t, base+"/metrics", "")
-	if n := count(body, "second", "ok"); n > okTwo+1 {
+	if n := count(body, "safeguarding-adults", "ok"); n > okTwo+1 {
 		t.Errorf("the second protocol had %d ok cycles after its output went (%d before)", n, okTwo)
 	}
 	if n := count(body, "da-needs-assessment", "failed") + count(body, "da-needs-assessment", "error"); n != 0 {
 		t.Errorf("the first protocol had %d failed cycles: the second's failure reached it", n)
 	}
 	if code, page := httpGet(t, base+"/", ""); code != 200 || !strings.Contains(page, "Whole Essex") ||
-		!strings.Contains(page, `data-protocol="da-needs-assessment" data-review="ok"`) || !strings.Contains(page, `data-protocol="second" data-review="overdue"`) {
+		!strings.Contains(page, `data-protocol="da-needs-assessment" data-review="ok"`) || !strings.Contains(page, `data-protocol="safeguarding-adults" data-review="overdue"`) {
 		t.Errorf("/ = %d, want the register with both protocols and their review status:\n%s", code, page)
 	}
-	if code, page := httpGet(t, base+"/p/second/", ""); code != 200 || !strings.Contains(page, "Review overdue") {
-		t.Errorf("/p/second/ = %d, want the second protocol's page", code)
+	if code, page := httpGet(t, base+"/p/safeguarding-adults/", ""); code != 200 || !strings.Contains(page, "Review overdue") {
+		t.Errorf("/p/safeguarding-adults/ = %d, want the second protocol's page", code)
 	}
 	cfgOne, err := config.Load(one)
 	must(t, err)

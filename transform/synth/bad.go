@@ -43,7 +43,7 @@ func newBadRows(s *transform.Schema, cols []column, sp *Spec) (*badRows, error) 
 		return -1
 	}
 	b.code = pick([]string{"main_app_sex", "household_type"}, func(f *transform.Field) bool {
-		return len(f.Codes) > 0 && f.Name != "la_code" && f.Name != "reasonloss"
+		return len(f.Codes) > 0 && f.Name != "la_code" && f.Name != sp.Filter.Field
 	})
 	b.date = pick([]string{"app_date"}, func(f *transform.Field) bool {
 		return f.Type == "date" && f.Name != "quarter_end_date"
@@ -63,18 +63,19 @@ func newBadRows(s *transform.Schema, cols []column, sp *Spec) (*badRows, error) 
 	if sp.BadRows > 0 && len(b.kinds) == 0 {
 		return nil, badSpec("bad rows: no written field can carry a bad value")
 	}
-	if sp.BadRows > 0 && !slices.ContainsFunc(cols, func(c column) bool { return c.name == "reasonloss" }) {
-		return nil, badSpec("bad rows: reasonloss is not written, so no row is in scope")
+	if sp.BadRows > 0 && !slices.ContainsFunc(cols, func(c column) bool { return c.name == sp.Filter.Field }) {
+		return nil, badSpec("bad rows: %s is not written, so no row is in scope", sp.Filter.Field)
 	}
 	return b, nil
 }
 
 // apply makes the generator's current row the i-th bad row: one bad value,
-// and a domestic abuse reasonloss so that the row is in scope.
+// and a code in scope of the filter (for H-CLIC, a domestic abuse
+// reasonloss) so that the row is in scope.
 func (b *badRows) apply(g *generator, q quarter, i int) {
 	b.kinds[i%len(b.kinds)](g, q, i/len(b.kinds))
 	if !g.inScope() {
-		g.vals[g.reason] = value{k: kCode, n: g.daCode(q)}
+		g.vals[g.reason] = value{k: kCode, n: g.scopeCode(q)}
 	}
 }
 

@@ -8,7 +8,9 @@
 //
 // The generator follows the agreed field list: it looks up codes, labels
 // and aliases by field name in a *transform.Schema, so a new field list
-// gives new data without code changes. Given the same Schema, Spec and
+// gives new data without code changes. Spec.Filter names the protocol's
+// row filter, so another protocol's field list and partners (Drop,
+// QuarterDropOf) get files with rows in and out of its scope. Given the same Schema, Spec and
 // Seed, Write produces byte-identical output, CSV and xlsx alike.
 //
 // A case keeps its attributes (application date, age, household) from

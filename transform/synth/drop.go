@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -37,6 +38,22 @@ var profiles = []profile{
 	{format: "csv", encoding: "utf-8-bom", spelling: "labels", headers: "titles"},
 }
 
+// Drop describes one protocol's quarterly drop: who sends, which rows
+// are in scope, and how the files are named. The zero value is the H-CLIC
+// domestic abuse drop of the 12 Essex districts.
+type Drop struct {
+	// Partners send one file each; nil means the 12 Essex districts.
+	Partners []District
+	// Filter decides the rows in scope (see Spec.Filter).
+	Filter Filter
+	// Name goes in file names, <partner>-<Name>-<quarter>.<ext>; "" means
+	// "hclic-da".
+	Name string
+	// Title goes in title rows, "<partner name> – <Title>"; "" means
+	// "H-CLIC domestic abuse extract".
+	Title string
+}
+
 // QuarterDrop writes one realistic quarterly file per district for quarter
 // q (e.g. "2025Q4"), rowsPerDistrict data rows each, into
 // dir/<district id>/, and returns the paths in district order. Each
@@ -47,19 +64,35 @@ var profiles = []profile{
 // It fails on an invalid quarter or schema (see Write) and on file system
 // errors; files already written stay.
 func QuarterDrop(dir string, s *transform.Schema, q string, rowsPerDistrict int, seed int64) ([]string, error) {
+	return QuarterDropOf(dir, s, q, rowsPerDistrict, seed, Drop{})
+}
+
+// QuarterDropOf is QuarterDrop for the partners, filter and names drop
+// gives: any protocol's field list and partners. It fails as QuarterDrop,
+// and when drop has more partners than there are export habits (12).
+func QuarterDropOf(dir string, s *transform.Schema, q string, rowsPerPartner int, seed int64, drop Drop) ([]string, error) {
 	qq, err := parseQuarter(q)
 	if err != nil {
 		return nil, fmt.Errorf("quarter drop: %w", err)
 	}
+	partners := drop.Partners
+	if partners == nil {
+		partners = districts
+	}
+	if len(partners) > len(profiles) {
+		return nil, fmt.Errorf("quarter drop: %d partners but only %d export habits", len(partners), len(profiles))
+	}
+	name, title := cmp.Or(drop.Name, "hclic-da"), cmp.Or(drop.Title, "H-CLIC domestic abuse extract")
 	r := rand.New(rand.NewPCG(uint64(seed), streamProfiles))
 	deal := r.Perm(len(profiles))
 	var paths []string
-	for i, d := range districts {
+	for i, d := range partners {
 		p := profiles[deal[i]]
 		spec := Spec{
 			District:  d,
 			Quarters:  []string{q},
-			Rows:      rowsPerDistrict,
+			Rows:      rowsPerPartner,
+			Filter:    drop.Filter,
 			Format:    p.format,
 			Encoding:  p.encoding,
 			Delimiter: p.delimiter,
@@ -75,7 +108,7 @@ func QuarterDrop(dir string, s *transform.Schema, q string, rowsPerDistrict int,
 		}
 		if p.titles {
 			spec.TitleRows = []string{
-				fmt.Sprintf("%s – H-CLIC domestic abuse extract", d.Name),
+				fmt.Sprintf("%s – %s", d.Name, title),
 				fmt.Sprintf("Quarter ending %s", qq.End().Format("02/01/2006")),
 				fmt.Sprintf("Produced %s", qq.End().AddDate(0, 0, 8).Format("02/01/2006")),
 			}
@@ -84,7 +117,7 @@ func QuarterDrop(dir string, s *transform.Schema, q string, rowsPerDistrict int,
 		if err := os.MkdirAll(folder, 0o755); err != nil {
 			return paths, fmt.Errorf("quarter drop: %w", err)
 		}
-		path := filepath.Join(folder, fmt.Sprintf("%s-hclic-da-%s.%s", d.ID, q, p.format))
+		path := filepath.Join(folder, fmt.Sprintf("%s-%s-%s.%s", d.ID, name, q, p.format))
 		if err := WriteFile(path, s, spec); err != nil {
 			return paths, fmt.Errorf("quarter drop %s: %w", d.ID, err)
 		}

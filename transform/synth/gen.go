@@ -61,9 +61,17 @@ type generator struct {
 	// Indices of the fields with their own rules, or -1.
 	la, qed, ref, app, assess, reason, house, kids, age, sex, version int
 
-	laCode                       int // index of the district's GSS among la_code's codes, or -1
+	laCode int // index of the district's GSS among la_code's codes, or -1
+	// keep are the indices of the filter's codes among its field's
+	// codes, kept marks them, and nonDA are the other codes.
+	keep  []int
+	kept  []bool
+	nonDA []int
+	// hclic is true for the domestic abuse filter of H-CLIC, whose codes
+	// follow the 2023 split (see daCode); daVictim, daPerp and daRetired
+	// are then their indices.
+	hclic                        bool
 	daVictim, daPerp, daRetired  int
-	nonDA                        []int
 	houseKids, houseSex, sexKind []int8
 
 	// The current case.
@@ -73,7 +81,7 @@ type generator struct {
 	appDate        time.Time
 }
 
-func newGenerator(s *transform.Schema, d District, seed uint64, share float64) (*generator, error) {
+func newGenerator(s *transform.Schema, d District, seed uint64, share float64, filter Filter) (*generator, error) {
 	g := &generator{s: s, d: d, share: share, seed: seed, salt: mix(hashString(d.GSS)), vals: make([]value, len(s.Fields))}
 	g.r = rand.New(&g.src)
 	find := func(name, typ string, coded bool) int {
@@ -86,28 +94,36 @@ func newGenerator(s *transform.Schema, d District, seed uint64, share float64) (
 	g.qed, g.app, g.assess = find("quarter_end_date", "date", false), find("app_date", "date", false), find("assess_date", "date", false)
 	g.ref, g.version = find("case_ref", "", false), find("hclic_spec_version", "", false)
 	g.kids, g.age = find("num_dependent_children", "integer", false), find("main_app_age", "integer", false)
-	g.house, g.sex, g.reason = find("household_type", "", true), find("main_app_sex", "", true), find("reasonloss", "", true)
+	g.house, g.sex, g.reason = find("household_type", "", true), find("main_app_sex", "", true), find(filter.Field, "", true)
 	g.la = s.Index("la_code")
 	g.laCode = -1
 	if g.la >= 0 {
 		g.laCode = codeIndex(s.Fields[g.la].Codes, d.GSS)
 	}
 	if g.reason < 0 {
-		return nil, fmt.Errorf("synth schema %s: no coded reasonloss field", s.Name)
+		return nil, fmt.Errorf("synth schema %s: no coded %s field", s.Name, filter.Field)
 	}
 	rc := s.Fields[g.reason].Codes
-	g.daVictim, g.daPerp, g.daRetired = codeIndex(rc, CodeDAVictim), codeIndex(rc, CodeDAPerpetrator), codeIndex(rc, CodeDARetired)
-	if g.daVictim < 0 || g.daPerp < 0 || g.daRetired < 0 {
-		return nil, fmt.Errorf("synth schema %s: reasonloss lacks one of %v", s.Name, DACodes)
+	g.kept = make([]bool, len(rc))
+	for _, code := range filter.Keep {
+		i := codeIndex(rc, code)
+		if i < 0 {
+			return nil, fmt.Errorf("synth schema %s: %s lacks one of %v", s.Name, filter.Field, filter.Keep)
+		}
+		g.keep = append(g.keep, i)
+		g.kept[i] = true
 	}
-	for i, c := range rc {
-		if !strings.HasPrefix(c.Value, "da_") {
+	for i := range rc {
+		if !g.kept[i] {
 			g.nonDA = append(g.nonDA, i)
 		}
 	}
 	if len(g.nonDA) == 0 {
-		return nil, fmt.Errorf("synth schema %s: reasonloss has no other reasons", s.Name)
+		return nil, fmt.Errorf("synth schema %s: %s has no codes out of scope", s.Name, filter.Field)
 	}
+	g.daVictim, g.daPerp, g.daRetired = codeIndex(rc, CodeDAVictim), codeIndex(rc, CodeDAPerpetrator), codeIndex(rc, CodeDARetired)
+	g.hclic = filter.Field == hclicFilter.Field && len(g.keep) == len(DACodes) &&
+		g.daVictim >= 0 && g.kept[g.daVictim] && g.daPerp >= 0 && g.kept[g.daPerp] && g.daRetired >= 0 && g.kept[g.daRetired]
 	if g.house >= 0 {
 		for _, c := range s.Fields[g.house].Codes {
 			g.houseKids = append(g.houseKids, classifyKids(c))
@@ -369,7 +385,7 @@ func (g *generator) setRow(q quarter, n int) {
 	}
 	reason := g.nonDACode
 	if g.isDA {
-		reason = g.daCode(q)
+		reason = g.scopeCode(q)
 	}
 	g.vals[g.reason] = value{k: kCode, n: reason}
 	if g.version >= 0 {
@@ -379,6 +395,16 @@ func (g *generator) setRow(q quarter, n int) {
 		}
 		g.vals[g.version] = value{k: kText, s: v}
 	}
+}
+
+// scopeCode is the current case's code in scope of the filter in quarter
+// q: for H-CLIC, its domestic abuse option (daCode); otherwise one of the
+// kept codes, the same in every quarter.
+func (g *generator) scopeCode(q quarter) int {
+	if g.hclic {
+		return g.daCode(q)
+	}
+	return g.keep[int(g.uRole1*float64(len(g.keep)))]
 }
 
 // daCode is the current case's domestic abuse option in quarter q: the
@@ -397,13 +423,13 @@ func (g *generator) daCode(q quarter) int {
 	return g.daVictim
 }
 
-// inScope reports whether the current row's reasonloss is domestic abuse.
+// inScope reports whether the current row is in scope of the filter
+// (for H-CLIC, whether its reasonloss is domestic abuse).
 func (g *generator) inScope() bool {
-	n := g.vals[g.reason].n
-	return n == g.daVictim || n == g.daPerp || n == g.daRetired
+	return g.kept[g.vals[g.reason].n]
 }
 
-// reasonCode is the current row's canonical reasonloss code.
+// reasonCode is the current row's canonical code of the filter's field.
 func (g *generator) reasonCode() string {
 	return g.s.Fields[g.reason].Codes[g.vals[g.reason].n].Value
 }

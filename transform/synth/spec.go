@@ -40,8 +40,13 @@ type Spec struct {
 	// Headers is "names" (default), "titles", or "mixed" (e.g. "Case Ref",
 	// "REASONLOSS", "Main-App Age", titles and header aliases).
 	Headers string
-	// DAShare is the share of cases whose reasonloss is domestic abuse;
-	// 0 means 0.4 and a negative value means none.
+	// Filter is the protocol's row filter, which decides the rows in
+	// scope. The zero value is the H-CLIC domestic abuse filter:
+	// reasonloss, keeping DACodes.
+	Filter Filter
+	// DAShare is the share of cases in scope of Filter (for H-CLIC, whose
+	// reasonloss is domestic abuse); 0 means 0.4 and a negative value
+	// means none.
 	DAShare float64
 	// Optional lists the optional fields to include. nil means a realistic
 	// default set; an empty, non-nil slice means none.
@@ -56,8 +61,8 @@ type Spec struct {
 	Shuffle bool
 	// BadRows spreads rows with one bad value through the file, cycling
 	// through an unknown code, an impossible date and an out-of-range age.
-	// Bad rows always carry a domestic abuse reasonloss, so they are in
-	// scope and must be rejected. Stats.BadRows gives their row numbers.
+	// Bad rows are always in scope of Filter (for H-CLIC, a domestic
+	// abuse reasonloss), so they must be rejected. Stats.BadRows gives their row numbers.
 	BadRows int
 	// Duplicates adds rows that repeat the key (la_code, case_ref,
 	// quarter_end_date) of an earlier in-scope row of the same quarter.
@@ -74,7 +79,7 @@ type Spec struct {
 // Stats describes what Write wrote, for tests to compare with a judgement.
 type Stats struct {
 	Rows    int // data rows written, duplicates included
-	InScope int // rows with a domestic abuse reasonloss (bad and duplicate rows included)
+	InScope int // rows in scope of the filter (bad and duplicate rows included)
 	// Clean counts the in-scope rows that are neither bad nor duplicates:
 	// the rows a judge should accept.
 	Clean      int
@@ -84,9 +89,22 @@ type Stats struct {
 	// shows them (title rows and the header count).
 	BadRows       []int
 	DuplicateRows []int
-	// ReasonLoss counts rows by canonical reasonloss code.
+	// ReasonLoss counts rows by canonical code of the filter's field
+	// (reasonloss for H-CLIC).
 	ReasonLoss map[string]int
 }
+
+// Filter is a protocol's row filter: a row is in scope when its coded
+// field Field holds one of the codes in Keep (config.Filter, which this
+// package does not import).
+type Filter struct {
+	Field string
+	Keep  []string
+}
+
+// hclicFilter is the filter of the H-CLIC domestic abuse protocol, the
+// default.
+var hclicFilter = Filter{Field: "reasonloss", Keep: DACodes}
 
 // The domestic abuse codes of reasonloss.
 const (
@@ -169,6 +187,12 @@ func (sp *Spec) normalise(s *transform.Schema) ([]quarter, error) {
 	}
 	if !slices.Contains([]rune{',', ';', '\t'}, sp.Delimiter) {
 		return nil, bad("delimiter %q (want ',', ';' or tab)", sp.Delimiter)
+	}
+	if sp.Filter.Field == "" {
+		sp.Filter = hclicFilter
+	}
+	if len(sp.Filter.Keep) == 0 {
+		return nil, bad("filter on %s keeps no code", sp.Filter.Field)
 	}
 	switch {
 	case sp.DAShare == 0:

@@ -23,8 +23,9 @@ const (
 // field list s. It streams: CSV in constant memory; xlsx rows are spooled
 // to a temporary file by excelize, which then builds the zip in memory.
 // It fails on an invalid spec (unknown option or field name, a quarter
-// after spec.Now, more bad rows than rows), on a schema without a coded
-// reasonloss holding the domestic abuse codes, on a character that
+// after spec.Now, more bad rows than rows), on a schema without the coded
+// field of spec.Filter holding its codes (reasonloss and the domestic
+// abuse codes by default), on a character that
 // Windows-1252 cannot encode, and on write errors.
 func Write(w io.Writer, s *transform.Schema, spec Spec) error {
 	_, err := WriteStats(w, s, spec)
@@ -44,7 +45,7 @@ func WriteStats(w io.Writer, s *transform.Schema, spec Spec) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
-	g, err := newGenerator(s, spec.District, seed, spec.DAShare)
+	g, err := newGenerator(s, spec.District, seed, spec.DAShare, spec.Filter)
 	if err != nil {
 		return st, err
 	}
