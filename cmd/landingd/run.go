@@ -171,9 +171,12 @@ func runCycle(ctx context.Context, e *env, cfg *config.Config, partners []string
 	return exitOK
 }
 
-// newLogger returns the JSON logger every command writes to stderr.
+// newLogger returns the JSON logger every command writes to stderr. Every
+// text in a record is escaped first (safetext.Handler): file names and
+// headers come from districts, and a control character or bidirectional
+// override in one must not reach an operator's terminal or log viewer.
 func newLogger(w io.Writer) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return slog.New(safetext.NewHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})))
 }
 
 func printSummary(w io.Writer, sum *ingest.Summary) {
