@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"landingd/ingest/safetext"
 	"landingd/ingest/state"
 )
 
@@ -63,12 +64,16 @@ type IncidentDuty struct {
 	Overdue bool `json:"overdue"`
 }
 
-// NewIncidentStatus returns in as it stands at now.
+// NewIncidentStatus returns in as it stands at now. The file's name and
+// the column headings come from the district: they are escaped
+// (safetext.Escape), as every place that shows the status needs.
 func NewIncidentStatus(in state.Incident, now time.Time) IncidentStatus {
-	s := IncidentStatus{ID: in.ID, Partner: in.Partner, Rule: in.Rule, Object: in.Object,
-		RowsAffected: in.RowsAffected, Columns: in.Columns, DetectedAt: in.DetectedAt.UTC()}
+	s := IncidentStatus{ID: in.ID, Partner: in.Partner, Rule: in.Rule, Object: safetext.Escape(in.Object),
+		RowsAffected: in.RowsAffected, DetectedAt: in.DetectedAt.UTC()}
 	for _, c := range in.Columns {
 		s.Personal = s.Personal || c.Personal != ""
+		c.Name = safetext.Escape(c.Name)
+		s.Columns = append(s.Columns, c)
 	}
 	for _, d := range []struct {
 		duty      Duty

@@ -263,7 +263,9 @@ func (r *Runner) watch() *watchdog {
 		}
 		if w.exit == nil {
 			w.exit = func(msg string) {
-				fmt.Fprintln(os.Stderr, "landingd: "+msg)
+				// The message names the file: escaped, as on every
+				// operator's screen.
+				fmt.Fprintln(os.Stderr, "landingd: "+safetext.Escape(msg))
 				os.Exit(1)
 			}
 		}

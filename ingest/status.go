@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"landingd/config"
+	"landingd/ingest/safetext"
 	"landingd/ingest/schedule"
 	"landingd/ingest/state"
 	"landingd/transform"
@@ -199,13 +200,15 @@ func BuildStatus(ctx context.Context, cfg *config.Config, db *state.DB, now time
 		return nil, err
 	}
 	if ok {
-		sr := &StatusRun{ID: run.ID, Trigger: run.Trigger, Started: run.Started.UTC(), Outcome: run.Outcome, Error: run.Error}
+		// A cycle's error may name a district's file: escaped, for the
+		// terminal, the page and the JSON alike.
+		sr := &StatusRun{ID: run.ID, Trigger: run.Trigger, Started: run.Started.UTC(), Outcome: run.Outcome, Error: safetext.Escape(run.Error)}
 		if !run.Finished.IsZero() {
 			f := run.Finished.UTC()
 			sr.Finished = &f
 		}
 		st.LastRun = sr
-		st.LastError = run.Error
+		st.LastError = sr.Error
 	}
 	if schedErr == nil {
 		if next, ok := sched.PlanNext(now, run.Started, Outstanding(cfg, subs, last, now), last); ok {

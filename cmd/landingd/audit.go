@@ -104,7 +104,7 @@ func cmdAuditShow(ctx context.Context, e *env, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	enc := json.NewEncoder(e.stdout)
+	enc := json.NewEncoder(safetext.NewJSONWriter(e.stdout))
 	err := audit.Show(ctx, cfg.State, from, func(en audit.Entry) error {
 		if *asJSON {
 			return enc.Encode(shownEntry(en))

@@ -53,7 +53,7 @@ func cmdIncidents(ctx context.Context, e *env, args []string) int {
 			ICOLeft:            ingest.TimeLeft(in.ICODue, in.ICOAt, now)})
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
+		enc := json.NewEncoder(safetext.NewJSONWriter(e.stdout))
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(views); err != nil {
 			return exitFailed

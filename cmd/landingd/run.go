@@ -155,7 +155,7 @@ func runCycle(ctx context.Context, e *env, cfg *config.Config, partners []string
 		r.WaitAlerts(ctx)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		fmt.Fprintf(e.stderr, "landingd: %s\n", safetext.Escape(err.Error()))
 		return exitFailed
 	}
 	if opt.summaryJSON {
@@ -211,7 +211,7 @@ func printSummary(w io.Writer, sum *ingest.Summary) {
 		case p.Withdrawn:
 			note = "withdrawn: not polled"
 		case p.Err != nil:
-			note = "FAILED: " + p.Err.Error()
+			note = "FAILED: " + safetext.Escape(p.Err.Error())
 		case p.Waiting > 0:
 			note = fmt.Sprintf("%d file(s) still changing: next cycle", p.Waiting)
 		}
@@ -228,7 +228,7 @@ func printSummary(w io.Writer, sum *ingest.Summary) {
 		fmt.Fprintf(w, "Outputs regenerated for %s.\n", strings.Join(sum.Quarters, ", "))
 	}
 	if sum.OutputErr != nil {
-		fmt.Fprintf(w, "OUTPUT FAILED: %v\n", sum.OutputErr)
+		fmt.Fprintf(w, "OUTPUT FAILED: %s\n", safetext.Escape(sum.OutputErr.Error()))
 	}
 	if p := sum.Purge; p != nil && !p.Empty() {
 		rows := 0
@@ -239,7 +239,7 @@ func printSummary(w io.Writer, sum *ingest.Summary) {
 			rows, len(p.Files), len(p.AuditSegments))
 	}
 	if sum.PurgeErr != nil {
-		fmt.Fprintf(w, "RETENTION PURGE FAILED: %v\n", sum.PurgeErr)
+		fmt.Fprintf(w, "RETENTION PURGE FAILED: %s\n", safetext.Escape(sum.PurgeErr.Error()))
 	}
 	if sum.Stopped {
 		fmt.Fprintln(w, "Stopped by a signal: files not yet taken wait for the next cycle.")

@@ -10,6 +10,7 @@ import (
 
 	"landingd/config"
 	"landingd/ingest"
+	"landingd/ingest/safetext"
 	"landingd/ingest/state"
 )
 
@@ -32,7 +33,7 @@ func cmdStatus(ctx context.Context, e *env, args []string) int {
 		return stateFailed(e, err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
+		enc := json.NewEncoder(safetext.NewJSONWriter(e.stdout))
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(st); err != nil {
 			return exitFailed

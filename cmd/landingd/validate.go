@@ -109,7 +109,7 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
+		enc := json.NewEncoder(safetext.NewJSONWriter(e.stdout))
 		enc.SetIndent("", "  ")
 		if results == nil {
 			results = []*transform.Result{}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"landingd/ingest"
+	"landingd/ingest/safetext"
 	"landingd/ingest/state"
 )
 
@@ -163,7 +164,9 @@ func (s *Service) page(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, run := range runs {
-		pr := pageRun{Run: run, Error: ingest.Redact(run.Error)}
+		// html/template escapes markup, not control characters or
+		// bidirectional overrides: names in errors are escaped here.
+		pr := pageRun{Run: run, Error: safetext.Escape(ingest.Redact(run.Error))}
 		if !run.Finished.IsZero() {
 			pr.Duration = run.Finished.Sub(run.Started).Round(time.Millisecond).String()
 		}
@@ -179,7 +182,7 @@ func (s *Service) page(w http.ResponseWriter, r *http.Request) {
 		if district == "" {
 			district = o.Partner // no longer in the protocol
 		}
-		d.Rejected = append(d.Rejected, pageRejected{Partner: o.Partner, District: district, Name: o.Name, Reasons: Reasons(o.RuleCounts),
+		d.Rejected = append(d.Rejected, pageRejected{Partner: o.Partner, District: district, Name: safetext.Escape(o.Name), Reasons: Reasons(o.RuleCounts),
 			Received: o.ReceivedAt, RowsRead: o.Rows.Read, RowsRejected: o.Rows.Rejected})
 	}
 	var buf bytes.Buffer

@@ -182,3 +182,20 @@ func escapeJSON(v any) any {
 	}
 	return v
 }
+
+// EscapeAll returns v with every string in it, map keys included,
+// escaped (Escape): v itself when none needs escaping or v has no JSON
+// form, and otherwise v's JSON form decoded into plain maps, lists,
+// strings, numbers and booleans, with the strings escaped. It is for
+// structured fields that reach an operator, such as an alert's details.
+func EscapeAll(v any) any {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var plain any
+	if err := json.Unmarshal(raw, &plain); err != nil || !jsonNeedsEscape(plain) {
+		return v
+	}
+	return escapeJSON(plain)
+}

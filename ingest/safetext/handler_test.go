@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -179,4 +180,18 @@ func jsonNeedsEscapeExceptBackslash(v any) bool {
 		}
 	}
 	return false
+}
+
+func TestEscapeAll(t *testing.T) {
+	t.Parallel()
+	clean := map[string]any{"rows": 20, "rule": "extra-label"}
+	if got := EscapeAll(clean); !reflect.DeepEqual(got, clean) {
+		t.Errorf("EscapeAll(%v) = %v, want it as it is", clean, got)
+	}
+	in := map[string]any{"rows": 20, "columns": []named{{Name: "x\x1b]0;t\x07\u202e"}}, "k\u0085": true}
+	want := map[string]any{"rows": 20.0, "columns": []any{map[string]any{"name": `x\x1b]0;t\x07\u202e`, "sizes": nil, "tags": nil}},
+		`k\u0085`: true}
+	if got := EscapeAll(in); !reflect.DeepEqual(got, want) {
+		t.Errorf("EscapeAll(%v) = %#v, want %#v", in, got, want)
+	}
 }

@@ -5,8 +5,10 @@
 package safetext
 
 import (
+	"io"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -87,4 +89,68 @@ func writeHex(b *strings.Builder, prefix string, v uint32, digits int) {
 	for i := digits - 1; i >= 0; i-- {
 		b.WriteByte(hex[(v>>(4*uint(i)))&0xf])
 	}
+}
+
+// JSON returns the encoded JSON b with every character Escape would
+// escape written as a JSON \u escape (a surrogate pair past U+FFFF), so
+// that the text decodes to exactly the same value while no control
+// character, bidirectional override or other such character is in the
+// bytes shown. encoding/json escapes only C0 controls and a few others;
+// this is for outputs that keep a district's names exactly (a record
+// exported as JSON), where Escape would change them. b must be valid
+// JSON, as encoding/json writes it; b itself is returned when nothing
+// needs escaping.
+func JSON(b []byte) []byte {
+	clean := true
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if (r >= utf8.RuneSelf || r == 0x7f) && unsafeRune(r) {
+			clean = false
+			break
+		}
+		i += size
+	}
+	if clean {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			out = append(out, b[i])
+		case (r >= utf8.RuneSelf || r == 0x7f) && unsafeRune(r):
+			if r >= 0x10000 {
+				r1, r2 := utf16.EncodeRune(r)
+				out = appendU(out, r1)
+				out = appendU(out, r2)
+			} else {
+				out = appendU(out, r)
+			}
+		default:
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
+}
+
+func appendU(out []byte, r rune) []byte {
+	var b strings.Builder
+	writeHex(&b, `\u`, uint32(r), 4)
+	return append(out, b.String()...)
+}
+
+// NewJSONWriter returns a writer that passes what is written through JSON
+// on to w. Each write must hold whole JSON values, as json.Encoder's
+// Encode writes them.
+func NewJSONWriter(w io.Writer) io.Writer { return jsonWriter{w} }
+
+type jsonWriter struct{ w io.Writer }
+
+func (j jsonWriter) Write(p []byte) (int, error) {
+	if _, err := j.w.Write(JSON(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

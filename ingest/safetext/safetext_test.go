@@ -1,6 +1,8 @@
 package safetext
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -62,6 +64,60 @@ func FuzzEscape(f *testing.F) {
 		}
 		if strings.ContainsAny(ea, "\x1b\r\n") {
 			t.Fatalf("Escape(%q) = %q", a, ea)
+		}
+	})
+}
+
+func TestJSON(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string
+	}{
+		{name: "plain", in: "basildon_2025Q4.csv", want: `"basildon_2025Q4.csv"`},
+		{name: "other scripts", in: "é 日本", want: `"é 日本"`},
+		{name: "c0 as encoding/json writes it", in: "a\x1b[2Jb", want: `"a\u001b[2Jb"`},
+		{name: "c1", in: "a\u009b31mb\u0085", want: `"a\u009b31mb\u0085"`},
+		{name: "bidi", in: "invoice\u202egsx.csv\u2066", want: `"invoice\u202egsx.csv\u2066"`},
+		{name: "del", in: "a\x7fb", want: `"a\u007fb"`},
+		{name: "tag character", in: "a\U000e0041b", want: `"a\udb40\udc41b"`},
+		{name: "backslash kept", in: `a\b`, want: `"a\\b"`},
+	}
+	for _, tt := range tests {
+		b, err := json.Marshal(tt.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(JSON(b)); got != tt.want {
+			t.Errorf("%s: JSON(%s) = %s, want %s", tt.name, b, got, tt.want)
+		}
+	}
+}
+
+// FuzzJSON checks that JSON leaves no character Escape escapes in the
+// bytes and that the text decodes to the same value.
+func FuzzJSON(f *testing.F) {
+	for _, s := range []string{"", "basildon.csv", "a\x1b[31mb", "\u202e", "\u0085", "\x7f", `\`, "\xff", "日本\u2028", "\U000e0041"} {
+		f.Add(s, s+"x")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		in := map[string]any{a: []string{b, a}, "n": 1}
+		raw, err := json.Marshal(in)
+		if err != nil {
+			t.Skip()
+		}
+		out := JSON(raw)
+		if needsEscape(strings.ReplaceAll(string(out), `\`, "")) {
+			t.Fatalf("JSON(%s) = %s holds a character to escape", raw, out)
+		}
+		var x, y any
+		if err := json.Unmarshal(raw, &x); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(out, &y); err != nil {
+			t.Fatalf("JSON(%s) = %s: %v", raw, out, err)
+		}
+		if !reflect.DeepEqual(x, y) {
+			t.Fatalf("JSON(%s) = %s decodes to %v, want %v", raw, out, y, x)
 		}
 	})
 }
