@@ -201,6 +201,16 @@ CREATE TABLE judging (
 	PRIMARY KEY (partner, name, size, mod_time, etag)
 ) WITHOUT ROWID;
 `,
+
+	// 8: reports waiting to be written beside a file's disposition, so
+	// that a cycle that could not write one leaves it for the next (see
+	// reports.go).
+	`
+CREATE TABLE pending_reports (
+	object_id INTEGER PRIMARY KEY REFERENCES objects(id) ON DELETE CASCADE,
+	report    BLOB NOT NULL  -- the report's text, as the district will read it
+);
+`,
 }
 
 // SchemaVersion returns the state database version this binary writes
