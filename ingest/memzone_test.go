@@ -255,6 +255,7 @@ func TestMemZoneDisposition(t *testing.T) {
 		// after a second cycle with no fault
 		thenTop       []string
 		thenProcessed []string
+		thenRejected  []string
 	}{
 		{name: "accepted", spec: synth.Spec{Rows: 20, DAShare: 1},
 			disposed: "processed/q4.csv", processed: []string{"q4.csv"},
@@ -293,6 +294,14 @@ func TestMemZoneDisposition(t *testing.T) {
 			faults: faultCalls(mem.Fault{Op: mem.OpMove, Err: storage.Transient(errReset)}, 4),
 			failed: true, top: []string{"q4.csv"},
 			thenProcessed: []string{"q4.csv"}},
+		{name: "rejected, move fails past the retries", spec: synth.Spec{Rows: 20, DAShare: 1, Extra: []string{"nino"}},
+			faults: faultCalls(mem.Fault{Op: mem.OpMove, Err: storage.Transient(errReset)}, 4),
+			failed: true, top: []string{"q4.csv"},
+			thenRejected: []string{"q4.csv", "q4.csv.report.txt"}},
+		{name: "report fails past the retries", spec: synth.Spec{Rows: 20, DAShare: 0.5},
+			faults: faultCalls(mem.Fault{Op: mem.OpPut, Err: storage.Transient(errReset)}, 4),
+			failed: true, processed: []string{"q4.csv"},
+			thenProcessed: []string{"q4.csv", "q4.csv.report.txt"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -334,6 +343,11 @@ func TestMemZoneDisposition(t *testing.T) {
 			}
 			if got := m.names("basildon", storage.Processed); !slices.Equal(got, tt.thenProcessed) {
 				t.Errorf("processed/ after the second cycle = %v, want %v", got, tt.thenProcessed)
+			}
+			if tt.thenRejected != nil {
+				if got := m.names("basildon", storage.Rejected); !slices.Equal(got, tt.thenRejected) {
+					t.Errorf("rejected/ after the second cycle = %v, want %v", got, tt.thenRejected)
+				}
 			}
 			// The file was judged once: one verdict in the ledger.
 			if got := ledger(t, r, "basildon"); len(got) > 1 && !strings.Contains(tt.name, "replaced") {

@@ -610,12 +610,24 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 		return fs, r.record(wctx, audit.Entry{Event: audit.EventFileDisposition, RunID: runID, Partner: p.ID, Object: obj.Name,
 			Data: map[string]any{"to": state.DisposedKept}})
 	}
+	// The zone retries a transient fault from here on (storage/retry).
+	// Should it still fail, the verdict stands and the next cycle
+	// finishes the disposition (finishDispositions), with the report kept
+	// in the ledger until it is written, and never judges the file again.
+	if report.Len() > 0 {
+		if err := r.DB.SaveReport(wctx, id, report.Bytes()); err != nil {
+			return fs, err
+		}
+	}
 	newName, err := z.Move(wctx, obj, folder)
 	if errors.Is(err, storage.ErrChanged) {
 		// The district replaced the file after it was read: what was read
 		// is recorded above, and the new version is judged next cycle.
 		log.Warn("file replaced after it was read: left at the top level for the next cycle")
 		if err := r.DB.MarkDisposed(wctx, id, state.DisposedReplaced, "", r.now()); err != nil {
+			return fs, err
+		}
+		if err := r.DB.ReportWritten(wctx, id); err != nil {
 			return fs, err
 		}
 		return fs, r.record(wctx, audit.Entry{Event: audit.EventFileDisposition, RunID: runID, Partner: p.ID, Object: obj.Name,
@@ -625,18 +637,32 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 		return fs, fmt.Errorf("move %s to %s: %w", obj.Name, folder, err)
 	}
 	fs.DisposedTo = string(folder) + "/" + newName
-	if report.Len() > 0 {
-		// A reader that can be rewound, so that the zone may retry the Put.
-		if err := z.Put(wctx, folder, storage.ReportName(newName), bytes.NewReader(report.Bytes())); err != nil {
-			return fs, fmt.Errorf("write report for %s: %w", obj.Name, err)
-		}
-	}
+	// Where the file went is recorded before its report is written, so
+	// that the next cycle can write the report there if this one cannot.
 	if err := r.DB.MarkDisposed(wctx, id, string(folder), newName, r.now()); err != nil {
 		return fs, err
 	}
 	log.Info("file disposed", "to", fs.DisposedTo)
-	return fs, r.record(wctx, audit.Entry{Event: audit.EventFileDisposition, RunID: runID, Partner: p.ID, Object: obj.Name,
-		Data: map[string]any{"to": fs.DisposedTo, "report": report.Len() > 0}})
+	if err := r.record(wctx, audit.Entry{Event: audit.EventFileDisposition, RunID: runID, Partner: p.ID, Object: obj.Name,
+		Data: map[string]any{"to": fs.DisposedTo, "report": report.Len() > 0}}); err != nil {
+		return fs, err
+	}
+	if report.Len() > 0 {
+		if err := r.writeReport(wctx, z, id, folder, newName, report.Bytes()); err != nil {
+			return fs, fmt.Errorf("write report for %s: %w", obj.Name, err)
+		}
+	}
+	return fs, nil
+}
+
+// writeReport writes the report of object id beside it, as name's report
+// in folder, and forgets the copy the ledger kept.
+func (r *Runner) writeReport(ctx context.Context, z storage.Zone, id int64, folder storage.Folder, name string, report []byte) error {
+	// A reader that can be rewound, so that the zone may retry the Put.
+	if err := z.Put(ctx, folder, storage.ReportName(name), bytes.NewReader(report)); err != nil {
+		return err
+	}
+	return r.DB.ReportWritten(ctx, id)
 }
 
 // commit stores an accepted file's spooled rows in one transaction.
@@ -680,8 +706,9 @@ func ruleNames(res *transform.Result) []string {
 	return out
 }
 
-// finishDispositions moves files that an interrupted cycle committed but
-// did not move.
+// finishDispositions moves files that an interrupted or failed cycle
+// committed but did not move, and writes the reports it did not write,
+// from the ledger: the files are not judged again.
 func (r *Runner) finishDispositions(ctx context.Context, log *slog.Logger, p *config.Partner, z storage.Zone) error {
 	pending, err := r.DB.Undisposed(ctx, p.ID)
 	if err != nil {
@@ -713,7 +740,27 @@ func (r *Runner) finishDispositions(ctx context.Context, log *slog.Logger, p *co
 		if err := r.DB.MarkDisposed(ctx, o.ID, string(folder), newName, r.now()); err != nil {
 			return err
 		}
+		if newName == "" {
+			// Nowhere to write its report, if it had one.
+			if err := r.DB.ReportWritten(ctx, o.ID); err != nil {
+				return err
+			}
+		}
 		log.Info("finished an interrupted disposition", "object", o.Name, "to", folder)
+	}
+	unwritten, err := r.DB.UnwrittenReports(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	for _, o := range unwritten {
+		report, ok, err := r.DB.PendingReport(ctx, o.ID)
+		if err != nil || !ok {
+			return err
+		}
+		if err := r.writeReport(ctx, z, o.ID, storage.Folder(o.DisposedTo), o.DisposedName, report); err != nil {
+			return fmt.Errorf("write report for %s: %w", o.Name, err)
+		}
+		log.Info("wrote the report an earlier cycle could not", "object", o.Name, "to", o.DisposedTo)
 	}
 	return nil
 }
