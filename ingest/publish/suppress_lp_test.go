@@ -323,3 +323,41 @@ func TestNetworkMatchesChecker(t *testing.T) {
 		}
 	}
 }
+
+// TestWholeTableHiddenKeepsPromise: hiding every cell, totals included,
+// always keeps the promise, whatever the shape, so Suppress, which hides
+// one more cell each round until the promise holds, always ends with it
+// kept.
+func TestWholeTableHiddenKeepsPromise(t *testing.T) {
+	t.Parallel()
+	x := uint32(362436069)
+	next := func() int {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		return int(x % 1024)
+	}
+	n := 40
+	if testing.Short() {
+		n = 8
+	}
+	for range n {
+		r, c := 1+next()%4, 1+next()%4
+		counts := make([][]int, r)
+		for i := range counts {
+			counts[i] = make([]int, c)
+			for j := range counts[i] {
+				counts[i][j] = next() % (3 + next()%20)
+			}
+		}
+		tb := Suppress(counts)
+		for i := range tb {
+			for j := range tb[i] {
+				tb[i][j].Secondary = !tb[i][j].Primary
+			}
+		}
+		if l, err := leak(tb); err != nil || l != "" {
+			t.Fatalf("%v hidden whole:\n%s\n%s (%v)", counts, render(tb), l, err)
+		}
+	}
+}
