@@ -42,7 +42,7 @@ func newMetrics(s *Service) (*metrics, error) {
 			Name: "landingd_files_total", Help: "Source files judged by this process, by partner and verdict (accepted, rejected, duplicate).",
 		}, []string{"partner", "verdict"}),
 		rows: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "landingd_rows_total", Help: "Rows read from source files by this process, by outcome (read, accepted, out_of_scope, rejected).",
+			Name: "landingd_rows_total", Help: "Rows read from source files by this process, by outcome (read; accepted: kept from accepted files; out_of_scope; rejected).",
 		}, []string{"outcome"}),
 		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "landingd_partner_last_success_timestamp_seconds", Help: "When a cycle of this process last reached the partner's landing zone without error (Unix time).",
@@ -132,7 +132,12 @@ func (m *metrics) observe(sum *ingest.Summary, err error, took time.Duration) {
 		for _, f := range p.Files {
 			m.files.WithLabelValues(p.Partner, string(f.Verdict)).Inc()
 			m.rows.WithLabelValues("read").Add(float64(f.Rows.Read))
-			m.rows.WithLabelValues("accepted").Add(float64(f.Rows.Accepted))
+			if f.Verdict == transform.Accepted {
+				// A rejected file keeps nothing, however many of its
+				// rows were good: "accepted" counts the rows kept, as the
+				// run summary's CASES KEPT does.
+				m.rows.WithLabelValues("accepted").Add(float64(f.Rows.Accepted))
+			}
 			m.rows.WithLabelValues("out_of_scope").Add(float64(f.Rows.OutOfScope))
 			m.rows.WithLabelValues("rejected").Add(float64(f.Rows.Rejected))
 		}
