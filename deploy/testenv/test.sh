@@ -94,7 +94,8 @@ fi
 # A count, not a duration: Go 1.26's fuzz coordinator can report "context
 # deadline exceeded" when a duration runs out (go.dev/issue/75804).
 fuzztime="${FUZZTIME:-3000x}"
-# A target whose every input solves linear programmes runs fewer inputs.
+# A target whose every input checks a table with a linear programme (the
+# independent checker) runs fewer inputs.
 fuzzcount() {
 	case "$1" in
 	FuzzSuppressWholeTable) echo "${FUZZTIME_SLOW:-200x}" ;;
