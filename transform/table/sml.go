@@ -2,6 +2,7 @@ package table
 
 import (
 	"archive/zip"
+	"bufio"
 	"context"
 	"encoding/xml"
 	"io"
@@ -43,6 +44,7 @@ type book struct {
 	sst      []string
 	sstRead  bool
 	unzipped int64 // bytes read from its parts, unzipped
+	noScan   bool  // read sheets with the token reader alone (tests)
 }
 
 // bookSheet is a sheet the workbook lists: its name and its part ("" when
@@ -285,9 +287,15 @@ func (b *book) sharedStrings() error {
 // sheetSource reads one worksheet's rows. Rows are numbered by their r
 // attribute, or one past the previous row when it has none; cells sit in
 // the column their r gives, or one past the previous cell.
+//
+// The token reader (stream) reads the part up to <sheetData>; from there
+// the scanner (scan.go) reads it when it can. When the scanner gives up,
+// the part is read again from its start by the token reader alone, and
+// the records up to the last one returned are dropped.
 type sheetSource struct {
 	ctx    context.Context
 	b      *book
+	part   string
 	s      *stream
 	c      io.Closer
 	row    int // the last row read
@@ -297,6 +305,14 @@ type sheetSource struct {
 	inData bool  // inside sheetData
 	done   bool  // sheetData has ended
 	err    error // sticky
+
+	br       *bufio.Reader // under the token reader, while the scanner may take over
+	tracker  *byteTracker
+	scan     *scanner // reading sheetData and after
+	returned int      // the row of the last record returned
+	skipTo   int      // after a restart, records up to this row were returned
+	scanned  bool     // the scanner took over from the token reader (tests)
+	restarts int      // times the scanner gave up (tests)
 }
 
 // openSheet opens the worksheet part for reading.
@@ -304,14 +320,42 @@ func (b *book) openSheetPart(part string) (*sheetSource, error) {
 	if err := b.sharedStrings(); err != nil {
 		return nil, err
 	}
-	s, c, ok, err := b.open(part, false)
-	if err != nil {
-		return nil, err
-	}
+	f, ok := b.files[part]
 	if !ok {
 		return nil, &FileError{Rule: RuleEmptyFile, Message: "the sheet has no rows"}
 	}
-	return &sheetSource{ctx: b.ctx, b: b, s: s, c: c}, nil
+	if b.noScan || b.lim.MaxXMLDepth < scanMinDepth {
+		s, c, _, err := b.open(part, false)
+		if err != nil {
+			return nil, err
+		}
+		return &sheetSource{ctx: b.ctx, b: b, part: part, s: s, c: c}, nil
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, formatErr("the workbook could not be unzipped (it may be damaged)")
+	}
+	s, br, t := newTrackedStream(b.ctx, rc, b.lim, &b.unzipped)
+	return &sheetSource{ctx: b.ctx, b: b, part: part, s: s, c: rc, br: br, tracker: t}, nil
+}
+
+// restart opens the part again for the token reader alone, after the
+// scanner gave up.
+func (r *sheetSource) restart() error {
+	if r.c != nil {
+		_ = r.c.Close()
+	}
+	r.c = nil
+	s, c, _, err := r.b.open(r.part, false)
+	if err != nil {
+		return err
+	}
+	r.s, r.c = s, c
+	r.br, r.tracker, r.scan = nil, nil, nil
+	r.skipTo = r.returned
+	r.restarts++
+	r.row, r.rows, r.count, r.inData, r.done = 0, 0, 0, false, false
+	return nil
 }
 
 func (r *sheetSource) close() error {
@@ -327,14 +371,32 @@ func (r *sheetSource) next() (Record, error) {
 	if r.err != nil {
 		return Record{}, r.err
 	}
-	rec, err := r.nextRow()
-	if err != nil {
-		if err != io.EOF {
-			err = readErr(r.ctx, err, r.row)
+	for {
+		var rec Record
+		var err error
+		if r.scan != nil {
+			rec, err = r.scanNext()
+		} else {
+			rec, err = r.nextRow()
 		}
-		r.err = err
+		if err == errGiveUp {
+			if err = r.restart(); err == nil {
+				continue
+			}
+		}
+		if err != nil {
+			if err != io.EOF {
+				err = readErr(r.ctx, err, r.row)
+			}
+			r.err = err
+			return Record{}, err
+		}
+		if rec.Row <= r.skipTo {
+			continue
+		}
+		r.returned = rec.Row
+		return rec, nil
 	}
-	return rec, err
 }
 
 // nextRow returns the next non-blank row, or io.EOF once the part has
@@ -366,6 +428,18 @@ func (r *sheetSource) nextRow() (Record, error) {
 				// the root element, worksheet (a chartsheet has no rows)
 			case !r.inData && s.depth() == 2 && el.Name.Local == "sheetData":
 				r.inData = true
+				if t := r.tracker; t != nil && el.Name.Space == "" && t.last == '>' && t.prev != '/' {
+					// <sheetData> (not <sheetData/>) has just been read:
+					// its rows are the scanner's.
+					root := s.stack[0].Local
+					if s.stack[0].Space != "" {
+						root = s.stack[0].Space + ":" + root
+					}
+					r.scan = newScanner(r.br, s.g, root, r.b.lim, s.comments)
+					r.scanned = true
+					r.tracker = nil
+					return r.scanNext()
+				}
 			case r.inData && s.depth() == 3 && el.Name.Local == "row":
 				if r.rows++; r.rows%ctxEvery == 0 {
 					if err := r.ctx.Err(); err != nil {

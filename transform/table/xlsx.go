@@ -26,7 +26,13 @@ const (
 )
 
 // openXLSX spools r, checks the zip, and opens the sheet.
-func openXLSX(ctx context.Context, r io.Reader, opt ReadOptions) (_ Table, err error) {
+func openXLSX(ctx context.Context, r io.Reader, opt ReadOptions) (Table, error) {
+	return openXLSXWith(ctx, r, opt, false)
+}
+
+// openXLSXWith is openXLSX; noScan leaves the sheet's rows to the token
+// reader alone (the tests compare the two).
+func openXLSXWith(ctx context.Context, r io.Reader, opt ReadOptions, noScan bool) (_ Table, err error) {
 	maxEntry, maxTotal := opt.MaxEntryBytes, opt.MaxUnzippedBytes
 	if maxEntry <= 0 {
 		maxEntry = DefaultMaxEntryBytes
@@ -78,6 +84,7 @@ func openXLSX(ctx context.Context, r io.Reader, opt ReadOptions) (_ Table, err e
 	if err != nil {
 		return nil, err
 	}
+	b.noScan = noScan
 	t, err := openSheet(b, opt)
 	if err != nil {
 		return nil, err

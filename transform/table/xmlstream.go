@@ -12,14 +12,15 @@ import (
 	"strings"
 )
 
-// The xlsx parts are read as encoding/xml token streams, not with a
-// hand-written byte scanner. Measured on a 200,000-row sheet with shared
-// strings: excelize's Rows 5.5 s and 140 MB, this token stream 2.3 s and
-// 25 MB, a byte scanner 0.75 s. The scanner is faster, but the cells
-// must be byte-identical to what excelize returned before (entities,
-// character references, CDATA, line-end normalisation, UTF-8 checks and
-// every syntax error), and encoding/xml is the lexer excelize uses: any
-// difference in those rules would change a district's data silently.
+// The xlsx parts are read as encoding/xml token streams: the lexer
+// excelize uses, so that cells stay byte-identical to what excelize
+// returned before (entities, character references, CDATA, line-end
+// normalisation, UTF-8 checks and every syntax error). Measured on a
+// 200,000-row sheet with shared strings: excelize's Rows 5.5 s and
+// 140 MB, this token stream 2.3 s and 25 MB. A worksheet's rows are the
+// exception: a byte scanner (scan.go) reads the common syntax of
+// <sheetData> several times faster and leaves anything else to the token
+// stream, which then reads the sheet again from its start.
 // RawToken, not Token, is used on the large parts: it skips namespace
 // translation and the copies Token makes, and stream checks that end
 // tags match itself.
@@ -81,6 +82,18 @@ func newStream(ctx context.Context, r io.Reader, lim *Limits, ns bool, all *int6
 	g := &tokenGuard{r: r, max: max, all: all}
 	d := xml.NewDecoder(bufio.NewReaderSize(g, streamBuf))
 	return &stream{ctx: ctx, d: d, g: g, lim: lim, ns: ns}
+}
+
+// newTrackedStream is newStream (without namespaces) over a byteTracker,
+// for a sheet whose rows the scanner may read: it returns the buffered
+// reader under the decoder too, which holds the part's bytes after the
+// last token.
+func newTrackedStream(ctx context.Context, r io.Reader, lim *Limits, all *int64) (*stream, *bufio.Reader, *byteTracker) {
+	s := newStream(ctx, r, lim, false, all)
+	br := bufio.NewReaderSize(s.g, streamBuf)
+	t := &byteTracker{Reader: br, br: br}
+	s.d = xml.NewDecoder(t)
+	return s, br, t
 }
 
 // depth is the number of open elements.
@@ -482,7 +495,7 @@ func bstrUnmarshal(s string) string {
 // cellCol parses a cell reference such as "B7" or "$AB$12" and returns
 // its column. The row part must be a row number; excelize ignores it and
 // so does the reader (a cell belongs to the row it is written in).
-func cellCol(ref string) (int, bool) {
+func cellCol[T string | []byte](ref T) (int, bool) {
 	i := 0
 	if i < len(ref) && ref[i] == '$' {
 		i++
@@ -510,8 +523,8 @@ func cellCol(ref string) (int, bool) {
 }
 
 // rowNumber parses a row number: decimal digits, 1 to 1048576.
-func rowNumber(s string) (int, bool) {
-	if s == "" || len(s) > 7 {
+func rowNumber[T string | []byte](s T) (int, bool) {
+	if len(s) == 0 || len(s) > 7 {
 		return 0, false
 	}
 	n := 0
