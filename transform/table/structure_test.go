@@ -78,15 +78,21 @@ func column(c int) string {
 
 // structuredBook builds a workbook from the shape.
 func structuredBook(t testing.TB, s *shape) []byte {
+	sheets, sst, date1904 := structuredParts(s)
+	return packageBook(t, sheets, sst, date1904)
+}
+
+// structuredParts draws a workbook's worksheets, shared string table and
+// workbookPr attributes from the shape.
+func structuredParts(s *shape) (sheets []string, sst string, date1904 string) {
 	nsst := s.n(6)
-	var sst strings.Builder
-	sst.WriteString(`<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
+	var sstb strings.Builder
+	sstb.WriteString(`<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
 	for range nsst {
-		fmt.Fprintf(&sst, "<si>%s</si>%s", s.richXML(), s.comment())
+		fmt.Fprintf(&sstb, "<si>%s</si>%s", s.richXML(), s.comment())
 	}
-	sst.WriteString("</sst>")
+	sstb.WriteString("</sst>")
 	nsheets := 1 + s.n(3)
-	var sheets []string
 	for range nsheets {
 		var ws strings.Builder
 		ws.WriteString(`<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
@@ -158,8 +164,8 @@ func structuredBook(t testing.TB, s *shape) []byte {
 		ws.WriteString(s.comment() + "</worksheet>")
 		sheets = append(sheets, ws.String())
 	}
-	date1904 := []string{"", ` date1904="1"`, ` date1904="false"`}[s.n(3)]
-	return packageBook(t, sheets, sst.String(), date1904)
+	date1904 = []string{"", ` date1904="1"`, ` date1904="false"`}[s.n(3)]
+	return sheets, sstb.String(), date1904
 }
 
 // packageBook zips worksheets (named Sheet1, Sheet2, ...), a shared
