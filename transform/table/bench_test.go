@@ -2,8 +2,10 @@ package table
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
@@ -24,8 +26,10 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if benchDir != "" {
-		os.RemoveAll(benchDir)
+	for _, dir := range []string{benchDir, shapeDir} {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
 	}
 	os.Exit(code)
 }
@@ -263,3 +267,155 @@ func filterTable(b *testing.B, tab Table) (rows, matched int) {
 		}
 	}
 }
+
+// benchShapeRows is the rows of BenchmarkXLSXShapes' workbooks:
+// LANDINGD_BENCH_XLSX_ROWS, or 20,000 (bench/readers reads 200,000).
+func benchShapeRows(b *testing.B) int {
+	if v := os.Getenv("LANDINGD_BENCH_XLSX_ROWS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("LANDINGD_BENCH_XLSX_ROWS=%q", v)
+		}
+		return n
+	}
+	return 20_000
+}
+
+var (
+	shapeOnce  sync.Once
+	shapeDir   string // removed by TestMain
+	shapeFiles map[string]string
+)
+
+// BenchmarkXLSXShapes reads the two workbook shapes of the README's
+// reader figures, with the sheet scanner and with the token reader
+// alone: "shared", strings in a shared-string table and dates as styled
+// serials, as Excel saves them; "inline", the same rows written by
+// excelize's StreamWriter, with inline strings.
+func BenchmarkXLSXShapes(b *testing.B) {
+	shapeOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "landingd-table-shapes-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		shapeDir = dir
+		n := benchShapeRows(b)
+		shapeFiles = map[string]string{"shared": filepath.Join(dir, "shared.xlsx"), "inline": filepath.Join(dir, "inline.xlsx")}
+		if err := writeSharedShape(shapeFiles["shared"], n); err != nil {
+			b.Fatal(err)
+		}
+		if err := writeInlineShape(shapeFiles["inline"], n); err != nil {
+			b.Fatal(err)
+		}
+	})
+	for _, shape := range []string{"shared", "inline"} {
+		for _, mode := range []string{"scan", "tokens"} {
+			b.Run(shape+"/"+mode, func(b *testing.B) {
+				path := shapeFiles[shape]
+				var rows int
+				for b.Loop() {
+					f, err := os.Open(path)
+					if err != nil {
+						b.Fatal(err)
+					}
+					tab, err := openXLSXWith(context.Background(), f, ReadOptions{TempDir: b.TempDir()}, mode == "tokens")
+					if err != nil {
+						b.Fatal(err)
+					}
+					rows, _ = filterTable(b, tab)
+					tab.Close()
+					f.Close()
+				}
+				reportRows(b, rows)
+			})
+		}
+	}
+}
+
+// writeSharedShape writes n rows of benchRow as Excel saves them: text
+// in a shared-string table, numbers as numbers, the date as a serial
+// with a date style.
+func writeSharedShape(path string, n int) error {
+	var sst []string
+	idx := map[string]int{}
+	str := func(s string) int {
+		i, ok := idx[s]
+		if !ok {
+			i = len(sst)
+			idx[s] = i
+			sst = append(sst, s)
+		}
+		return i
+	}
+	var sheetXML bytes.Buffer
+	sheetXML.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><dimension ref="A1"/><sheetData>`)
+	cells := make([]any, benchCols)
+	epoch := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	for i := 0; i <= n; i++ {
+		fmt.Fprintf(&sheetXML, `<row r="%d" spans="1:%d">`, i+1, benchCols)
+		for c := range benchCols {
+			ref := column(c+1) + strconv.Itoa(i+1)
+			if i == 0 {
+				fmt.Fprintf(&sheetXML, `<c r="%s" t="s"><v>%d</v></c>`, ref, str(benchHeader()[c]))
+				continue
+			}
+			benchRow(i, cells)
+			switch v := cells[c].(type) {
+			case string:
+				fmt.Fprintf(&sheetXML, `<c r="%s" t="s"><v>%d</v></c>`, ref, str(v))
+			case time.Time:
+				fmt.Fprintf(&sheetXML, `<c r="%s" s="1"><v>%d</v></c>`, ref, int(v.Sub(epoch).Hours()/24))
+			default:
+				fmt.Fprintf(&sheetXML, `<c r="%s"><v>%v</v></c>`, ref, v)
+			}
+		}
+		sheetXML.WriteString(`</row>`)
+	}
+	sheetXML.WriteString(`</sheetData></worksheet>`)
+	var sstXML bytes.Buffer
+	fmt.Fprintf(&sstXML, `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`+"\n"+`<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="%d">`, len(sst))
+	for _, s := range sst {
+		sstXML.WriteString("<si><t>")
+		xml.EscapeText(&sstXML, []byte(s))
+		sstXML.WriteString("</t></si>")
+	}
+	sstXML.WriteString(`</sst>`)
+	return os.WriteFile(path, packageBook(nopTB{}, []string{sheetXML.String()}, sstXML.String(), ""), 0o644)
+}
+
+// writeInlineShape writes n rows of benchRow with excelize's
+// StreamWriter, which writes strings inline.
+func writeInlineShape(path string, n int) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		return err
+	}
+	head := benchHeader()
+	row := make([]any, benchCols)
+	for c, h := range head {
+		row[c] = h
+	}
+	if err := sw.SetRow("A1", row); err != nil {
+		return err
+	}
+	for i := 1; i <= n; i++ {
+		benchRow(i, row)
+		if err := sw.SetRow("A"+strconv.Itoa(i+1), row); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return f.SaveAs(path)
+}
+
+// nopTB lets packageBook build a benchmark file outside a test's must.
+type nopTB struct{ testing.TB }
+
+func (nopTB) Helper()               {}
+func (nopTB) Fatal(args ...any)     { panic(fmt.Sprint(args...)) }
+func (nopTB) Fatalf(string, ...any) { panic("packageBook failed") }
