@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -48,31 +50,38 @@ func (s *syncBuffer) String() string {
 }
 
 // newFixture writes the default protocol into a fresh folder, with files
-// taken at once (stable_after 0s) and the given extra lines appended to
-// settings (a YAML fragment replacing the named top-level keys), and
-// loads it. keep, when not nil, limits the partners to those ids.
+// taken at once (stable_after 0s), and loads it. keep, when not nil,
+// limits the partners to those ids.
 func newFixture(t *testing.T, keep []string) *fixture {
 	t.Helper()
+	return newFixtureOf(t, deploy.DefaultProtocol, keep)
+}
+
+// newFixtureOf is newFixture for the shipped protocol at src in
+// deploy.Protocols: its files are copied into a fresh folder, and a key
+// is written where it says.
+func newFixtureOf(t *testing.T, src string, keep []string) *fixture {
+	t.Helper()
 	dir := t.TempDir()
-	raw, err := deploy.Protocols.ReadFile(deploy.DefaultProtocol)
+	files, err := fs.ReadDir(deploy.Protocols, path.Dir(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	schemaRaw, err := deploy.Protocols.ReadFile(filepath.Join(filepath.Dir(deploy.DefaultProtocol), "hclic-da.schema.json"))
+	for _, e := range files {
+		raw, err := deploy.Protocols.ReadFile(path.Join(path.Dir(src), e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustWrite(t, filepath.Join(dir, e.Name()), strings.Replace(string(raw), "stable_after: 60s", "stable_after: 0s", 1))
+	}
+	cfg, err := config.Load(filepath.Join(dir, path.Base(src)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := strings.Replace(string(raw), "stable_after: 60s", "stable_after: 0s", 1)
-	mustWrite(t, filepath.Join(dir, "protocol.yaml"), text)
-	mustWrite(t, filepath.Join(dir, "hclic-da.schema.json"), string(schemaRaw))
-	if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(cfg.Pseudonymise.KeyFile), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := transform.WriteKeyFile(filepath.Join(dir, "keys", "pseudonym.key")); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(filepath.Join(dir, "protocol.yaml"))
-	if err != nil {
+	if err := transform.WriteKeyFile(cfg.Pseudonymise.KeyFile); err != nil {
 		t.Fatal(err)
 	}
 	if keep != nil {
@@ -91,7 +100,7 @@ func newFixture(t *testing.T, keep []string) *fixture {
 			t.Fatal(err)
 		}
 	}
-	schema, err := transform.LoadSchema(schemaRaw)
+	schema, err := transform.LoadSchema(cfg.SchemaData)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,16 +118,17 @@ func mustWrite(t *testing.T, path, text string) {
 // extra columns make it a file to reject.
 func (f *fixture) drop(t *testing.T, partner, q string, rows int, extra ...string) string {
 	t.Helper()
-	d, ok := synth.DistrictByID(partner)
+	p, ok := f.cfg.Partner(partner)
 	if !ok {
-		t.Fatalf("no district %s", partner)
+		t.Fatalf("no partner %s", partner)
 	}
-	p, _ := f.cfg.Partner(partner)
+	d := synth.District{ID: p.ID, Name: p.Name, GSS: p.GSS}
 	name := partner + "_" + q + ".csv"
 	if len(extra) > 0 {
 		name = partner + "_" + q + "_extra.csv"
 	}
-	spec := synth.Spec{District: d, Quarters: []string{q}, Rows: rows, Seed: 7, Extra: extra}
+	spec := synth.Spec{District: d, Quarters: []string{q}, Rows: rows, Seed: 7, Extra: extra,
+		Filter: synth.Filter{Field: f.cfg.Filter.Field, Keep: f.cfg.Filter.Keep}}
 	if err := synth.WriteFile(filepath.Join(p.Landing.Local.Path, name), f.schema, spec); err != nil {
 		t.Fatal(err)
 	}

@@ -161,3 +161,25 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s differs from the golden file (run with -update and review the diff):\n%s", name, got)
 	}
 }
+
+func TestOutstandingBrief(t *testing.T) {
+	t.Parallel()
+	q := func(id string) Outstanding { return Outstanding{Quarter: id, Missing: []string{"Harlow Council"}} }
+	tests := []struct {
+		name string
+		in   []Outstanding
+		want string
+	}{
+		{"none", nil, ""},
+		{"all named", []Outstanding{q("2026Q3"), q("2026Q2")}, "2026Q3: missing Harlow Council; 2026Q2: missing Harlow Council"},
+		{"one more is named", []Outstanding{q("2026Q3"), q("2026Q2"), q("2026Q1")},
+			"2026Q3: missing Harlow Council; 2026Q2: missing Harlow Council; 2026Q1: missing Harlow Council"},
+		{"the rest counted", []Outstanding{q("2026Q3"), q("2026Q2"), q("2026Q1"), q("2025Q4"), q("2021Q2")},
+			"2026Q3: missing Harlow Council; 2026Q2: missing Harlow Council; and 3 earlier quarters, the oldest 2021Q2"},
+	}
+	for _, tt := range tests {
+		if got := OutstandingBrief(tt.in, 2); got != tt.want {
+			t.Errorf("%s:\n got %q\nwant %q", tt.name, got, tt.want)
+		}
+	}
+}

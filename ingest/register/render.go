@@ -70,6 +70,21 @@ func OutstandingText(os []Outstanding) string {
 	return strings.Join(parts, "; ")
 }
 
+// pageQuarters is how many outstanding quarters the page names in full: a
+// protocol that has run for years can have dozens, and the register's row
+// must stay one screen tall.
+const pageQuarters = 2
+
+// OutstandingBrief is OutstandingText for the newest n quarters, then
+// "and 22 earlier quarters, the oldest 2021Q2" for the rest (two or
+// more; one more is named in full).
+func OutstandingBrief(os []Outstanding, n int) string {
+	if len(os) <= n+1 {
+		return OutstandingText(os)
+	}
+	return fmt.Sprintf("%s; and %d earlier quarters, the oldest %s", OutstandingText(os[:n]), len(os)-n, os[len(os)-1].Quarter)
+}
+
 // WriteJSON writes the entries as an indented JSON array.
 func WriteJSON(w io.Writer, entries []Entry) error {
 	if entries == nil {
@@ -128,7 +143,7 @@ var pageSource string
 var pageTemplate = template.Must(template.New("register").Funcs(template.FuncMap{
 	"when":        func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 	"join":        strings.Join,
-	"outstanding": OutstandingText,
+	"outstanding": func(os []Outstanding) string { return OutstandingBrief(os, pageQuarters) },
 	"slug": func(s string) string {
 		return strings.Map(func(r rune) rune {
 			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
