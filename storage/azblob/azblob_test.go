@@ -52,6 +52,7 @@ func TestAzurite(t *testing.T) {
 		{"ReadResumes", testReadResumes},
 		{"ReplacedMidRead", testReplacedMidRead},
 		{"MoveKeepsExisting", testMoveKeepsExisting},
+		{"MoveFinishesOwnCopy", testMoveFinishesOwnCopy},
 		{"StoppedList", testStoppedList},
 		{"StoppedMidRead", testStoppedMidRead},
 	} {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	azb "github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/sas"
 
 	"landingd/storage"
@@ -322,6 +323,79 @@ func testMoveKeepsExisting(t *testing.T, az *storagetest.Azurite) {
 			t.Errorf("processed/%s = %q, %v; want %q", name, b, err, want)
 		}
 	}
+}
+
+// testMoveFinishesOwnCopy leaves what a move leaves when its delete
+// fails (the copy made, the source still at the top level) and checks
+// that moving again, as a retry does, files the blob once, under the
+// copy's name; and that a blob the name holds from before is not taken
+// for such a copy.
+func testMoveFinishesOwnCopy(t *testing.T, az *storagetest.Azurite) {
+	for _, tt := range []struct {
+		name    string
+		earlier bool // processed/data.csv holds an earlier file of the name, not this one's copy
+	}{{"own copy", false}, {"earlier file", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := az.NewContainer(t)
+			z := openZone(t, devConfig(az, nil, c))
+			cc := az.Client().ServiceClient().NewContainerClient(c)
+			copyUp := func() {
+				src := cc.NewBlobClient(zonePrefix + "/data.csv")
+				dst := cc.NewBlobClient(zonePrefix + "/processed/data.csv")
+				if _, err := dst.StartCopyFromURL(t.Context(), src.URL(), nil); err != nil {
+					t.Fatalf("copy: %v", err)
+				}
+				for {
+					p, err := dst.GetProperties(t.Context(), nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if p.CopyStatus == nil || *p.CopyStatus != blob.CopyStatusTypePending {
+						return
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+			if tt.earlier {
+				// Last quarter's data.csv, filed by copy; then this quarter's
+				// upload of the same length, a second later.
+				seed(t, az, c, storage.Top, "data.csv", []byte("last quarter\n"))
+				copyUp()
+				time.Sleep(1100 * time.Millisecond)
+				seed(t, az, c, storage.Top, "data.csv", []byte("this quarter\n"))
+			} else {
+				seed(t, az, c, storage.Top, "data.csv", []byte("this quarter\n"))
+				copyUp()
+			}
+			got, err := z.Move(t.Context(), storagetest.Listed(t, z, "data.csv"), storage.Processed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (got == "data.csv") == tt.earlier {
+				t.Errorf("Move = %q; earlier file %v", got, tt.earlier)
+			}
+			names := func(f storage.Folder) []string {
+				var out []string
+				if err := z.List(t.Context(), f, func(o storage.Object) error { out = append(out, o.Name); return nil }); err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			if got, want := names(storage.Processed), 1+btoi(tt.earlier); len(got) != want {
+				t.Errorf("processed/ = %v, want %d blob(s)", got, want)
+			}
+			if top := names(storage.Top); len(top) != 0 {
+				t.Errorf("top level = %v, want empty", top)
+			}
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func testStoppedList(t *testing.T, az *storagetest.Azurite) {

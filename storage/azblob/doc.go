@@ -30,8 +30,9 @@
 //     server side with If-None-Match "*" on the target, so nothing is
 //     overwritten; the copy's length and Content-MD5 are compared with
 //     the source's before the source is deleted with If-Match on the
-//     ETag it had when the move began. A crash between the copy and the
-//     delete leaves two copies: the next run finds the top-level one
+//     ETag it had when the move began. A retry after a failed delete
+//     (storage/retry) recognises its own copy and only deletes the
+//     source. A crash between the copy and the delete leaves two copies: the next run finds the top-level one
 //     again, its content hash is already in the ingest ledger, and it is
 //     moved again (under a timestamped name) without being ingested
 //     twice. The ledger is what makes the non-atomic move safe.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -37,9 +38,12 @@ var copyPoll = 200 * time.Millisecond
 //     nothing more is compared); a copy that fails the check is deleted;
 //  3. deletion of the source with If-Match on that ETag.
 //
-// A failure after step 1 leaves two copies, and the error says so. The
-// next run finds the top-level one again; its content hash is already in
-// the ingest ledger, so it is moved again without being ingested twice.
+// A failure after step 1 leaves two copies, and the error says so. A
+// retry of the move (storage/retry) finds its own copy under the target
+// name (see ownCopy) and only deletes the source, so it files the blob
+// once. The next run finds the top-level one again; its content hash is
+// already in the ingest ledger, so it is moved again without being
+// ingested twice.
 // A blob the district replaced after it was listed and before the copy
 // is left at the top level with an error wrapping storage.ErrChanged. One
 // replaced between the copy and the delete is filed as the version read,
@@ -96,15 +100,25 @@ func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) 
 			// version was never read, so it must not be moved.
 			return "", fmt.Errorf("azblob move %s: replaced while being moved, it stays at the top level: %w", srcObj, storage.ErrChanged)
 		case targetTaken(err):
-			continue
+			mine, err := z.ownCopy(ctx, dst, dstObj, src, props, size)
+			if err != nil {
+				return "", err
+			}
+			if !mine {
+				continue
+			}
+			// A retry of a move whose delete failed: the copy is made and
+			// checked, so only the delete is left.
+			z.s.log.Info("finishing an earlier attempt's move", "object", srcObj)
 		case err != nil:
 			return "", z.s.fail(ctx, "move", srcObj+" to "+dstObj, err)
-		}
-		if err := z.awaitCopy(ctx, dst, resp.CopyStatus, dstObj); err != nil {
-			return "", err
-		}
-		if err := z.checkCopy(ctx, dst, dstObj, size, props.ContentMD5); err != nil {
-			return "", err
+		default:
+			if err := z.awaitCopy(ctx, dst, resp.CopyStatus, dstObj); err != nil {
+				return "", err
+			}
+			if err := z.checkCopy(ctx, dst, dstObj, size, props.ContentMD5); err != nil {
+				return "", err
+			}
 		}
 		_, err = src.Delete(ctx, &blob.DeleteOptions{AccessConditions: &blob.AccessConditions{
 			ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: etag},
@@ -121,6 +135,48 @@ func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) 
 		return target, nil
 	}
 	return "", fmt.Errorf("azblob move %s: %d names taken in %s", srcObj, maxClash, to)
+}
+
+// ownCopy reports whether the blob at dst, whose name was taken, is the
+// copy an earlier attempt of this same move made before it failed to
+// delete the source (a retry, see storage/retry): a finished server-side
+// copy from src's name, completed no earlier than the version being
+// moved was last modified, with its length and, when the source has
+// one, its Content-MD5. A blob that merely took the name (an earlier
+// quarter's file of the same name was copied before this version
+// existed) is not, and the move goes on to the next name.
+func (z *Zone) ownCopy(ctx context.Context, dst *blob.Client, dstObj string, src *blob.Client, props blob.GetPropertiesResponse, size int64) (bool, error) {
+	p, err := dst.GetProperties(ctx, nil)
+	switch {
+	case bloberror.HasCode(err, bloberror.BlobNotFound):
+		return false, nil
+	case err != nil:
+		return false, z.s.fail(ctx, "move", dstObj, err)
+	}
+	switch {
+	case p.CopyStatus == nil || *p.CopyStatus != blob.CopyStatusTypeSuccess || p.CopySource == nil:
+		return false, nil
+	case !sameBlobPath(*p.CopySource, src.URL()):
+		return false, nil
+	case p.ContentLength == nil || *p.ContentLength != size:
+		return false, nil
+	case len(props.ContentMD5) > 0 && !bytes.Equal(p.ContentMD5, props.ContentMD5):
+		return false, nil
+	case props.LastModified == nil || p.CopyCompletionTime == nil || p.CopyCompletionTime.Before(*props.LastModified):
+		return false, nil
+	}
+	return true, nil
+}
+
+// sameBlobPath reports whether two blob URLs name the same blob of the
+// same account, ignoring their hosts and queries (a SAS).
+func sameBlobPath(a, b string) bool {
+	ua, err := url.Parse(a)
+	if err != nil {
+		return false
+	}
+	ub, err := url.Parse(b)
+	return err == nil && ua.Path == ub.Path
 }
 
 // targetTaken reports whether a copy failed because its target exists.
