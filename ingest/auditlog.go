@@ -19,7 +19,7 @@ import (
 // entries a command that stopped early left pending (see flushPending),
 // and fails when it cannot: a command that deletes data must not run
 // while an earlier deletion is still unrecorded.
-func (r *Runner) openAudit(ctx context.Context) error {
+func (r *store) openAudit(ctx context.Context) error {
 	l, err := audit.Open(ctx, r.Config.State)
 	if errors.Is(err, audit.ErrPartialTail) {
 		return fmt.Errorf("open audit log: %w (a write was cut short; run landingd audit repair)", err)
@@ -78,9 +78,8 @@ func (r *Runner) openAudit(ctx context.Context) error {
 // rows hold the erasure token, never the pseudonym or the raw case_ref.
 //
 // It returns how many entries it appended and how many it found already
-// in the log. Without an audit log (a Runner from OpenReader) it does
-// nothing.
-func (r *Runner) flushPending(ctx context.Context, atOpen bool) (appended, found int, err error) {
+// in the log. Without an audit log (after ReleaseLock) it does nothing.
+func (r *store) flushPending(ctx context.Context, atOpen bool) (appended, found int, err error) {
 	if r.Audit == nil {
 		return 0, 0, nil
 	}
@@ -141,7 +140,7 @@ func pendingEntry(p state.Pending) audit.Entry {
 // state database. Appends and head updates are serialised, so the stored
 // head is always the log's last entry. A failure to record is returned:
 // what cannot be proven must not silently happen.
-func (r *Runner) record(ctx context.Context, e audit.Entry) error {
+func (r *store) record(ctx context.Context, e audit.Entry) error {
 	if r.Audit == nil {
 		return nil
 	}
@@ -155,7 +154,7 @@ func (r *Runner) record(ctx context.Context, e audit.Entry) error {
 	return r.DB.SetMeta(ctx, state.MetaAuditHead, got.Hash)
 }
 
-func (r *Runner) auditHead() string {
+func (r *store) auditHead() string {
 	if r.Audit == nil {
 		return ""
 	}
@@ -165,7 +164,7 @@ func (r *Runner) auditHead() string {
 
 // noteProtocolChanges records a change of the protocol file or the field
 // list since the last cycle, seen by their hashes.
-func (r *Runner) noteProtocolChanges(ctx context.Context, runID string) error {
+func (r *store) noteProtocolChanges(ctx context.Context, runID string) error {
 	for _, c := range []struct{ key, event, hash, path string }{
 		{state.MetaProtocolHash, audit.EventProtocolChange, r.Config.Hash, r.Config.Path},
 		{state.MetaSchemaHash, audit.EventSchemaChange, r.Config.SchemaHash, r.Config.Schema},
@@ -194,7 +193,7 @@ func (r *Runner) noteProtocolChanges(ctx context.Context, runID string) error {
 // copyAudit copies the audit log's segments to an output that is not a
 // local folder (a local output sits beside the state anyway), under
 // "audit/".
-func (r *Runner) copyAudit(ctx context.Context) error {
+func (r *store) copyAudit(ctx context.Context) error {
 	if r.Audit == nil || r.Config.Output.Local != nil {
 		return nil
 	}

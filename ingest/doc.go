@@ -6,6 +6,15 @@
 //
 // # Overview
 //
+// The state is opened in one of three ways, and the type says what may be
+// done with it: Open gives a Runner, whose Cycle is the cycle; OpenDuties
+// (or Runner.Duties) gives Duties, which erase, restrict and purge and
+// acknowledge and close incidents; OpenReader gives a View, which only
+// reads (status, export-case, purge --dry-run) and has neither the lock
+// nor the audit trail nor the output a cycle or a duty needs. Runner and
+// Duties share the locked state (store.go); the schedule that decides
+// when serve runs a cycle is package ingest/schedule.
+//
 // Runner.Cycle is the one cycle that both "landingd run" and the daemon's
 // schedule call. Its safety rests on an order of operations:
 //

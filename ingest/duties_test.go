@@ -233,7 +233,7 @@ func TestPurgeRemovesExactlyWhatExpired(t *testing.T) {
 	// close of 30 September 2018), and within 90 days of the dispositions:
 	// nothing is due.
 	l.set(utc("2025-09-27 23:00"))
-	rep, err := r.Purge(ctx, true, "")
+	rep, err := r.PlanPurge(ctx)
 	must(t, err)
 	if !rep.Empty() {
 		t.Fatalf("nothing should be due yet: %+v", rep)
@@ -241,7 +241,7 @@ func TestPurgeRemovesExactlyWhatExpired(t *testing.T) {
 
 	// 2018Q3 is due now; the files are past 90 days.
 	l.set(utc("2025-10-01 06:00"))
-	rep, err = r.Purge(ctx, true, "")
+	rep, err = r.PlanPurge(ctx)
 	must(t, err)
 	if !reflect.DeepEqual(rep.Cases, map[string]int{"2018Q3": sumCases(t, r, "2018Q3")}) || len(rep.Files) != 3 || len(rep.AuditSegments) != 0 {
 		t.Fatalf("dry run = %+v", rep)
@@ -251,7 +251,7 @@ func TestPurgeRemovesExactlyWhatExpired(t *testing.T) {
 		t.Fatal("a dry run deleted something")
 	}
 
-	rep, err = r.Purge(ctx, false, "")
+	rep, err = r.Duties().Purge(ctx, "")
 	must(t, err)
 	if len(rep.Problems) > 0 || len(rep.Files) != 3 || rep.Cases["2018Q3"] == 0 || len(rep.Cases) != 1 {
 		t.Fatalf("purge = %+v", rep)
@@ -278,7 +278,7 @@ func TestPurgeRemovesExactlyWhatExpired(t *testing.T) {
 	}
 	verifyAudit(t, r)
 	// A second purge finds nothing.
-	if rep, err := r.Purge(ctx, false, ""); err != nil || !rep.Empty() {
+	if rep, err := r.Duties().Purge(ctx, ""); err != nil || !rep.Empty() {
 		t.Fatalf("second purge = %+v, %v", rep, err)
 	}
 
@@ -302,12 +302,12 @@ func TestPurgeRemovesExactlyWhatExpired(t *testing.T) {
 		t.Fatalf("2025 segment: %v", err)
 	}
 	l.set(utc("2034-01-03 06:00"))
-	rep, err = r.Purge(ctx, true, "")
+	rep, err = r.PlanPurge(ctx)
 	must(t, err)
 	if !reflect.DeepEqual(rep.AuditSegments, []string{audit.SealedName(2025)}) {
 		t.Fatalf("dry run segments = %v", rep.AuditSegments)
 	}
-	rep, err = r.Purge(ctx, false, "")
+	rep, err = r.Duties().Purge(ctx, "")
 	must(t, err)
 	if !reflect.DeepEqual(rep.AuditSegments, []string{audit.SealedName(2025)}) {
 		t.Fatalf("segments = %v", rep.AuditSegments)
@@ -415,9 +415,9 @@ func TestIncidentOpensOnExtraColumnAndAlerts(t *testing.T) {
 	}
 
 	// Acknowledging and closing are recorded.
-	_, err = r.AckIncident(context.Background(), ex.ID, state.IncidentAck{PartnersNotified: utc("2026-01-08 09:00"), Note: "emailed"})
+	_, err = r.Duties().AckIncident(context.Background(), ex.ID, state.IncidentAck{PartnersNotified: utc("2026-01-08 09:00"), Note: "emailed"})
 	must(t, err)
-	_, err = r.CloseIncident(context.Background(), ex.ID, "contained")
+	_, err = r.Duties().CloseIncident(context.Background(), ex.ID, "contained")
 	must(t, err)
 	if n := countEvents(t, l.cfg.State, audit.EventIncidentAck, "") + countEvents(t, l.cfg.State, audit.EventIncidentClose, ""); n != 2 {
 		t.Fatalf("ack and close entries = %d", n)

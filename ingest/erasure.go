@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,29 +15,6 @@ import (
 	"landingd/transform"
 )
 
-// OpenReader prepares a Runner for the commands that only read the store
-// (export-case, purge --dry-run, incidents, audit show): the state
-// database, the field list and the pseudonymisation key, without the
-// state lock, the audit log or the output. It works while a cycle runs.
-// Close releases it.
-//
-// It fails when the key file is missing or too short (ErrKey), the field
-// list does not parse, the state folder cannot be created, or the
-// database cannot be opened.
-func OpenReader(ctx context.Context, cfg *config.Config, logger *slog.Logger, version string) (*Runner, error) {
-	r, err := newRunner(cfg, logger, version)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.checkStateDB(ctx); err != nil {
-		return nil, err
-	}
-	if r.DB, err = state.Open(ctx, filepath.Join(cfg.State, state.FileName)); err != nil {
-		return nil, err
-	}
-	return r, nil
-}
-
 // caseKey is how the store knows one case. The raw case_ref it was made
 // from lives only in the caller's memory.
 type caseKey struct {
@@ -48,7 +24,7 @@ type caseKey struct {
 	token     string
 }
 
-func (r *Runner) caseKey(partnerID, caseRef string) (caseKey, error) {
+func (r *View) caseKey(partnerID, caseRef string) (caseKey, error) {
 	p, ok := r.Config.Partner(partnerID)
 	if !ok {
 		return caseKey{}, fmt.Errorf("find partner %q: not in the protocol", partnerID)
@@ -99,12 +75,12 @@ type ErasureReport struct {
 // case by its erasure token only.
 //
 // caseRef is used in memory only, to compute the pseudonym and the token.
-// Erase needs a Runner from Open (it holds the state lock). It fails on an
+// The Duties hold the state lock. Erase fails on an
 // unknown partner, an empty caseRef, or when the store, the audit trail,
 // the zone or compaction fail; what was done before the failure is
 // recorded, or held to be recorded, and running Erase again finishes the
 // job.
-func (r *Runner) Erase(ctx context.Context, partnerID, caseRef, reason string) (*ErasureReport, error) {
+func (r *Duties) Erase(ctx context.Context, partnerID, caseRef, reason string) (*ErasureReport, error) {
 	k, err := r.caseKey(partnerID, caseRef)
 	if err != nil {
 		return nil, err
@@ -161,7 +137,7 @@ func (r *Runner) Erase(ctx context.Context, partnerID, caseRef, reason string) (
 // file is marked before it is deleted, and its deletion is recorded in the
 // ledger together with its audit entry, so an interrupted erasure is
 // finished and recorded by the next.
-func (r *Runner) deleteFilesHolding(ctx context.Context, log *slog.Logger, k caseKey) ([]string, error) {
+func (r *Duties) deleteFilesHolding(ctx context.Context, log *slog.Logger, k caseKey) ([]string, error) {
 	files, err := r.DB.ZoneFiles(ctx, k.partner.ID, state.DisposedProcessed, time.Time{})
 	if err != nil || len(files) == 0 {
 		return nil, err
@@ -210,14 +186,14 @@ func (r *Runner) deleteFilesHolding(ctx context.Context, log *slog.Logger, k cas
 
 // fileCarries reads a file in processed/ and reports whether any of its
 // valid rows is the case, whatever its reasonloss.
-func (r *Runner) fileCarries(ctx context.Context, z storage.Zone, k caseKey, name string) (bool, error) {
+func (r *Duties) fileCarries(ctx context.Context, z storage.Zone, k caseKey, name string) (bool, error) {
 	rc, err := z.Open(ctx, storage.Processed, name)
 	if err != nil {
 		return false, err
 	}
 	defer rc.Close()
 	found := false
-	opt := r.options(k.partner)
+	opt := JudgeOptions(r.Config, k.partner, r.now())
 	opt.TempDir = r.Config.State
 	opt.Erased = func(token string) bool {
 		if token == k.token {
@@ -236,7 +212,7 @@ func (r *Runner) fileCarries(ctx context.Context, z storage.Zone, k caseKey, nam
 // records it, held pending until flushPending appends it. A file already
 // gone is not an error: a deletion interrupted before the ledger knew of
 // it is recorded by the next attempt.
-func (r *Runner) deleteZoneFile(ctx context.Context, z storage.Zone, folder storage.Folder, f state.CaseFile, entry state.Pending) error {
+func (r *Duties) deleteZoneFile(ctx context.Context, z storage.Zone, folder storage.Folder, f state.CaseFile, entry state.Pending) error {
 	for _, n := range []string{f.DisposedName, storage.ReportName(f.DisposedName)} {
 		if err := z.Delete(ctx, folder, n); err != nil && !errors.Is(err, storage.ErrNotExist) {
 			return fmt.Errorf("delete %s/%s of %s: %w", folder, n, f.Partner, err)
@@ -263,9 +239,9 @@ type RestrictionReport struct {
 // are regenerated and the change is recorded in the audit trail with the
 // case's erasure token and the operator's reason.
 //
-// Restrict needs a Runner from Open. It fails on an unknown partner, an
-// empty caseRef, or when the store or the audit trail fail.
-func (r *Runner) Restrict(ctx context.Context, partnerID, caseRef, reason string, restrict bool) (*RestrictionReport, error) {
+// Restrict fails on an unknown partner, an empty caseRef, or when the
+// store or the audit trail fail.
+func (r *Duties) Restrict(ctx context.Context, partnerID, caseRef, reason string, restrict bool) (*RestrictionReport, error) {
 	k, err := r.caseKey(partnerID, caseRef)
 	if err != nil {
 		return nil, err
@@ -323,7 +299,7 @@ type ExportRow struct {
 // version's fields); a version whose fields are not recorded falls back
 // to the current names when the count matches, else "field_N". It fails
 // on an unknown partner, an empty caseRef or a database error.
-func (r *Runner) ExportCase(ctx context.Context, partnerID, caseRef string) (*CaseExport, error) {
+func (r *View) ExportCase(ctx context.Context, partnerID, caseRef string) (*CaseExport, error) {
 	k, err := r.caseKey(partnerID, caseRef)
 	if err != nil {
 		return nil, err

@@ -108,7 +108,7 @@ func (r *Runner) openIncidents(ctx context.Context, log *slog.Logger, runID stri
 // alerter returns the webhook client built from the protocol's alerts
 // settings, or nil when none are set. A secret that cannot be read is
 // logged (by name, never value) and no alert is sent.
-func (r *Runner) alerter(log *slog.Logger) *alert.Client {
+func (r *store) alerter(log *slog.Logger) *alert.Client {
 	r.alertOnce.Do(func() {
 		if r.Alert != nil {
 			return
@@ -176,7 +176,7 @@ func (r *Runner) alertIncident(ctx context.Context, log *slog.Logger, runID stri
 // notified and the ICO decision, so the audit trail proves the deadlines
 // were kept. It fails for an unknown id (state.ErrNoIncident), a closed
 // incident, a bad ICO decision, or when the store or the audit trail fail.
-func (r *Runner) AckIncident(ctx context.Context, id string, ack state.IncidentAck) (state.Incident, error) {
+func (r *Duties) AckIncident(ctx context.Context, id string, ack state.IncidentAck) (state.Incident, error) {
 	in, err := r.DB.AckIncident(ctx, id, ack)
 	if err != nil {
 		return in, err
@@ -197,7 +197,7 @@ func (r *Runner) AckIncident(ctx context.Context, id string, ack state.IncidentA
 // CloseIncident closes incident id with the operator's note and records it.
 // It fails for an unknown id (state.ErrNoIncident), an incident already
 // closed, or when the store or the audit trail fail.
-func (r *Runner) CloseIncident(ctx context.Context, id, note string) (state.Incident, error) {
+func (r *Duties) CloseIncident(ctx context.Context, id, note string) (state.Incident, error) {
 	in, err := r.DB.CloseIncident(ctx, id, r.now(), note)
 	if err != nil {
 		return in, err

@@ -44,9 +44,9 @@ func (r *Runner) erasedFunc() func(string) bool {
 // waitAlerts waits for the background alerts, or until ctx ends.
 // WaitAlerts waits until the alerts sent in the background are delivered
 // or given up, or ctx ends.
-func (r *Runner) WaitAlerts(ctx context.Context) { r.waitAlerts(ctx) }
+func (r *store) WaitAlerts(ctx context.Context) { r.waitAlerts(ctx) }
 
-func (r *Runner) waitAlerts(ctx context.Context) {
+func (r *store) waitAlerts(ctx context.Context) {
 	done := make(chan struct{})
 	go func() { r.alerts.Wait(); close(done) }()
 	select {

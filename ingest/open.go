@@ -15,14 +15,13 @@ import (
 	"landingd/ingest/publish"
 	"landingd/ingest/state"
 	"landingd/storage"
-	"landingd/transform"
 )
 
 // ErrLocked is returned (wrapped, in a *state.LockedError) by Open when
 // another landingd holds the state folder past the wait.
 var ErrLocked = state.ErrLocked
 
-// ErrStateLost is returned (wrapped) by Open and OpenReader when the state
+// ErrStateLost is returned (wrapped) by the Open functions when the state
 // database is empty (zero bytes), or missing from a state folder with
 // history (audit entries, or published quarters in the output): the store
 // was lost, and publishing from it would replace the outputs with almost
@@ -37,13 +36,13 @@ type LockSpec struct {
 	Wait   time.Duration
 }
 
-// ErrKey is returned (wrapped) by Open and OpenReader when the
+// ErrKey is returned (wrapped) by the Open functions when the
 // pseudonymisation key cannot be read: a secret of the protocol, not a
 // fault of the state. Its text is the step, "load pseudonymisation key",
 // followed by the cause, which names the file and never the key.
 var ErrKey = errors.New("load pseudonymisation key")
 
-// Open prepares a Runner for cfg: it takes the state folder's lock (one
+// Open prepares a Runner (the cycle) for cfg: it takes the state folder's lock (one
 // cycle at a time, across run and serve), opens the state database
 // (migrating it forward), loads the field list and the pseudonymisation
 // key, and opens the output. Close releases all of it.
@@ -61,15 +60,26 @@ func Open(ctx context.Context, cfg *config.Config, logger *slog.Logger, version 
 
 // OpenLocked is Open, waiting for the state lock as lock says.
 func OpenLocked(ctx context.Context, cfg *config.Config, logger *slog.Logger, version string, lock LockSpec, dbOpts ...state.Option) (*Runner, error) {
-	r, err := newRunner(cfg, logger, version)
+	s, err := openStore(ctx, cfg, logger, version, lock, dbOpts...)
 	if err != nil {
 		return nil, err
 	}
+	return &Runner{store: s}, nil
+}
+
+// openStore is what OpenLocked and OpenDuties share: it opens cfg's state
+// for writing, and fails as OpenLocked does.
+func openStore(ctx context.Context, cfg *config.Config, logger *slog.Logger, version string, lock LockSpec, dbOpts ...state.Option) (*store, error) {
+	v, err := newView(cfg, logger, version)
+	if err != nil {
+		return nil, err
+	}
+	r := &store{View: v}
 	if r.unlock, err = state.Lock(ctx, cfg.State, lock.Holder, lock.Wait); err != nil {
 		return nil, err
 	}
 	removeStaleSpools(cfg.State, logger)
-	fail := func(err error) (*Runner, error) {
+	fail := func(err error) (*store, error) {
 		r.Close()
 		return nil, err
 	}
@@ -97,29 +107,8 @@ func OpenLocked(ctx context.Context, cfg *config.Config, logger *slog.Logger, ve
 	return r, nil
 }
 
-// newRunner is the part of Open and OpenReader that touches no state: it
-// loads the field list and the pseudonymisation key (logging the key
-// file's permission warning, if any) and creates the state folder.
-func newRunner(cfg *config.Config, logger *slog.Logger, version string) (*Runner, error) {
-	schema, err := transform.LoadSchema(cfg.SchemaData)
-	if err != nil {
-		return nil, fmt.Errorf("load field list %s: %w", cfg.Schema, err)
-	}
-	pseudo, warning, err := transform.ReadKeyFile(cfg.Pseudonymise.KeyFile)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKey, err)
-	}
-	if warning != "" {
-		logger.Warn(warning)
-	}
-	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
-		return nil, fmt.Errorf("create state folder %s: %w", cfg.State, err)
-	}
-	return &Runner{Config: cfg, Logger: logger, Version: version, Schema: schema, Pseudo: pseudo}, nil
-}
-
 // Close releases the output, the database and the state lock.
-func (r *Runner) Close() error {
+func (r *store) Close() error {
 	var errs []error
 	if r.Output != nil {
 		errs = append(errs, r.Output.Close())
@@ -137,7 +126,7 @@ func (r *Runner) Close() error {
 	return errors.Join(errs...)
 }
 
-func (r *Runner) getenv(name string) string {
+func (r *store) getenv(name string) string {
 	if r.Getenv != nil {
 		return r.Getenv(name)
 	}
@@ -165,7 +154,7 @@ func removeStaleSpools(dir string, logger *slog.Logger) {
 // only per cycle (in the cycle's own process), so that duty commands can
 // run between cycles. A Runner whose lock is released must not run a
 // cycle or a duty.
-func (r *Runner) ReleaseLock() error {
+func (r *store) ReleaseLock() error {
 	var errs []error
 	if r.Audit != nil {
 		errs = append(errs, r.Audit.Close())
@@ -181,7 +170,7 @@ func (r *Runner) ReleaseLock() error {
 // checkStateDB refuses a state database that is empty, or missing from a
 // state folder with history (see ErrStateLost). It runs before the
 // database is opened, which would create it.
-func (r *Runner) checkStateDB(ctx context.Context) error {
+func (r *store) checkStateDB(ctx context.Context) error {
 	dbPath := filepath.Join(r.Config.State, state.FileName)
 	fi, err := os.Stat(dbPath)
 	switch {

@@ -10,11 +10,11 @@ import (
 // the same code whichever command changed the store (a run, an erasure, a
 // restriction or a purge). A quarter with no files left has its outputs
 // removed instead (see publish.Quarter).
-func (r *Runner) PublishQuarter(ctx context.Context, q string) error {
+func (r *store) PublishQuarter(ctx context.Context, q string) error {
 	return publish.Quarter(ctx, r.Output, r.Schema, r.DB, q, r.meta())
 }
 
-func (r *Runner) meta() publish.Meta {
+func (r *store) meta() publish.Meta {
 	m := publish.Meta{
 		ProtocolID:      r.Config.Protocol.ID,
 		LandingdVersion: r.Version,

@@ -91,7 +91,7 @@ func TestEraseRecordedOnceWhenTheAuditLogFails(t *testing.T) {
 
 	restore := audittest.BlockAppends(t, l.cfg.State)
 	r = l.open(t)
-	rep, err := r.Erase(ctx, "braintree", ref, "SAR-1")
+	rep, err := r.Duties().Erase(ctx, "braintree", ref, "SAR-1")
 	if err == nil || !strings.Contains(err.Error(), "audit log") {
 		t.Fatalf("erase with the audit log unwritable: %+v, %v; want an audit log error", rep, err)
 	}
@@ -130,7 +130,7 @@ func TestEraseRecordedOnceWhenTheAuditLogFails(t *testing.T) {
 			t.Errorf("%s holds the erased pseudonym", n)
 		}
 	}
-	rep, err = r.Erase(ctx, "braintree", ref, "SAR-1")
+	rep, err = r.Duties().Erase(ctx, "braintree", ref, "SAR-1")
 	must(t, err)
 	if rep.Rows != 0 || !slices.Equal(rep.FilesDeleted, []string{"processed/q4.csv"}) {
 		t.Fatalf("erase again = %+v", rep)
@@ -143,7 +143,7 @@ func TestEraseRecordedOnceWhenTheAuditLogFails(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("file entries = %+v", files)
 	}
-	if rep, err := r.Erase(ctx, "braintree", ref, "SAR-1"); err != nil || !rep.AlreadyErased {
+	if rep, err := r.Duties().Erase(ctx, "braintree", ref, "SAR-1"); err != nil || !rep.AlreadyErased {
 		t.Fatalf("third erase = %+v, %v", rep, err)
 	}
 	if n := len(entries(t, l.cfg.State, audit.EventErasure, nil)); n != 2 {
@@ -169,7 +169,7 @@ func TestPendingEntryAppendedBeforeACrashIsNotAppendedTwice(t *testing.T) {
 
 	restore := audittest.BlockAppends(t, l.cfg.State)
 	r = l.open(t)
-	if _, err := r.Erase(ctx, "braintree", ref, "SAR-2"); err == nil {
+	if _, err := r.Duties().Erase(ctx, "braintree", ref, "SAR-2"); err == nil {
 		t.Fatal("erase succeeded with the audit log unwritable")
 	}
 	pend, err := r.DB.PendingEntries(ctx)
@@ -213,7 +213,7 @@ func TestPurgeRecordedOnceWhenTheAuditLogFails(t *testing.T) {
 	l.set(utc("2025-10-01 06:00"))
 	restore := audittest.BlockAppends(t, l.cfg.State)
 	r = l.open(t)
-	if rep, err := r.Purge(ctx, false, ""); err == nil || !strings.Contains(err.Error(), "audit log") {
+	if rep, err := r.Duties().Purge(ctx, ""); err == nil || !strings.Contains(err.Error(), "audit log") {
 		t.Fatalf("purge with the audit log unwritable: %+v, %v; want an audit log error", rep, err)
 	}
 	if n := sumCases(t, r, "2018Q3"); n != 0 {
@@ -229,7 +229,7 @@ func TestPurgeRecordedOnceWhenTheAuditLogFails(t *testing.T) {
 
 	restore()
 	r = l.open(t)
-	rep, err := r.Purge(ctx, false, "")
+	rep, err := r.Duties().Purge(ctx, "")
 	must(t, err)
 	if len(rep.Cases) != 0 || len(rep.Files) != 2 || len(rep.Problems) != 0 {
 		t.Fatalf("purge again = %+v", rep)
@@ -241,7 +241,7 @@ func TestPurgeRecordedOnceWhenTheAuditLogFails(t *testing.T) {
 	if n := len(entries(t, l.cfg.State, audit.EventPurge, func(e audit.Entry) bool { return e.Data["kind"] == "file" })); n != 2 {
 		t.Fatalf("purge file entries = %d, want 2", n)
 	}
-	if rep, err := r.Purge(ctx, false, ""); err != nil || !rep.Empty() {
+	if rep, err := r.Duties().Purge(ctx, ""); err != nil || !rep.Empty() {
 		t.Fatalf("third purge = %+v, %v", rep, err)
 	}
 	if n := len(entries(t, l.cfg.State, audit.EventPurge, func(e audit.Entry) bool { return e.Data["kind"] == "cases" })); n != 1 {

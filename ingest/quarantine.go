@@ -405,7 +405,7 @@ func mergeQuarters(a, b []string) []string {
 }
 
 // sendAlert sends ev in the background, when alerts are configured.
-func (r *Runner) sendAlert(ctx context.Context, log *slog.Logger, ev alert.Event) {
+func (r *store) sendAlert(ctx context.Context, log *slog.Logger, ev alert.Event) {
 	c := r.alerter(log)
 	if c == nil {
 		return

@@ -26,7 +26,7 @@ func TestRestrictedRowsStayOutWhoeverPublishes(t *testing.T) {
 	cycle(t, r)
 	d, _ := synth.DistrictByID("basildon")
 	held := synth.CaseRef(d, 1)
-	if _, err := r.Restrict(ctx, "basildon", held, "objection 1", true); err != nil {
+	if _, err := r.Duties().Restrict(ctx, "basildon", held, "objection 1", true); err != nil {
 		t.Fatal(err)
 	}
 	pseudonym := r.Pseudo.Pseudonym(d.GSS, held)
@@ -44,7 +44,7 @@ func TestRestrictedRowsStayOutWhoeverPublishes(t *testing.T) {
 	must(t, tx.Commit(ctx, transform.Result{Verdict: transform.Accepted, Rows: transform.Counts{Read: 1, Accepted: 1}}, l.clock()))
 
 	// An erasure of another case is the next thing to publish.
-	if _, err := r.Erase(ctx, "basildon", synth.CaseRef(d, 2), "SAR-1"); err != nil {
+	if _, err := r.Duties().Erase(ctx, "basildon", synth.CaseRef(d, 2), "SAR-1"); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{"2025Q4", "2026Q1"} {

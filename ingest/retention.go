@@ -53,18 +53,17 @@ func casesCutoff(now time.Time, keep time.Duration) string {
 	return now.UTC().Add(-keep).AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
-// Purge applies the protocol's retention at the Runner's clock: it deletes
+// Purge applies the protocol's retention at the clock: it deletes
 // case rows whose quarter ended more than retention.cases ago and
 // regenerates (or, with no rows left, removes) those quarters' outputs;
-// deletes files in the zones' processed/ and rejected/ folders, with their
+// deletes from the zones the files in processed/ and rejected/, with their
 // reports, whose disposition the ledger dates more than
 // retention.processed_files or retention.rejected_files ago; deletes
 // sealed audit segments whose entries are all older than retention.audit
 // (each leaves a checkpoint entry); records every deletion in the audit
 // trail; and compacts the database so deleted rows leave no trace.
+// View.PlanPurge reports what it would delete and changes nothing.
 //
-// With dryRun it only reports what it would delete and changes nothing:
-// a Runner from OpenReader is enough. Otherwise it needs one from Open.
 // Zones that cannot be reached are listed in Problems and retried by the
 // next purge. Purge fails on a database or audit trail error.
 //
@@ -80,91 +79,66 @@ func casesCutoff(now time.Time, keep time.Duration) string {
 // that closes a purge that deleted something is written last and only by
 // the purge that got that far: an interrupted purge leaves its itemised
 // entries, which are the evidence, and no summary.
-func (r *Runner) Purge(ctx context.Context, dryRun bool, runID string) (*PurgeReport, error) {
+func (r *Duties) Purge(ctx context.Context, runID string) (*PurgeReport, error) {
 	now := r.now().UTC()
 	ret := r.Config.Retention
 	log := r.Logger
 	if runID != "" {
 		log = log.With("run_id", runID)
 	}
-	rep := &PurgeReport{DryRun: dryRun, At: now, Cases: map[string]int{}, Files: []PurgedFile{}, AuditSegments: []string{}}
-	if !dryRun {
-		if _, _, err := r.flushPending(ctx, false); err != nil {
-			return rep, err
-		}
+	rep := newPurgeReport(false, now)
+	if _, _, err := r.flushPending(ctx, false); err != nil {
+		return rep, err
 	}
 
 	// Cases.
 	if ret.Cases.Duration > 0 {
 		rep.CasesCutoff = casesCutoff(now, ret.Cases.Duration)
 		var err error
-		if dryRun {
-			rep.Cases, err = r.DB.ExpiredCases(ctx, rep.CasesCutoff)
-		} else {
-			rep.Cases, err = r.DB.PurgeCases(ctx, rep.CasesCutoff, now, func(cases map[string]int) []state.Pending {
-				var out []state.Pending
-				for _, q := range sortedKeys(cases) {
-					out = append(out, state.Pending{Event: audit.EventPurge, RunID: runID, Object: q,
-						Data: map[string]any{"kind": "cases", "rows": cases[q], "cutoff": rep.CasesCutoff}})
-				}
-				return out
-			})
-		}
+		rep.Cases, err = r.DB.PurgeCases(ctx, rep.CasesCutoff, now, func(cases map[string]int) []state.Pending {
+			var out []state.Pending
+			for _, q := range sortedKeys(cases) {
+				out = append(out, state.Pending{Event: audit.EventPurge, RunID: runID, Object: q,
+					Data: map[string]any{"kind": "cases", "rows": cases[q], "cutoff": rep.CasesCutoff}})
+			}
+			return out
+		})
 		if err != nil {
 			return rep, err
 		}
 	}
-	if !dryRun {
-		for _, q := range sortedKeys(rep.Cases) {
-			log.Info("expired cases deleted", "quarter", q, "rows", rep.Cases[q])
-		}
-		if _, _, err := r.flushPending(ctx, false); err != nil {
-			return rep, err
-		}
-		var err error
-		rep.Quarters, err = r.publishDirty(ctx, log, runID)
-		if err != nil {
-			rep.Problems = append(rep.Problems, "outputs: "+err.Error())
-		}
-	} else {
-		rep.Quarters = sortedKeys(rep.Cases)
+	for _, q := range sortedKeys(rep.Cases) {
+		log.Info("expired cases deleted", "quarter", q, "rows", rep.Cases[q])
+	}
+	if _, _, err := r.flushPending(ctx, false); err != nil {
+		return rep, err
+	}
+	var err error
+	rep.Quarters, err = r.publishDirty(ctx, log, runID)
+	if err != nil {
+		rep.Problems = append(rep.Problems, "outputs: "+err.Error())
 	}
 
 	// Files in the zones.
-	for _, lim := range []struct {
-		folder storage.Folder
-		keep   config.Duration
-	}{{storage.Processed, ret.ProcessedFiles}, {storage.Rejected, ret.RejectedFiles}} {
-		if lim.keep.Duration <= 0 {
-			continue
-		}
-		if err := r.purgeFiles(ctx, log, runID, rep, lim.folder, now.Add(-lim.keep.Duration)); err != nil {
+	for _, lim := range fileRetention(ret) {
+		if err := r.purgeFiles(ctx, log, runID, rep, lim.folder, now.Add(-lim.keep)); err != nil {
 			return rep, err
 		}
 	}
 
 	// The audit trail.
-	if ret.Audit.Duration > 0 {
-		cutoff := now.Add(-ret.Audit.Duration)
-		if dryRun {
-			segs, err := audit.DueSegments(r.Config.State, cutoff)
-			if err != nil {
-				return rep, err
-			}
-			rep.AuditSegments = segs
-		} else if r.Audit != nil {
-			removed, err := r.purgeAudit(ctx, cutoff)
-			for _, s := range removed {
-				rep.AuditSegments = append(rep.AuditSegments, s.Name)
-				log.Info("expired audit segment deleted", "segment", s.Name, "entries", s.Entries)
-			}
-			if err != nil {
-				return rep, err
-			}
+	if ret.Audit.Duration > 0 && r.Audit != nil {
+		removed, err := r.purgeAudit(ctx, now.Add(-ret.Audit.Duration))
+		for _, s := range removed {
+			rep.AuditSegments = append(rep.AuditSegments, s.Name)
+			log.Info("expired audit segment deleted", "segment", s.Name, "entries", s.Entries)
+		}
+		if err != nil {
+			return rep, err
 		}
 	}
 
-	if !dryRun && !rep.Empty() {
+	if !rep.Empty() {
 		if err := r.record(ctx, audit.Entry{Event: audit.EventPurge, RunID: runID,
 			Data: map[string]any{"kind": "summary", "cases": sumValues(rep.Cases), "quarters": rep.Quarters,
 				"files": len(rep.Files), "audit_segments": rep.AuditSegments}}); err != nil {
@@ -177,12 +151,46 @@ func (r *Runner) Purge(ctx context.Context, dryRun bool, runID string) (*PurgeRe
 	return rep, nil
 }
 
-// purgeFiles deletes (or, on a dry run, lists) the files the ledger
-// places in folder that were disposed of before cutoff.
-func (r *Runner) purgeFiles(ctx context.Context, log *slog.Logger, runID string, rep *PurgeReport, folder storage.Folder, cutoff time.Time) error {
-	files, err := r.DB.ZoneFiles(ctx, "", string(folder), cutoff)
+// newPurgeReport returns an empty report of a purge (or, with dryRun, a
+// plan) at now.
+func newPurgeReport(dryRun bool, now time.Time) *PurgeReport {
+	return &PurgeReport{DryRun: dryRun, At: now, Cases: map[string]int{}, Files: []PurgedFile{}, AuditSegments: []string{}}
+}
+
+// folderRetention is how long files are kept in one zone folder.
+type folderRetention struct {
+	folder storage.Folder
+	keep   time.Duration
+}
+
+// fileRetention returns the zone folders whose files expire, with how
+// long each keeps them.
+func fileRetention(ret config.Retention) []folderRetention {
+	var out []folderRetention
+	for _, lim := range []struct {
+		folder storage.Folder
+		keep   config.Duration
+	}{{storage.Processed, ret.ProcessedFiles}, {storage.Rejected, ret.RejectedFiles}} {
+		if lim.keep.Duration > 0 {
+			out = append(out, folderRetention{lim.folder, lim.keep.Duration})
+		}
+	}
+	return out
+}
+
+// partnerFiles are one partner's files due for deletion.
+type partnerFiles struct {
+	partner *config.Partner
+	files   []state.CaseFile
+}
+
+// dueFiles returns, by partner in the ledger's order, the files the
+// ledger places in folder that were disposed of before cutoff. A partner
+// no longer in the protocol is left out and named in rep.Problems.
+func (v *View) dueFiles(ctx context.Context, rep *PurgeReport, folder storage.Folder, cutoff time.Time) ([]partnerFiles, error) {
+	files, err := v.DB.ZoneFiles(ctx, "", string(folder), cutoff)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	byPartner := map[string][]state.CaseFile{}
 	var partners []string
@@ -192,25 +200,34 @@ func (r *Runner) purgeFiles(ctx context.Context, log *slog.Logger, runID string,
 		}
 		byPartner[f.Partner] = append(byPartner[f.Partner], f)
 	}
+	var out []partnerFiles
 	for _, id := range partners {
-		p, ok := r.Config.Partner(id)
+		p, ok := v.Config.Partner(id)
 		if !ok {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %d file(s) in %s/ are due but the partner is no longer in the protocol", id, len(byPartner[id]), folder))
 			continue
 		}
-		if rep.DryRun {
-			for _, f := range byPartner[id] {
-				rep.Files = append(rep.Files, PurgedFile{Partner: id, Folder: string(folder), Name: f.DisposedName})
-			}
-			continue
-		}
-		z, err := r.openZone(ctx, p)
+		out = append(out, partnerFiles{p, byPartner[id]})
+	}
+	return out, nil
+}
+
+// purgeFiles deletes the files the ledger places in folder that were
+// disposed of before cutoff.
+func (r *Duties) purgeFiles(ctx context.Context, log *slog.Logger, runID string, rep *PurgeReport, folder storage.Folder, cutoff time.Time) error {
+	due, err := r.dueFiles(ctx, rep, folder, cutoff)
+	if err != nil {
+		return err
+	}
+	for _, g := range due {
+		id := g.partner.ID
+		z, err := r.openZone(ctx, g.partner)
 		if err != nil {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("%s: %v", id, err))
 			log.Error("retention cannot reach a zone", "partner", id, "err", err)
 			continue
 		}
-		for _, f := range byPartner[id] {
+		for _, f := range g.files {
 			name := string(folder) + "/" + f.DisposedName
 			entry := state.Pending{Event: audit.EventPurge, RunID: runID, Partner: id, Object: name,
 				Data: map[string]any{"kind": "file", "sha256": f.SHA256}}
@@ -233,7 +250,7 @@ func (r *Runner) purgeFiles(ctx context.Context, log *slog.Logger, runID string,
 
 // purgeAudit deletes expired audit segments and stores the new head (the
 // checkpoints PurgeBefore appended) in the database.
-func (r *Runner) purgeAudit(ctx context.Context, cutoff time.Time) ([]audit.SegmentInfo, error) {
+func (r *Duties) purgeAudit(ctx context.Context, cutoff time.Time) ([]audit.SegmentInfo, error) {
 	r.auditMu.Lock()
 	defer r.auditMu.Unlock()
 	removed, err := r.Audit.PurgeBefore(ctx, cutoff)

@@ -19,7 +19,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"landingd/config"
-	"landingd/ingest/alert"
 	"landingd/ingest/audit"
 	"landingd/ingest/safetext"
 	"landingd/ingest/state"
@@ -28,34 +27,16 @@ import (
 	"landingd/transform"
 )
 
-// Runner runs cycles for one protocol. Its fields are set once before the
-// first Cycle; a Runner is not safe for concurrent Cycles (the state lock
-// prevents them anyway).
+// Runner runs cycles for one protocol on the state Open opened for
+// writing. Its fields are set once before the first Cycle; a Runner is
+// not safe for concurrent Cycles (the state lock prevents them anyway).
+// The protocol's duties on the same state are Runner.Duties.
 type Runner struct {
-	Config  *config.Config
-	Schema  *transform.Schema
-	Pseudo  *transform.Pseudonymiser
-	DB      *state.DB
-	Output  storage.Output
-	Logger  *slog.Logger
-	Version string
+	*store
 
 	// Trigger names what started a cycle in the ledger; "" means
 	// state.TriggerRun.
 	Trigger state.Trigger
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
-	// OpenZone opens a partner's landing zone; nil means OpenZone.
-	OpenZone func(ctx context.Context, p *config.Partner) (storage.Zone, error)
-	// Getenv reads secrets named in the protocol; nil means os.Getenv.
-	Getenv func(string) string
-	// Retries is how many times the zones and the output retry a
-	// transient fault (storage/retry); 0 means 3. Backoff bounds the
-	// first wait, doubled for each later one; 0 means one second. The
-	// output takes them when Open opens it, a zone each time one is
-	// opened.
-	Retries int
-	Backoff time.Duration
 	// AfterCommit, when set, is called after each file's commit and before
 	// its disposition. Tests use it to stop a run at the worst moment.
 	AfterCommit func(partner, object string)
@@ -75,20 +56,8 @@ type Runner struct {
 	watchOnce   sync.Once
 	watchdog    *watchdog
 
-	// Audit is the audit trail; Open sets it.
-	Audit   *audit.Log
-	auditMu sync.Mutex
-
-	// Alert sends breach alerts; nil means one built from the protocol's
-	// alerts settings on first use (none when they are empty).
-	Alert     *alert.Client
-	alertOnce sync.Once
-	alerts    sync.WaitGroup
-
 	// erased is the erasure list, loaded at the start of each cycle.
 	erased map[string]bool
-
-	unlock func() error
 }
 
 // Summary is what one cycle did.
@@ -157,13 +126,6 @@ func NewRunID(now time.Time) string {
 	var b [3]byte
 	_, _ = rand.Read(b[:])
 	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
-}
-
-func (r *Runner) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
 }
 
 // Cycle runs one cycle over the named partners (all when none are named).
@@ -253,7 +215,7 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 		sum.OutputErr = errors.Join(sum.OutputErr, err)
 	}
 	if !sum.Stopped {
-		sum.Purge, sum.PurgeErr = r.Purge(octx, false, sum.RunID)
+		sum.Purge, sum.PurgeErr = r.Duties().Purge(octx, sum.RunID)
 		if sum.PurgeErr == nil && len(sum.Purge.Problems) > 0 {
 			sum.PurgeErr = fmt.Errorf("retention: %s", strings.Join(sum.Purge.Problems, "; "))
 		}
@@ -770,7 +732,7 @@ func (r *Runner) finishDispositions(ctx context.Context, log *slog.Logger, p *co
 // purge all come here), so it first restricts the rows a district sent
 // for a restricted case: whichever command publishes next, and however
 // the last one ended, a restricted case never reaches an output.
-func (r *Runner) publishDirty(ctx context.Context, log *slog.Logger, runID string) ([]string, error) {
+func (r *store) publishDirty(ctx context.Context, log *slog.Logger, runID string) ([]string, error) {
 	if _, err := r.DB.ApplyRestrictions(ctx); err != nil {
 		return nil, err
 	}

@@ -54,9 +54,16 @@ func TestOpenRefusesLostState(t *testing.T) {
 			before, _ := os.Stat(filepath.Join(l.cfg.State, state.FileName))
 
 			logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-			for name, open := range map[string]func() (*Runner, error){
-				"Open":       func() (*Runner, error) { return Open(context.Background(), l.cfg, logger, "test") },
-				"OpenReader": func() (*Runner, error) { return OpenReader(context.Background(), l.cfg, logger, "test") },
+			for name, open := range map[string]func() (io.Closer, error){
+				"Open": func() (io.Closer, error) {
+					return closer(Open(context.Background(), l.cfg, logger, "test"))
+				},
+				"OpenDuties": func() (io.Closer, error) {
+					return closer(OpenDuties(context.Background(), l.cfg, logger, "test", LockSpec{Holder: "test"}))
+				},
+				"OpenReader": func() (io.Closer, error) {
+					return closer(OpenReader(context.Background(), l.cfg, logger, "test"))
+				},
 			} {
 				r, err := open()
 				if r != nil {

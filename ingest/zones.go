@@ -43,7 +43,7 @@ func OpenOutput(ctx context.Context, loc config.Location, tempDir string, getenv
 // set) and wraps it in the retry policy: every zone a Runner uses is
 // opened here, so a transient fault is retried in that one layer, opening
 // included.
-func (r *Runner) openZone(ctx context.Context, p *config.Partner) (storage.Zone, error) {
+func (r *store) openZone(ctx context.Context, p *config.Partner) (storage.Zone, error) {
 	log := r.Logger.With("partner", p.ID)
 	return retry.OpenZone(ctx, r.retryPolicy(log), func(ctx context.Context) (storage.Zone, error) {
 		if r.OpenZone != nil {
@@ -55,7 +55,7 @@ func (r *Runner) openZone(ctx context.Context, p *config.Partner) (storage.Zone,
 
 // openOutput opens the protocol's output wrapped in the retry policy, as
 // openZone does for zones.
-func (r *Runner) openOutput(ctx context.Context) (storage.Output, error) {
+func (r *store) openOutput(ctx context.Context) (storage.Output, error) {
 	return retry.OpenOutput(ctx, r.retryPolicy(r.Logger), func(ctx context.Context) (storage.Output, error) {
 		return OpenOutput(ctx, r.Config.Output, r.Config.State, r.getenv, r.Logger)
 	})
@@ -63,7 +63,7 @@ func (r *Runner) openOutput(ctx context.Context) (storage.Output, error) {
 
 // retryPolicy is the retry policy of the Runner's zones and outputs
 // (Retries and Backoff), logging to log.
-func (r *Runner) retryPolicy(log *slog.Logger) retry.Policy {
+func (r *store) retryPolicy(log *slog.Logger) retry.Policy {
 	p := retry.Policy{Base: r.Backoff, Logger: log}
 	if r.Retries > 0 {
 		p.Attempts = r.Retries + 1

@@ -95,7 +95,7 @@ func cmdErase(ctx context.Context, e *env, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	r, code := openState(ctx, e, cfg, writeState)
+	r, code := openDuties(ctx, e, cfg)
 	if r == nil {
 		return code
 	}

@@ -28,7 +28,7 @@ func cmdExportCase(ctx context.Context, e *env, args []string) int {
 	if *format != "json" && *format != "csv" {
 		return f.usageError("--format must be json or csv, not %q", *format)
 	}
-	r, code := openState(ctx, e, cfg, readState)
+	r, code := openView(ctx, e, cfg)
 	if r == nil {
 		return code
 	}

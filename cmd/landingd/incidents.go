@@ -35,7 +35,7 @@ func cmdIncidents(ctx context.Context, e *env, args []string) int {
 	if code := f.parse(args); code != exitOK {
 		return code
 	}
-	r, code := f.open(ctx, readState)
+	r, code := f.openView(ctx)
 	if r == nil {
 		return code
 	}
@@ -143,7 +143,7 @@ func cmdIncidentsAck(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	ack.Note = *note
-	r, code := f.open(ctx, writeState)
+	r, code := f.openDuties(ctx)
 	if r == nil {
 		return code
 	}
@@ -176,7 +176,7 @@ func cmdIncidentsClose(ctx context.Context, e *env, args []string) int {
 	if strings.TrimSpace(*note) == "" {
 		return f.usageError("--note is required")
 	}
-	r, code := f.open(ctx, writeState)
+	r, code := f.openDuties(ctx)
 	if r == nil {
 		return code
 	}

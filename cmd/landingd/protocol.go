@@ -127,14 +127,24 @@ func (f *flags) loadAll() ([]*config.Config, int) {
 	return cfgs, exitOK
 }
 
-// open loads the protocol --config names and opens its state: see
-// loadProtocol and openState for the exit codes.
-func (f *flags) open(ctx context.Context, a access) (*ingest.Runner, int) {
+// openView loads the protocol --config names and opens its state for
+// reading: see loadProtocol and openView for the exit codes.
+func (f *flags) openView(ctx context.Context) (*ingest.View, int) {
 	cfg, code := f.load()
 	if code != exitOK {
 		return nil, code
 	}
-	return openState(ctx, f.e, cfg, a)
+	return openView(ctx, f.e, cfg)
+}
+
+// openDuties loads the protocol --config names and opens its state for
+// its duties: see loadProtocol and openDuties for the exit codes.
+func (f *flags) openDuties(ctx context.Context) (*ingest.Duties, int) {
+	cfg, code := f.load()
+	if code != exitOK {
+		return nil, code
+	}
+	return openDuties(ctx, f.e, cfg)
 }
 
 // loadProtocol loads the protocol at path and checks that its field list
@@ -166,50 +176,69 @@ func checkProtocol(e *env, cfg *config.Config, err error) (*config.Config, int) 
 	return cfg, exitOK
 }
 
-// access says whether a command changes the state or only reads it.
-type access int
-
-const (
-	// readState opens the state without its lock (ingest.OpenReader), so
-	// that it works beside a running service.
-	readState access = iota
-	// writeState takes the state folder's lock (ingest.Open): one
-	// command that changes state at a time, across run and serve.
-	writeState
-)
-
-// openState opens a Runner on cfg's state. dbOpts apply to writeState. It
+// openView opens cfg's state for reading only (ingest.OpenReader),
+// without its lock, so that it works beside a running service. It
 // returns exitUsage, after saying why, when the pseudonymisation key
 // cannot be read (a secret of the protocol), and exitFailed when the
-// state cannot be used: its folder is locked by another landingd, its
-// database cannot be opened or is from a newer landingd, or the output
-// cannot be opened.
-func openState(ctx context.Context, e *env, cfg *config.Config, a access, dbOpts ...state.Option) (*ingest.Runner, int) {
+// state cannot be used: its database cannot be opened, is from a newer
+// landingd, or was lost.
+func openView(ctx context.Context, e *env, cfg *config.Config) (*ingest.View, int) {
+	v, err := ingest.OpenReader(ctx, cfg, newLogger(e.stderr), versionInfo)
+	return opened(e, v, err)
+}
+
+// openState opens a Runner on cfg's state, taking the state folder's lock
+// (ingest.OpenLocked): one command that changes state at a time, across
+// run and serve. dbOpts tune the database. It returns exitUsage as
+// openView does, and exitFailed when the state cannot be used: its folder
+// is locked by another landingd, its database cannot be opened or is from
+// a newer landingd, or the output cannot be opened.
+func openState(ctx context.Context, e *env, cfg *config.Config, dbOpts ...state.Option) (*ingest.Runner, int) {
 	logger := newLogger(e.stderr)
-	var r *ingest.Runner
-	var err error
-	if a == writeState {
-		lock := e.lock
-		if lock.Holder == "" {
-			lock = ingest.LockSpec{Holder: "landingd", Wait: defaultLockWait}
-		}
-		// Try at once, so that a wait is announced: a cycle can take a while.
-		r, err = ingest.OpenLocked(ctx, cfg, logger, versionInfo, ingest.LockSpec{Holder: lock.Holder}, dbOpts...)
-		if le := (*state.LockedError)(nil); errors.As(err, &le) && lock.Wait > 0 {
-			fmt.Fprintf(e.stderr, "landingd: %v: waiting up to %s for it\n", le, lock.Wait)
-			r, err = ingest.OpenLocked(ctx, cfg, logger, versionInfo, lock, dbOpts...)
-		}
-	} else {
-		r, err = ingest.OpenReader(ctx, cfg, logger, versionInfo)
+	r, err := locked(e, func(lock ingest.LockSpec) (*ingest.Runner, error) {
+		return ingest.OpenLocked(ctx, cfg, logger, versionInfo, lock, dbOpts...)
+	})
+	return opened(e, r, err)
+}
+
+// openDuties is openState for the commands that carry out a duty
+// (ingest.OpenDuties), with the same lock and exit codes.
+func openDuties(ctx context.Context, e *env, cfg *config.Config) (*ingest.Duties, int) {
+	logger := newLogger(e.stderr)
+	d, err := locked(e, func(lock ingest.LockSpec) (*ingest.Duties, error) {
+		return ingest.OpenDuties(ctx, cfg, logger, versionInfo, lock)
+	})
+	return opened(e, d, err)
+}
+
+// locked calls open with the command's lock holder, at once and, when
+// another landingd holds the lock and the command may wait, again after
+// saying so: a cycle can take a while.
+func locked[T any](e *env, open func(ingest.LockSpec) (T, error)) (T, error) {
+	lock := e.lock
+	if lock.Holder == "" {
+		lock = ingest.LockSpec{Holder: "landingd", Wait: defaultLockWait}
 	}
+	v, err := open(ingest.LockSpec{Holder: lock.Holder})
+	if le := (*state.LockedError)(nil); errors.As(err, &le) && lock.Wait > 0 {
+		fmt.Fprintf(e.stderr, "landingd: %v: waiting up to %s for it\n", le, lock.Wait)
+		v, err = open(lock)
+	}
+	return v, err
+}
+
+// opened returns what was opened, or says why nothing was and returns
+// the exit code (see openState).
+func opened[T any](e *env, v T, err error) (T, int) {
+	var zero T
 	if errors.Is(err, ingest.ErrKey) {
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return nil, exitUsage
+		return zero, exitUsage
 	}
 	if err != nil {
-		return nil, stateFailed(e, err)
+		return zero, stateFailed(e, err)
 	}
-	return r, exitOK
+	return v, exitOK
 }
 
 // stateFailed says why the state cannot be used and returns exitFailed.

@@ -21,16 +21,23 @@ func cmdPurge(ctx context.Context, e *env, args []string) int {
 	if code := f.parse(args); code != exitOK {
 		return code
 	}
-	a := writeState
+	var rep *ingest.PurgeReport
+	var err error
 	if *dry {
-		a = readState
+		v, code := f.openView(ctx)
+		if v == nil {
+			return code
+		}
+		defer v.Close()
+		rep, err = v.PlanPurge(ctx)
+	} else {
+		d, code := f.openDuties(ctx)
+		if d == nil {
+			return code
+		}
+		defer d.Close()
+		rep, err = d.Purge(ctx, "")
 	}
-	r, code := f.open(ctx, a)
-	if r == nil {
-		return code
-	}
-	defer r.Close()
-	rep, err := r.Purge(ctx, *dry, "")
 	if rep != nil {
 		if *asJSON {
 			enc := json.NewEncoder(e.stdout)

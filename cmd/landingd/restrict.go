@@ -25,7 +25,7 @@ func restrictCase(ctx context.Context, e *env, args []string, name string, restr
 	if code != exitOK {
 		return code
 	}
-	r, code := openState(ctx, e, cfg, writeState)
+	r, code := openDuties(ctx, e, cfg)
 	if r == nil {
 		return code
 	}

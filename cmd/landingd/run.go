@@ -108,7 +108,7 @@ const maxCycleDeaths = 5
 // and the file is quarantined in this one run. A run in which a cycle
 // process died exits 1.
 func runCycle(ctx context.Context, e *env, cfg *config.Config, partners []string, opt cycleOptions) int {
-	r, code := openState(ctx, e, cfg, writeState)
+	r, code := openState(ctx, e, cfg)
 	if r == nil {
 		return code
 	}

@@ -120,7 +120,7 @@ func newService(ctx context.Context, e *env, cfg *config.Config) (*daemon.Servic
 	if err != nil {
 		return nil, nil, stateFailed(e, err)
 	}
-	r, code := openState(ctx, e, cfg, writeState, state.SmallCache())
+	r, code := openState(ctx, e, cfg, state.SmallCache())
 	if r == nil {
 		unlockServe()
 		return nil, nil, code
