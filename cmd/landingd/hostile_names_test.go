@@ -117,7 +117,9 @@ func TestHostileNameIsEscapedInEveryOutput(t *testing.T) {
 		t.Errorf("incidents --json = %+v, want one incident on %q", views, name)
 	}
 
-	r, err := ingest.OpenReader(context.Background(), cfg, newLogger(io.Discard), versionInfo)
+	// The service owns a Runner, which holds the state lock: every
+	// command above has ended.
+	r, err := ingest.Open(context.Background(), cfg, newLogger(io.Discard), versionInfo)
 	must(t, err)
 	defer r.Close()
 	s, err := daemon.New(r, newLogger(io.Discard))
