@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"testing"
 
+	"landingd/config"
 	"landingd/ingest/state"
 )
 
@@ -23,18 +24,7 @@ func TestOpenUnreadableKey(t *testing.T) {
 	unlock, err := state.Lock(context.Background(), l.cfg.State, "run", 0)
 	must(t, err)
 	defer unlock()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	for name, open := range map[string]func() (io.Closer, error){
-		"Open": func() (io.Closer, error) {
-			return closer(Open(context.Background(), l.cfg, logger, "test"))
-		},
-		"OpenDuties": func() (io.Closer, error) {
-			return closer(OpenDuties(context.Background(), l.cfg, logger, "test", LockSpec{Holder: "test"}))
-		},
-		"OpenReader": func() (io.Closer, error) {
-			return closer(OpenReader(context.Background(), l.cfg, logger, "test"))
-		},
-	} {
+	for name, open := range openers(l.cfg) {
 		r, err := open()
 		if r != nil {
 			r.Close()
@@ -48,8 +38,20 @@ func TestOpenUnreadableKey(t *testing.T) {
 	}
 }
 
-// closer returns what an Open function opened as an io.Closer, nil when
-// it opened nothing.
+// openers are the three ways to open cfg's state, by name, each
+// returning what it opened as an io.Closer (nil when it opened nothing).
+func openers(cfg *config.Config) map[string]func() (io.Closer, error) {
+	ctx := context.Background()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return map[string]func() (io.Closer, error){
+		"Open": func() (io.Closer, error) { return closer(Open(ctx, cfg, logger, "test")) },
+		"OpenDuties": func() (io.Closer, error) {
+			return closer(OpenDuties(ctx, cfg, logger, "test", LockSpec{Holder: "test"}))
+		},
+		"OpenReader": func() (io.Closer, error) { return closer(OpenReader(ctx, cfg, logger, "test")) },
+	}
+}
+
 func closer[T io.Closer](c T, err error) (io.Closer, error) {
 	if err != nil {
 		return nil, err

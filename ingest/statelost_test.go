@@ -1,10 +1,7 @@
 package ingest
 
 import (
-	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,7 +11,7 @@ import (
 )
 
 // A state database that is empty, or missing from a state folder with
-// history, is refused by both openers before anything is written: the
+// history, is refused by every opener before anything is written: the
 // next cycle would otherwise republish the quarters from an empty store.
 func TestOpenRefusesLostState(t *testing.T) {
 	t.Parallel()
@@ -53,18 +50,7 @@ func TestOpenRefusesLostState(t *testing.T) {
 			tt.harm(t, l.cfg.State)
 			before, _ := os.Stat(filepath.Join(l.cfg.State, state.FileName))
 
-			logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-			for name, open := range map[string]func() (io.Closer, error){
-				"Open": func() (io.Closer, error) {
-					return closer(Open(context.Background(), l.cfg, logger, "test"))
-				},
-				"OpenDuties": func() (io.Closer, error) {
-					return closer(OpenDuties(context.Background(), l.cfg, logger, "test", LockSpec{Holder: "test"}))
-				},
-				"OpenReader": func() (io.Closer, error) {
-					return closer(OpenReader(context.Background(), l.cfg, logger, "test"))
-				},
-			} {
+			for name, open := range openers(l.cfg) {
 				r, err := open()
 				if r != nil {
 					r.Close()
