@@ -88,6 +88,10 @@ type Result struct {
 	TimesDropped int `json:"times_dropped,omitempty"`
 	// SchemaVersion is the field list version the file was judged under.
 	SchemaVersion string `json:"-"`
+	// Scope is the title of the field the protocol's filter reads (such
+	// as "Main reason for loss of last settled home"), which the report
+	// names for rows out of scope; "" when the field list has none.
+	Scope string `json:"-"`
 }
 
 // ExtraColumn is a column not on the agreed field list: its heading (a

@@ -91,7 +91,7 @@ func readOptions(s *Schema, opt Options) table.ReadOptions {
 }
 
 func newResult(name string, s *Schema, opt Options) *Result {
-	return &Result{
+	res := &Result{
 		File:          name,
 		Partner:       opt.PartnerID,
 		Verdict:       Accepted,
@@ -99,7 +99,15 @@ func newResult(name string, s *Schema, opt Options) *Result {
 		Errors:        []Issue{},
 		SchemaVersion: s.Version,
 	}
+	if i := s.Index(cmp.Or(opt.FilterField, defaultFilterField)); i >= 0 {
+		res.Scope = cmp.Or(s.Fields[i].Title, s.Fields[i].Name)
+	}
+	return res
 }
+
+// defaultFilterField is the field the filter reads when Options names
+// none: the H-CLIC main reason for loss of home.
+const defaultFilterField = "reasonloss"
 
 func fileErrorIssue(fe *table.FileError) Issue {
 	msg := fe.Message
@@ -198,11 +206,7 @@ func newJudger(s *Schema, p *Pseudonymiser, opt Options, tbl table.Table, in *co
 	if j.max <= 0 {
 		j.max = DefaultMaxIssues
 	}
-	ff := opt.FilterField
-	if ff == "" {
-		ff = "reasonloss"
-	}
-	j.iFilter = s.Index(ff)
+	j.iFilter = s.Index(cmp.Or(opt.FilterField, defaultFilterField))
 	for _, k := range opt.Keep {
 		j.keep[k] = true
 	}

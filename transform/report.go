@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // reportRowsPerRule is how many row issues the text report lists for
@@ -69,7 +71,11 @@ func (res *Result) WriteText(w io.Writer) error {
 		if res.Rows.OutOfScope == 1 {
 			what = "1 row was"
 		}
-		p("%s", wrap(what+" outside the scope of the agreement (the main reason for loss of home is not one it covers). "+
+		why := "the agreement's filter does not keep them"
+		if res.Scope != "" {
+			why = "their " + lowerFirst(res.Scope) + " is not one it covers"
+		}
+		p("%s", wrap(what+" outside the scope of the agreement ("+why+"). "+
 			"They were dropped and not kept anywhere. Please tighten your extract so that such rows are not sent.", 78))
 	}
 	if res.TimesDropped > 0 {
@@ -172,4 +178,14 @@ func indent(text, first, rest string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// lowerFirst lowercases the first letter of a title for use mid-sentence,
+// unless it begins an acronym ("H-CLIC", "NHS").
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if next, _ := utf8.DecodeRuneInString(s[n:]); unicode.IsUpper(next) || next == '-' {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
 }

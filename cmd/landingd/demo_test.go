@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,6 +59,18 @@ func TestExampleDemo(t *testing.T) {
 			}
 			accepted += f.Rows.Accepted
 		}
+	}
+	essex, _ := cfg.Partner("essex")
+	reports, err := filepath.Glob(filepath.Join(essex.Landing.Local.Path, "processed", "*.report.txt"))
+	must(t, err)
+	if len(reports) == 0 {
+		t.Fatal("no report for essex's files")
+	}
+	report, err := os.ReadFile(reports[0])
+	must(t, err)
+	if text := strings.Join(strings.Fields(string(report)), " "); !strings.Contains(text, "(their type of enquiry is not one it covers)") ||
+		strings.Contains(text, "loss of") {
+		t.Errorf("essex's report does not give the example's own scope:\n%s", report)
 	}
 	if files != 6 {
 		t.Errorf("%d files taken, want two quarters of three partners", files)
