@@ -4,6 +4,7 @@
 //
 //	readers gen-csv FILE ROWS     write a 30-column CSV
 //	readers gen-xlsx FILE ROWS    write a 30-column xlsx with a shared-string table and date cells
+//	readers gen-xlsx-inline FILE ROWS  the same rows with excelize's StreamWriter (inline strings)
 //	readers csv table|bare FILE   read a CSV, count rows with reasonloss == "7"
 //	readers xlsx table|bare FILE  the same for an xlsx
 //
@@ -42,16 +43,19 @@ func main() {
 
 func run(args []string) error {
 	if len(args) != 3 {
-		return errors.New("usage: readers gen-csv|gen-xlsx FILE ROWS | readers csv|xlsx table|bare FILE")
+		return errors.New("usage: readers gen-csv|gen-xlsx|gen-xlsx-inline FILE ROWS | readers csv|xlsx table|bare FILE")
 	}
 	switch args[0] {
-	case "gen-csv", "gen-xlsx":
+	case "gen-csv", "gen-xlsx", "gen-xlsx-inline":
 		n, err := strconv.Atoi(args[2])
 		if err != nil {
 			return fmt.Errorf("rows: %w", err)
 		}
-		if args[0] == "gen-csv" {
+		switch args[0] {
+		case "gen-csv":
 			return genCSV(args[1], n)
+		case "gen-xlsx-inline":
+			return genXLSXInline(args[1], n)
 		}
 		return genXLSX(args[1], n)
 	case "csv", "xlsx":
@@ -289,6 +293,48 @@ func genXLSX(path string, n int) error {
 		return err
 	}
 	return out.Close()
+}
+
+// genXLSXInline writes the rows of genXLSX with excelize's StreamWriter,
+// as landingd's own combined workbook and bench/cycle's districts are
+// written: strings inline in each cell, dates with a date style.
+func genXLSXInline(path string, n int) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	dateFmt := "dd/mm/yyyy"
+	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
+	if err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		return err
+	}
+	cells := make([]any, cols)
+	for c, s := range header() {
+		cells[c] = s
+	}
+	if err := sw.SetRow("A1", cells); err != nil {
+		return err
+	}
+	var r row
+	for i := 1; i <= n; i++ {
+		makeRow(i, &r)
+		cells[0], cells[1], cells[2] = r.text[0], r.text[1], r.text[2]
+		cells[3] = excelize.Cell{StyleID: dateStyle, Value: r.date}
+		cells[4] = r.age
+		cells[5], cells[6], cells[7], cells[8], cells[9] = r.text[3], r.code, r.text[4], r.text[5], r.text[6]
+		for c, v := range r.extra {
+			cells[10+c] = v
+		}
+		if err := sw.SetRow("A"+strconv.Itoa(i+1), cells); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return f.SaveAs(path)
 }
 
 // readTable reads path with table.Open and counts reasonloss == "7".

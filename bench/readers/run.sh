@@ -35,12 +35,15 @@ go build -o "$WORK/readers" ./bench/readers
 BIN=$WORK/readers
 CSV=$WORK/cases_${CSV_ROWS}.csv
 XLSX=$WORK/cases_${XLSX_ROWS}.xlsx
+INLINE=$WORK/cases_${XLSX_ROWS}_inline.xlsx
 [[ -s $CSV ]] || "$BIN" gen-csv "$CSV" "$CSV_ROWS"
 [[ -s $XLSX ]] || "$BIN" gen-xlsx "$XLSX" "$XLSX_ROWS"
+[[ -s $INLINE ]] || "$BIN" gen-xlsx-inline "$INLINE" "$XLSX_ROWS"
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(go version | cut -d' ' -f3)"
 echo "csv:  $CSV_ROWS rows x 30 columns, $(du -m "$CSV" | cut -f1) MB"
 echo "xlsx: $XLSX_ROWS rows x 30 columns, $(du -m "$XLSX" | cut -f1) MB zip, shared strings and date cells"
+echo "inline xlsx: the same rows from excelize's StreamWriter, $(du -m "$INLINE" | cut -f1) MB zip, inline strings"
 echo "runs: $RUNS rounds, interleaved (median times, largest peak RSS); load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
@@ -69,8 +72,10 @@ for ((r = 1; r <= RUNS; r++)); do
 	once csv-bare "$CSV_ROWS" "$BIN" csv bare "$CSV"
 	once xlsx-table "$XLSX_ROWS" "$BIN" xlsx table "$XLSX"
 	once xlsx-bare "$XLSX_ROWS" "$BIN" xlsx bare "$XLSX"
+	once inline-table "$XLSX_ROWS" "$BIN" xlsx table "$INLINE"
 	if command -v xlsx2csv >/dev/null; then
 		once xlsx2csv "$XLSX_ROWS" xlsx2csv "$XLSX" "$WORK/xlsx2csv.csv"
+		once inline-xlsx2csv "$XLSX_ROWS" xlsx2csv "$INLINE" "$WORK/xlsx2csv.csv"
 	elif ((r == 1)); then
 		echo "  xlsx2csv not installed: skipped" >&2
 	fi
@@ -95,7 +100,7 @@ END {
 	printf "| reader | rows | wall s | rows/s | CPU s | peak RSS MB | wall vs bare | CPU vs bare |\n"
 	printf "|---|---:|---:|---:|---:|---:|---:|---:|\n"
 	for (i = 1; i <= NR; i++) {
-		base = (name[i] ~ /^csv/) ? "csv-bare" : "xlsx-bare"
+		base = (name[i] ~ /^csv/) ? "csv-bare" : (name[i] ~ /^inline/) ? "" : "xlsx-bare"
 		ratio = (idx[base] && sec[idx[base]] > 0) ? sprintf("%.2fx", sec[i] / sec[idx[base]]) : "-"
 		cratio = (idx[base] && cpu[idx[base]] > 0) ? sprintf("%.2fx", cpu[i] / cpu[idx[base]]) : "-"
 		rate = (sec[i] > 0) ? sprintf("%.0f", rows[i] / sec[i]) : "-"
@@ -107,4 +112,7 @@ END {
 	printf "  csv speed %.2f of bare encoding/csv >= 0.5 (CPU: %.2f): %s\n", sec[cb] / sec[c], cpu[cb] / cpu[c], (sec[cb] / sec[c] >= 0.5) ? "met" : "MISSED"
 	printf "  xlsx peak RSS %.1f MB < 200 MB: %s\n", rss[x] / 1024, (rss[x] / 1024 < 200) ? "met" : "MISSED"
 	printf "  xlsx time %.2fx bare excelize <= 1.2x (CPU: %.2fx): %s\n", sec[x] / sec[xb], cpu[x] / cpu[xb], (sec[x] / sec[xb] <= 1.2) ? "met" : "MISSED"
+	xc = idx["xlsx2csv"]; i = idx["inline-table"]; ic = idx["inline-xlsx2csv"]
+	if (xc) printf "  xlsx CPU %.2fx xlsx2csv <= 0.5x: %s\n", cpu[x] / cpu[xc], (cpu[x] / cpu[xc] <= 0.5) ? "met" : "MISSED"
+	if (ic) printf "  inline xlsx CPU %.2fx xlsx2csv <= 0.5x: %s\n", cpu[i] / cpu[ic], (cpu[i] / cpu[ic] <= 0.5) ? "met" : "MISSED"
 }' "$WORK/results"
