@@ -559,6 +559,7 @@ var (
 	nameRPh        = []byte("rPh")
 	namePhoneticPr = []byte("phoneticPr")
 	nameSheetData  = []byte("sheetData")
+	nameSI         = []byte("si")
 )
 
 // startTag reads the start tag of an element with no prefix at b[i]
@@ -1323,4 +1324,81 @@ func (sc *scanner) formula(b []byte, i int, max int) int {
 		}
 	}
 	return sc.elemText(b, i, nameF, max)
+}
+
+// scanSharedStrings reads the items of the shared string table after
+// <sst>, as readSharedStrings does, and checks the rest of the part. It
+// returns nil, ctx's error or errGiveUp (and then the table is read again
+// by the token reader).
+func (b *book) scanSharedStrings(sc *scanner) error {
+	lim := b.lim
+	var total int64
+	for {
+		buf := sc.buf[sc.pos:sc.end]
+		sc.unitComments = 0
+		var n int
+		item := false
+		switch {
+		case sc.tail:
+			n = sc.token(buf, 0, nil)
+		case len(buf) > 0 && isXMLSpace(buf[0]):
+			n = skipSpace(buf, 0)
+			if sc.ws += n; sc.ws > scanMaxToken {
+				return errGiveUp
+			}
+		default:
+			sc.ws = 0
+			if k := sc.comment(buf, 0); k != 0 {
+				n = k
+				break
+			}
+			if j := sc.closeTag(buf, 0, sc.root); j != 0 {
+				n = j
+				if j > 0 {
+					sc.tail, sc.stack = true, sc.stack[:0]
+				}
+				break
+			}
+			j := sc.openTag(buf, 0, "si")
+			switch {
+			case j < 0:
+				n = j
+			case j == 0 || len(b.sst) >= lim.MaxSharedStrings:
+				n = scanGiveUp
+			default:
+				n = sc.richItem(buf, j, nameSI, lim.MaxCellBytes)
+				item = n > 0
+			}
+		}
+		if n == scanMore {
+			if sc.fill() {
+				continue
+			}
+			if sc.tail && sc.done() {
+				return nil
+			}
+			return errGiveUp
+		}
+		if n < 0 {
+			return errGiveUp
+		}
+		sc.pos += n
+		sc.comments += sc.unitComments
+		if !item {
+			continue
+		}
+		str := ""
+		if len(sc.rich) > 0 {
+			str = bstrUnmarshal(string(sc.rich))
+		}
+		if total += int64(len(str)); total > lim.MaxSharedStringBytes {
+			return errGiveUp
+		}
+		b.sst = append(b.sst, str)
+		if len(b.sst)%ctxEvery == 0 {
+			if err := b.ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
 }

@@ -45,6 +45,9 @@ type book struct {
 	sstRead  bool
 	unzipped int64 // bytes read from its parts, unzipped
 	noScan   bool  // read sheets with the token reader alone (tests)
+	// sstScanned and sstGaveUp say what the scanner made of the shared
+	// strings (tests).
+	sstScanned, sstGaveUp bool
 }
 
 // bookSheet is a sheet the workbook lists: its name and its part ("" when
@@ -234,17 +237,42 @@ func bookErr(ctx context.Context, err error) error {
 	return err
 }
 
-// sharedStrings reads the shared string table once.
+// sharedStrings reads the shared string table once: with the scanner
+// when it can (sstScan), and with the token reader alone when the
+// scanner gives up.
 func (b *book) sharedStrings() error {
 	if b.sstRead {
 		return nil
 	}
 	b.sstRead = true
-	s, c, ok, err := b.open(sharedStringsPart, false)
-	if err != nil || !ok {
-		return err
+	err := b.readSharedStrings(!b.noScan && b.lim.MaxXMLDepth >= scanMinDepth)
+	if err == errGiveUp {
+		b.sst, b.sstGaveUp = nil, true
+		err = b.readSharedStrings(false)
 	}
-	defer c.Close()
+	return err
+}
+
+// readSharedStrings reads the shared string table, the items after
+// <sst> with the scanner when scan is set.
+func (b *book) readSharedStrings(scan bool) error {
+	f, ok := b.files[sharedStringsPart]
+	if !ok {
+		return nil
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return formatErr("the workbook could not be unzipped (it may be damaged)")
+	}
+	defer rc.Close()
+	var s *stream
+	var br *bufio.Reader
+	var tracker *byteTracker
+	if scan {
+		s, br, tracker = newTrackedStream(b.ctx, rc, b.lim, &b.unzipped)
+	} else {
+		s = newStream(b.ctx, rc, b.lim, false, &b.unzipped)
+	}
 	var total int64
 	for {
 		tok, err := s.next()
@@ -261,6 +289,12 @@ func (b *book) sharedStrings() error {
 		if s.depth() == 1 {
 			if se.Name.Local != "sst" {
 				return formatErr("the workbook could not be read (its shared strings are damaged)")
+			}
+			if tracker != nil && tracker.last == '>' && tracker.prev != '/' {
+				// <sst> (not <sst/>) has just been read: its items are
+				// the scanner's.
+				b.sstScanned = true
+				return b.scanSharedStrings(newScanner(br, s.g, rawName(se.Name), b.lim, s.comments))
 			}
 			continue
 		}
@@ -282,6 +316,14 @@ func (b *book) sharedStrings() error {
 		}
 		b.sst = append(b.sst, str)
 	}
+}
+
+// rawName is a name as it was written, prefix and all.
+func rawName(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
 }
 
 // sheetSource reads one worksheet's rows. Rows are numbered by their r
@@ -431,11 +473,7 @@ func (r *sheetSource) nextRow() (Record, error) {
 				if t := r.tracker; t != nil && el.Name.Space == "" && t.last == '>' && t.prev != '/' {
 					// <sheetData> (not <sheetData/>) has just been read:
 					// its rows are the scanner's.
-					root := s.stack[0].Local
-					if s.stack[0].Space != "" {
-						root = s.stack[0].Space + ":" + root
-					}
-					r.scan = newScanner(r.br, s.g, root, r.b.lim, s.comments)
+					r.scan = newScanner(r.br, s.g, rawName(s.stack[0]), r.b.lim, s.comments)
 					r.scanned = true
 					r.tracker = nil
 					return r.scanNext()
