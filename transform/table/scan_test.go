@@ -26,9 +26,10 @@ type fullRead struct {
 	header   Record
 	records  []Record
 	err      error // what ended the reading: nil for io.EOF
-	// scanned and restarts say what the scanner did (not compared).
-	scanned  bool
-	restarts int
+	// scanned and restarts say what the scanner did with the sheet,
+	// sstScanned and sstGaveUp with the shared strings (not compared).
+	scanned, sstScanned, sstGaveUp bool
+	restarts                       int
 }
 
 // readWith reads b with Open's xlsx path, the scanner on or off, with
@@ -54,6 +55,7 @@ func readWith(b []byte, opt ReadOptions, noScan bool) fullRead {
 		read.records = append(read.records, rec)
 	}
 	read.scanned, read.restarts = src.scanned, src.restarts
+	read.sstScanned, read.sstGaveUp = src.b.sstScanned, src.b.sstGaveUp
 	return read
 }
 
@@ -190,6 +192,9 @@ func scanBook(t testing.TB, params, edits []byte) ([]byte, Limits) {
 	for i := range sheets {
 		sheets[i] = editSheet(d2(d(sheets[i])), edits)
 	}
+	if sst != "" {
+		sst = d(sst)
+	}
 	return packageBook(t, sheets, sst, wbPr), lim
 }
 
@@ -260,14 +265,14 @@ func TestScanAgrees(t *testing.T) {
 	scannedWhole := map[string]bool{
 		"testdata/excelize-shared-strings.xlsx": true, "testdata/excelize-stream.xlsx": true,
 		"testdata/minimal-no-refs.xlsx": true, "testdata/openpyxl-cases.xlsx": true,
-		"cases": true, "1904": true,
+		"cases": true, "1904": true, "excel-style": true, "libreoffice-style": true, "features": true,
 	}
 	for name, b := range books {
 		t.Run(filepath.Base(name), func(t *testing.T) {
 			for i, lim := range scanLimits {
 				got := compareScan(t, b, ReadOptions{Limits: lim})
-				if i == 0 && scannedWhole[name] && (!got.scanned || got.restarts > 0) {
-					t.Errorf("scanned %v, gave up %d times", got.scanned, got.restarts)
+				if i == 0 && scannedWhole[name] && (!got.scanned || got.restarts > 0 || got.sstGaveUp) {
+					t.Errorf("scanned %v, gave up %d times; shared strings scanned %v, gave up %v", got.scanned, got.restarts, got.sstScanned, got.sstGaveUp)
 				}
 			}
 			compareScan(t, b, ReadOptions{IsHeader: hasLabels})
@@ -351,8 +356,8 @@ func TestScanRead(t *testing.T) {
 			xml := sheetHead + "<sheetData>" + headerRow + tt.rows + "</sheetData>" + tt.after + "</worksheet>"
 			b := packageBook(t, []string{xml}, sst, "")
 			got := compareScan(t, b, ReadOptions{})
-			if !got.scanned || got.restarts > 0 {
-				t.Errorf("scanned %v, gave up %d times", got.scanned, got.restarts)
+			if !got.scanned || got.restarts > 0 || !got.sstScanned || got.sstGaveUp {
+				t.Errorf("scanned %v, gave up %d times; shared strings scanned %v, gave up %v", got.scanned, got.restarts, got.sstScanned, got.sstGaveUp)
 			}
 			if got.openErr != nil || got.err != nil {
 				t.Fatalf("open error %v, error %v", got.openErr, got.err)
@@ -384,6 +389,7 @@ func TestScanRefuses(t *testing.T) {
 		name  string
 		rows  string
 		after string
+		sst   string // the shared string table's items, when not one plain item
 		lim   Limits
 		rule  string
 	}{
@@ -415,13 +421,24 @@ func TestScanRefuses(t *testing.T) {
 		{name: "Cells", rows: `<row><c><v>1</v></c><c><v>2</v></c></row>`, lim: Limits{MaxCells: 3}, rule: RuleLimitExceeded},
 		{name: "Columns", rows: `<row><c r="E2"><v>1</v></c></row>`, lim: Limits{MaxColumns: 4}, rule: RuleLimitExceeded},
 		{name: "CommentBytes", rows: `<row><!-- 123456789 --><c><v>1</v></c></row><!-- 123456789 -->`, lim: Limits{MaxCommentBytes: 12}, rule: RuleLimitExceeded},
+		{name: "SSTEntity", sst: `<si><t>&bad;</t></si>`, rule: RuleFormatError},
+		{name: "SSTCount", sst: `<si><t>a</t></si><si/><!-- c --><si><t>b</t></si>`, lim: Limits{MaxSharedStrings: 2}, rule: RuleLimitExceeded},
+		{name: "SSTBytes", sst: `<si><t>abcdef</t></si><si><r><t>ghijkl</t></r></si>`, lim: Limits{MaxSharedStringBytes: 10}, rule: RuleLimitExceeded},
+		{name: "SSTItemBytes", sst: `<si><t>abc</t><r><t>def</t></r></si>`, lim: Limits{MaxCellBytes: 5}, rule: RuleLimitExceeded},
+		{name: "SSTComments", sst: `<!-- 1234 --><si><t>a</t></si><!-- 5678 -->`, lim: Limits{MaxCommentBytes: 10}, rule: RuleLimitExceeded},
+		{name: "SSTAfterRoot", sst: `<si><t>a</t></si></sst><sst>`, rule: RuleFormatError},
+		{name: "SSTTruncated", sst: `<si><t>a</t></si><si><t>`, rule: RuleFormatError},
 		{name: "Depth", rows: `<row><c><v>1</v></c></row>`, after: `<a><b><c2><d><e><f2><g><h/></g></f2></e></d></c2></b></a>`, lim: Limits{MaxXMLDepth: 8}, rule: RuleLimitExceeded},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			xml := sheetHead + "<sheetData>" + headerRow + tt.rows + "</sheetData>" + tt.after + "</worksheet>"
-			b := packageBook(t, []string{xml}, `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>s</t></si></sst>`, "")
+			items := tt.sst
+			if items == "" {
+				items = `<si><t>s</t></si>`
+			}
+			b := packageBook(t, []string{xml}, `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`+items+`</sst>`, "")
 			got := compareScan(t, b, ReadOptions{Limits: tt.lim})
 			err := got.err
 			if err == nil {
