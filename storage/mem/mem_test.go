@@ -54,6 +54,7 @@ func TestFaults(t *testing.T) {
 		{"vanished", mem.Fault{Op: mem.OpOpen, Call: 2, Vanish: true}, fs.ErrNotExist, "", nil, fs.ErrNotExist},
 		{"replaced", mem.Fault{Op: mem.OpOpen, Call: 2, Replace: []byte("new")}, nil, "new", nil, storage.ErrChanged},
 		{"move fails", mem.Fault{Op: mem.OpMove, Err: fs.ErrPermission}, nil, string(data), nil, fs.ErrPermission},
+		{"move's answer lost", mem.Fault{Op: mem.OpMove, Err: reset, Lost: true}, nil, string(data), nil, reset},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,6 +86,11 @@ func TestFaults(t *testing.T) {
 			_, err = z.Move(ctx, listed, storage.Processed)
 			if !errors.Is(err, tt.moveErr) || (err != nil) != (tt.moveErr != nil) {
 				t.Errorf("Move: err = %v, want %v", err, tt.moveErr)
+			}
+			if tt.fault.Lost {
+				if _, ok := z.Content(storage.Processed, "q.csv"); !ok {
+					t.Error("a move whose answer was lost was not done")
+				}
 			}
 			if n := z.Calls(mem.OpOpen); n != 2 {
 				t.Errorf("Calls(open) = %d, want 2", n)

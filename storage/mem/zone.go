@@ -43,6 +43,10 @@ type Fault struct {
 	// of doing the call. Mark it with storage.Transient for a fault a
 	// retry may cure.
 	Err error
+	// Lost, for Move, Put and Delete, does the call and then returns
+	// Err: the call succeeded but its answer was lost, as when a
+	// connection drops just after the server acted.
+	Lost bool
 	// Vanish removes the object from the top level before the call: the
 	// district deleted it.
 	Vanish bool
@@ -180,9 +184,10 @@ func (z *Zone) now() time.Time {
 }
 
 // begin counts a call of op on name and applies the faults that fire on
-// it. It returns the short read, if any, that an Open's stream must give
-// and the error a fault sets. z.mu is held.
-func (z *Zone) begin(op Op, name string) (short *Fault, err error) {
+// it. It returns the short read, if any, that an Open's stream must give,
+// the error a fault sets, and lost: whether that error comes after the
+// call is done (Fault.Lost) rather than instead of it. z.mu is held.
+func (z *Zone) begin(op Op, name string) (short *Fault, lost bool, err error) {
 	z.calls[op]++
 	for _, a := range z.faults {
 		if a.Op != op || (a.Name != "" && a.Name != name) {
@@ -199,13 +204,13 @@ func (z *Zone) begin(op Op, name string) (short *Fault, err error) {
 			z.folders[storage.Top][name] = z.newObject(a.Replace, z.now())
 		}
 		if a.Err != nil && err == nil {
-			err = a.Err
+			err, lost = a.Err, a.Lost && (op == OpMove || op == OpPut || op == OpDelete)
 		}
 		if a.ShortRead > 0 && short == nil {
 			short = &a.Fault
 		}
 	}
-	return short, err
+	return short, lost, err
 }
 
 func (z *Zone) label(f storage.Folder, name string) string {
@@ -237,7 +242,7 @@ func (z *Zone) List(ctx context.Context, folder storage.Folder, fn func(storage.
 		return fmt.Errorf("list %s: %w", label, err)
 	}
 	z.mu.Lock()
-	_, ferr := z.begin(OpList, "")
+	_, _, ferr := z.begin(OpList, "")
 	var objs []storage.Object
 	if ferr == nil {
 		for n, o := range z.folders[folder] {
@@ -268,7 +273,7 @@ func (z *Zone) Open(ctx context.Context, folder storage.Folder, name string) (io
 		return nil, fmt.Errorf("open %s: %w", label, err)
 	}
 	z.mu.Lock()
-	short, ferr := z.begin(OpOpen, name)
+	short, _, ferr := z.begin(OpOpen, name)
 	o, ok := z.folders[folder][name]
 	var data []byte
 	if ok {
@@ -319,7 +324,8 @@ func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) 
 	}
 	z.mu.Lock()
 	defer z.mu.Unlock()
-	if _, ferr := z.begin(OpMove, obj.Name); ferr != nil {
+	_, lost, ferr := z.begin(OpMove, obj.Name)
+	if ferr != nil && !lost {
 		return "", fmt.Errorf("move %s: %w", label, ferr)
 	}
 	o, ok := z.folders[storage.Top][obj.Name]
@@ -338,6 +344,9 @@ func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) 
 		}
 		z.folders[to][got] = o
 		delete(z.folders[storage.Top], obj.Name)
+		if ferr != nil {
+			return "", fmt.Errorf("move %s: %w", label, ferr)
+		}
 		return got, nil
 	}
 	return "", fmt.Errorf("move %s to %s: %d names taken", label, to, maxClash)
@@ -351,9 +360,9 @@ func (z *Zone) Put(ctx context.Context, folder storage.Folder, name string, r io
 		return fmt.Errorf("put %s: %w", label, err)
 	}
 	z.mu.Lock()
-	_, ferr := z.begin(OpPut, name)
+	_, lost, ferr := z.begin(OpPut, name)
 	z.mu.Unlock()
-	if ferr != nil {
+	if ferr != nil && !lost {
 		return fmt.Errorf("put %s: %w", label, ferr)
 	}
 	data, err := io.ReadAll(storage.ContextReader(ctx, r))
@@ -366,6 +375,9 @@ func (z *Zone) Put(ctx context.Context, folder storage.Folder, name string, r io
 	z.mu.Lock()
 	z.folders[folder][name] = z.newObject(data, z.now())
 	z.mu.Unlock()
+	if ferr != nil {
+		return fmt.Errorf("put %s: %w", label, ferr)
+	}
 	return nil
 }
 
@@ -377,13 +389,17 @@ func (z *Zone) Delete(ctx context.Context, folder storage.Folder, name string) e
 	}
 	z.mu.Lock()
 	defer z.mu.Unlock()
-	if _, ferr := z.begin(OpDelete, name); ferr != nil {
+	_, lost, ferr := z.begin(OpDelete, name)
+	if ferr != nil && !lost {
 		return fmt.Errorf("delete %s: %w", label, ferr)
 	}
 	if _, ok := z.folders[folder][name]; !ok {
 		return fmt.Errorf("delete %s: %w", label, storage.ErrNotExist)
 	}
 	delete(z.folders[folder], name)
+	if ferr != nil {
+		return fmt.Errorf("delete %s: %w", label, ferr)
+	}
 	return nil
 }
 

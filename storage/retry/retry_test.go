@@ -112,9 +112,15 @@ func TestZoneRetries(t *testing.T) {
 			faults: []mem.Fault{{Op: mem.OpMove, Replace: []byte("new")}},
 			calls:  1, err: storage.ErrChanged},
 		{name: "moved by the failed call", op: mem.OpMove,
-			// The first call fails after the district's copy is gone: the
+			// The first call moves the object but its answer is lost: the
 			// retry finds nothing to move.
-			faults: []mem.Fault{{Op: mem.OpMove, Call: 1, Err: reset}, {Op: mem.OpMove, Call: 2, Vanish: true}},
+			faults: []mem.Fault{{Op: mem.OpMove, Call: 1, Err: reset, Lost: true}},
+			calls:  2, waits: []time.Duration{time.Second}, err: storage.ErrNotExist},
+		{name: "put whose answer was lost", op: mem.OpPut,
+			faults: []mem.Fault{{Op: mem.OpPut, Call: 1, Err: reset, Lost: true}},
+			calls:  2, waits: []time.Duration{time.Second}},
+		{name: "delete whose answer was lost", op: mem.OpDelete,
+			faults: []mem.Fault{{Op: mem.OpDelete, Call: 1, Err: reset, Lost: true}},
 			calls:  2, waits: []time.Duration{time.Second}, err: storage.ErrNotExist},
 		{name: "put fails once", op: mem.OpPut,
 			faults: []mem.Fault{{Op: mem.OpPut, Call: 1, Err: reset}},
