@@ -298,6 +298,12 @@ func TestMemZoneDisposition(t *testing.T) {
 			faults: faultCalls(mem.Fault{Op: mem.OpMove, Err: storage.Transient(errReset)}, 4),
 			failed: true, top: []string{"q4.csv"},
 			thenRejected: []string{"q4.csv", "q4.csv.report.txt"}},
+		// A move that landed though its answer was lost: the retry finds
+		// nothing to move, and the next cycle finds the file filed.
+		{name: "move's answer lost", spec: synth.Spec{Rows: 20, DAShare: 0.5},
+			faults: []mem.Fault{{Op: mem.OpMove, Call: 1, Err: storage.Transient(errReset), Lost: true}},
+			failed: true, processed: []string{"q4.csv"},
+			thenProcessed: []string{"q4.csv", "q4.csv.report.txt"}},
 		{name: "report fails past the retries", spec: synth.Spec{Rows: 20, DAShare: 0.5},
 			faults: faultCalls(mem.Fault{Op: mem.OpPut, Err: storage.Transient(errReset)}, 4),
 			failed: true, processed: []string{"q4.csv"},

@@ -690,8 +690,9 @@ func (r *Runner) finishDispositions(ctx context.Context, log *slog.Logger, p *co
 		newName, err := z.Move(ctx, storage.Object{Name: o.Name, Size: o.Size, ModTime: o.ModTime, ETag: o.ETag}, folder)
 		switch {
 		case errors.Is(err, storage.ErrNotExist):
-			// Someone took it away (or another move landed): nothing to move.
-			newName, err = "", nil
+			// Someone took it away, or an earlier move landed though its
+			// answer was lost: then it is in folder already.
+			newName, err = r.findMoved(ctx, z, o, folder)
 		case errors.Is(err, storage.ErrChanged):
 			// A new version took its place: it is judged as a new file.
 			folder, newName, err = state.DisposedReplaced, "", nil
