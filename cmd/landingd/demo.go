@@ -25,7 +25,7 @@ import (
 )
 
 func init() {
-	commands["demo"] = command{summary: "write a demo folder of synthetic district drops and run one cycle over it", run: cmdDemo}
+	commands["demo"] = command{summary: "write a demo folder with both shipped protocols and synthetic drops, run one cycle of each, and write their register", run: cmdDemo}
 }
 
 // demoSeed fixes the synthetic data, so every demo shows the same cases.
