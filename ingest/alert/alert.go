@@ -137,6 +137,11 @@ func (c *Client) Send(ctx context.Context, ev Event) error {
 		}
 		if errors.Is(err, errPermanent) || attempt >= retries || ctx.Err() != nil {
 			c.log(ctx, slog.LevelError, "alert not sent", ev.Kind, attempt+1, err)
+			if cerr := ctx.Err(); cerr != nil {
+				// Stopped while the webhook answered: the stop is why
+				// no retry follows.
+				return fmt.Errorf("send alert %s: %w: %w", ev.Kind, cerr, err)
+			}
 			return fmt.Errorf("send alert %s: %w", ev.Kind, err)
 		}
 		c.log(ctx, slog.LevelWarn, "alert retrying", ev.Kind, attempt+1, err)
