@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"landingd/config"
 	"landingd/transform"
@@ -66,7 +67,36 @@ func cmdPrepare(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	export := f.Arg(0)
-	rc, err := prepare.WriteFile(ctx, export, *out, prepareOptions(cfg, p, schema, m, *quarter))
+	// An xlsx export, and the prepared file as it is validated, are
+	// spooled into a folder of this run's own, removed when it ends, at
+	// once on a stop signal, so that no copy of a district's file outlives
+	// the command.
+	tmp, ok := spoolDir(e, "prepare")
+	if !ok {
+		return exitFailed
+	}
+	defer os.RemoveAll(tmp)
+	opt := prepareOptions(cfg, p, schema, m, *quarter)
+	opt.TempDir = tmp
+	code = exitOK
+	// On a stop, Prepare returns as its context ends and the half-written
+	// output is removed (see prepare.WriteFile): given stopGrace for that,
+	// nothing of the run is left.
+	if !untilStopped(ctx, e, "prepare", tmp, stopGrace, func() { code = prepareAndValidate(ctx, e, cfg, schema, p, export, *out, tmp, opt) }) {
+		return exitFailed
+	}
+	return code
+}
+
+// stopGrace is how long prepare waits, after a stop signal, for the file
+// it was writing to be removed.
+const stopGrace = 2 * time.Second
+
+// prepareAndValidate prepares export into out, prints the receipt, then
+// validates out as validate does, spooling into tmp. It returns the exit
+// code.
+func prepareAndValidate(ctx context.Context, e *env, cfg *config.Config, schema *transform.Schema, p *config.Partner, export, out, tmp string, opt prepare.Options) int {
+	rc, err := prepare.WriteFile(ctx, export, out, opt)
 	var pe *prepare.Error
 	switch {
 	case errors.As(err, &pe):
@@ -82,7 +112,7 @@ func cmdPrepare(ctx context.Context, e *env, args []string) int {
 	if err := rc.WriteText(e.stdout); err != nil {
 		return exitFailed
 	}
-	fmt.Fprintf(e.stdout, "Wrote:    %s\n\n", *out)
+	fmt.Fprintf(e.stdout, "Wrote:    %s\n\n", out)
 
 	// The prepared file is validated as validate validates it: same code
 	// path, same partner, no key.
@@ -92,7 +122,7 @@ func cmdPrepare(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
 		return exitFailed
 	}
-	res, err := validateFile(ctx, cfg, schema, pseudo, p, *out, "")
+	res, err := validateFile(ctx, cfg, schema, pseudo, p, out, tmp)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
 		return exitFailed

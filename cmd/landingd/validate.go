@@ -66,9 +66,8 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 	// An xlsx is spooled to disk while it is judged: into a folder of
 	// this run's own, removed when it ends, and at once on a stop signal,
 	// so that no copy of a district's file outlives the command.
-	tmp, err := os.MkdirTemp("", "landingd-validate-")
-	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: validate: %v\n", err)
+	tmp, ok := spoolDir(e, "validate")
+	if !ok {
 		return exitFailed
 	}
 	defer os.RemoveAll(tmp)
@@ -76,9 +75,7 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 	code = exitOK
 	var results []*transform.Result
 	fatal := false
-	judged := make(chan struct{})
-	go func() {
-		defer close(judged)
+	judged := untilStopped(ctx, e, "validate", tmp, 0, func() {
 		for _, path := range f.Args() {
 			res, err := validateFile(ctx, cfg, schema, pseudo, fixed, path, tmp)
 			switch {
@@ -96,13 +93,8 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 				code = exitFailed
 			}
 		}
-	}()
-	// A stop signal ends the command at once, whatever a reader is doing.
-	select {
-	case <-judged:
-	case <-ctx.Done():
-		_ = os.RemoveAll(tmp)
-		fmt.Fprintln(e.stderr, "landingd: validate: stopped by a signal")
+	})
+	if !judged {
 		return exitFailed
 	}
 	if fatal {
@@ -195,4 +187,45 @@ func withFile(path string, f func(*os.File) error) error {
 		return fmt.Errorf("validate: %s is not a regular file (%s)", path, st.Mode().Type())
 	}
 	return f(fh)
+}
+
+// spoolDir makes the folder in the system's temporary folder where the
+// command (validate or prepare) spools an xlsx while it reads it. It says
+// why when it cannot.
+func spoolDir(e *env, command string) (string, bool) {
+	tmp, err := os.MkdirTemp("", "landingd-"+command+"-")
+	if err != nil {
+		fmt.Fprintf(e.stderr, "landingd: %s: %v\n", command, err)
+		return "", false
+	}
+	return tmp, true
+}
+
+// untilStopped runs work and reports true once it returns. A stop signal
+// (ctx) ends the wait at once, whatever a reader is doing: the spool
+// folder tmp is removed, the command says it was stopped, and, after at
+// most grace for work to return (so that what it cleans up as it returns,
+// such as a half-written output, is cleaned), untilStopped reports false.
+func untilStopped(ctx context.Context, e *env, command, tmp string, grace time.Duration, work func()) bool {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		work()
+	}()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+	}
+	_ = os.RemoveAll(tmp)
+	fmt.Fprintf(e.stderr, "landingd: %s: stopped by a signal\n", command)
+	if grace > 0 {
+		t := time.NewTimer(grace)
+		defer t.Stop()
+		select {
+		case <-done:
+		case <-t.C:
+		}
+	}
+	return false
 }

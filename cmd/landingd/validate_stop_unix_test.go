@@ -60,19 +60,25 @@ func TestE2EValidateStopsOnSignalAndLeavesNoSpool(t *testing.T) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	must(t, cmd.Start())
+	// An ended process answers signal 0 until it is waited for: a
+	// goroutine waits, so that the loop below sees the end.
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
 	// Wait until the xlsx is being spooled, then stop it.
 	for {
 		ents, _ := filepath.Glob(filepath.Join(tmp, "landingd-validate-*", "*"))
 		if len(ents) > 0 {
 			break
 		}
-		if cmd.Process.Signal(syscall.Signal(0)) != nil {
-			t.Fatal("validate ended before it spooled the file")
+		select {
+		case err := <-waited:
+			t.Fatalf("validate ended (%v) before it spooled the file", err)
+		default:
 		}
 		time.Sleep(5 * time.Millisecond) // polling, not a timed assertion
 	}
 	must(t, cmd.Process.Signal(syscall.SIGTERM))
-	err = cmd.Wait()
+	err = <-waited
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFailed {
 		t.Errorf("validate after SIGTERM: %v, want exit 1\n%s", err, stderr.String())
 	}
