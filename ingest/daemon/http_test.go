@@ -220,7 +220,7 @@ func TestEndpoints(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &st); err != nil {
 		t.Fatal(err)
 	}
-	if st.NextCycle == nil || st.NextCycle.Trigger != "retry" || len(st.Matrix) == 0 || st.Matrix[0].Quarter != "2025Q4" {
+	if st.NextCycle == nil || st.NextCycle.Trigger != state.TriggerRetry || len(st.Matrix) == 0 || st.Matrix[0].Quarter != "2025Q4" {
 		t.Errorf("/api/status = %+v", st)
 	}
 	// At 06:10 braintree's incident has 47h50m left to tell the partners.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"landingd/config"
+	"landingd/ingest/state"
 )
 
 var london = mustLoad("Europe/London")
@@ -71,21 +72,21 @@ func TestPlanNext(t *testing.T) {
 		want        NextCycle
 	}{
 		{"before the quarter's first cycle", at("2026-01-03 10:00"), "2025-10-07 06:00", late, "2025Q4",
-			NextCycle{At: at("2026-01-07 06:00"), Trigger: "schedule"}},
+			NextCycle{At: at("2026-01-07 06:00"), Trigger: state.TriggerSchedule}},
 		{"never ran", at("2026-01-03 10:00"), "", late, "2025Q4",
-			NextCycle{At: at("2026-01-07 06:00"), Trigger: "schedule"}},
+			NextCycle{At: at("2026-01-07 06:00"), Trigger: state.TriggerSchedule}},
 		{"a day after the first cycle", at("2026-01-07 06:05"), "2026-01-07 06:00", late, "2025Q4",
-			NextCycle{At: at("2026-01-08 06:00"), Trigger: "retry", Partners: late, Quarter: "2025Q4"}},
+			NextCycle{At: at("2026-01-08 06:00"), Trigger: state.TriggerRetry, Partners: late, Quarter: "2025Q4"}},
 		{"nobody late", at("2026-01-07 06:05"), "2026-01-07 06:00", nil, "2025Q4",
-			NextCycle{At: at("2026-04-07 06:00"), Trigger: "schedule"}},
+			NextCycle{At: at("2026-04-07 06:00"), Trigger: state.TriggerSchedule}},
 		{"overdue retry after downtime", at("2026-01-20 12:00"), "2026-01-08 06:00", late, "2025Q4",
-			NextCycle{At: at("2026-01-20 12:00"), Trigger: "retry", Partners: late, Quarter: "2025Q4"}},
+			NextCycle{At: at("2026-01-20 12:00"), Trigger: state.TriggerRetry, Partners: late, Quarter: "2025Q4"}},
 		{"last retry at the due time", at("2026-02-11 06:05"), "2026-02-11 06:00", late, "2025Q4",
-			NextCycle{At: at("2026-02-12 00:00"), Trigger: "retry", Partners: late, Quarter: "2025Q4"}},
+			NextCycle{At: at("2026-02-12 00:00"), Trigger: state.TriggerRetry, Partners: late, Quarter: "2025Q4"}},
 		{"past due", at("2026-02-12 00:01"), "2026-02-12 00:00", late, "2025Q4",
-			NextCycle{At: at("2026-04-07 06:00"), Trigger: "schedule"}},
+			NextCycle{At: at("2026-04-07 06:00"), Trigger: state.TriggerSchedule}},
 		{"a manual run after the quarter counts as its first cycle", at("2026-01-02 09:05"), "2026-01-02 09:00", late, "2025Q4",
-			NextCycle{At: at("2026-01-03 09:00"), Trigger: "retry", Partners: late, Quarter: "2025Q4"}},
+			NextCycle{At: at("2026-01-03 09:00"), Trigger: state.TriggerRetry, Partners: late, Quarter: "2025Q4"}},
 	}
 	for _, tt := range tests {
 		var last time.Time

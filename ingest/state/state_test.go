@@ -431,7 +431,7 @@ func TestRuns(t *testing.T) {
 	if _, ok, err := d.LastRun(ctx); ok || err != nil {
 		t.Fatalf("LastRun on empty = %v, %v", ok, err)
 	}
-	if err := d.BeginRun(ctx, "r1", t0, "schedule"); err != nil {
+	if err := d.BeginRun(ctx, "r1", t0, TriggerSchedule); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.RecordPartner(ctx, "r1", PartnerOutcome{Partner: "harlow", Outcome: "ok", Accepted: 1}); err != nil {
