@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"testing"
 
 	"landingd/ingest"
@@ -133,35 +134,11 @@ func TestStatusPageLayout(t *testing.T) {
 	if _, _, err := s.plan(ctx); err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	// The page forbids framing; the probe serves it without its headers.
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		rec := httptest.NewRecorder()
-		s.Handler().ServeHTTP(rec, r)
-		w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-	})
-	var size [2]int
-	mux.HandleFunc("/probe", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, probePage, size[0], size[1])
-	})
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-
+	srv := probeServer(t, s.Handler(), probePage)
 	dir := artifacts(t)
-	for _, vp := range []struct {
-		name          string
-		width, height int
-	}{{"wide", 1400, 1000}, {"narrow", 390, 844}} {
-		size = [2]int{vp.width, vp.height}
-		dom := browse(t, bin, srv.URL+"/probe", "--dump-dom", fmt.Sprintf("--window-size=%d,%d", vp.width+50, vp.height+400))
-		m := factsRE.FindSubmatch(dom)
+	for _, vp := range viewports {
 		var facts layoutFacts
-		if m == nil || json.Unmarshal(m[1], &facts) != nil {
-			t.Fatalf("%s: no layout facts in\n%s", vp.name, dom)
-		}
+		measure(t, bin, srv, vp, &facts)
 		t.Logf("%s: %+v", vp.name, facts)
 		if facts.QuarterPosition != "sticky" {
 			t.Errorf("%s: the quarter column is %q, want sticky", vp.name, facts.QuarterPosition)
@@ -195,11 +172,61 @@ func TestStatusPageLayout(t *testing.T) {
 				t.Errorf("narrow: the grid scrolled %v px and the quarter column moved %v px, want it to stay", facts.Scrolled, facts.QuarterMoved)
 			}
 		}
-		path := filepath.Join(dir, "status-page-12-"+vp.name+".png")
-		browse(t, bin, srv.URL+"/", "--screenshot="+path, fmt.Sprintf("--window-size=%d,%d", vp.width, vp.height), "--hide-scrollbars")
-		if b, err := os.ReadFile(path); err != nil || len(b) < 8 || string(b[:4]) != "\x89PNG" {
-			t.Errorf("screenshot %s: %v", path, err)
-		}
-		t.Logf("screenshot: %s", path)
+		screenshot(t, bin, srv.URL+"/", filepath.Join(dir, "status-page-12-"+vp.name+".png"), vp)
 	}
+}
+
+// viewport is a window size the layout tests measure pages at.
+type viewport struct {
+	name          string
+	width, height int
+}
+
+// viewports are a desktop and a phone.
+var viewports = []viewport{{"wide", 1400, 1000}, {"narrow", 390, 844}}
+
+// probeServer serves h at / without its headers (the pages forbid
+// framing), and at /probe?w=W&h=H the probe page, whose two %d verbs take
+// the frame's width and height.
+func probeServer(t *testing.T, h http.Handler, probe string) *httptest.Server {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
+	})
+	mux.HandleFunc("/probe", func(w http.ResponseWriter, r *http.Request) {
+		width, _ := strconv.Atoi(r.URL.Query().Get("w"))
+		height, _ := strconv.Atoi(r.URL.Query().Get("h"))
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, probe, width, height)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// measure loads srv's probe at vp in Chromium and decodes the layout
+// facts it writes into facts.
+func measure(t *testing.T, bin string, srv *httptest.Server, vp viewport, facts any) {
+	t.Helper()
+	url := fmt.Sprintf("%s/probe?w=%d&h=%d", srv.URL, vp.width, vp.height)
+	dom := browse(t, bin, url, "--dump-dom", fmt.Sprintf("--window-size=%d,%d", vp.width+50, vp.height+400))
+	m := factsRE.FindSubmatch(dom)
+	if m == nil || json.Unmarshal(m[1], facts) != nil {
+		t.Fatalf("%s: no layout facts in\n%s", vp.name, dom)
+	}
+}
+
+// screenshot saves url as Chromium draws it at vp to path.
+func screenshot(t *testing.T, bin, url, path string, vp viewport) {
+	t.Helper()
+	browse(t, bin, url, "--screenshot="+path, fmt.Sprintf("--window-size=%d,%d", vp.width, vp.height), "--hide-scrollbars")
+	if b, err := os.ReadFile(path); err != nil || len(b) < 8 || string(b[:4]) != "\x89PNG" {
+		t.Errorf("screenshot %s: %v", path, err)
+	}
+	t.Logf("screenshot: %s", path)
 }

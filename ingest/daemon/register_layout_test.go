@@ -2,11 +2,6 @@ package daemon
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,40 +93,16 @@ func TestRegisterPageInChromium(t *testing.T) {
 		}
 	}
 	forum := &Forum{Services: []*Service{a, b}, Title: "Whole Essex Information Sharing Framework", Now: clock.Now}
-	mux := http.NewServeMux()
-	// The register forbids framing; the probe serves it without its
-	// headers.
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		rec := httptest.NewRecorder()
-		forum.Handler().ServeHTTP(rec, r)
-		w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-	})
-	var size [2]int
-	mux.HandleFunc("/probe", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, registerProbe, size[0], size[1])
-	})
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	srv := probeServer(t, forum.Handler(), registerProbe)
 
 	want := map[string]struct{ title, review, badge string }{
 		"da-needs-assessment": {"0075 Domestic Abuse Act 2021", "due", "Due"},
 		"safeguarding-adults": {"0142 EXAMPLE:", "overdue", "Overdue"},
 	}
 	dir := artifacts(t)
-	for _, vp := range []struct {
-		name          string
-		width, height int
-	}{{"wide", 1400, 1000}, {"narrow", 390, 844}} {
-		size = [2]int{vp.width, vp.height}
-		dom := browse(t, bin, srv.URL+"/probe", "--dump-dom", fmt.Sprintf("--window-size=%d,%d", vp.width+50, vp.height+400))
-		m := factsRE.FindSubmatch(dom)
+	for _, vp := range viewports {
 		var facts registerFacts
-		if m == nil || json.Unmarshal(m[1], &facts) != nil {
-			t.Fatalf("%s: no layout facts in\n%s", vp.name, dom)
-		}
+		measure(t, bin, srv, vp, &facts)
 		t.Logf("%s: %+v", vp.name, facts)
 		var themes []string
 		for _, th := range facts.Themes {
@@ -185,11 +156,6 @@ func TestRegisterPageInChromium(t *testing.T) {
 				}
 			}
 		}
-		path := filepath.Join(dir, "register-"+vp.name+".png")
-		browse(t, bin, srv.URL+"/", "--screenshot="+path, fmt.Sprintf("--window-size=%d,%d", vp.width, vp.height), "--hide-scrollbars")
-		if b, err := os.ReadFile(path); err != nil || len(b) < 8 || string(b[:4]) != "\x89PNG" {
-			t.Errorf("screenshot %s: %v", path, err)
-		}
-		t.Logf("screenshot: %s", path)
+		screenshot(t, bin, srv.URL+"/", filepath.Join(dir, "register-"+vp.name+".png"), vp)
 	}
 }
