@@ -16,6 +16,11 @@
 // removes the old name, so a crash between the two steps leaves the file
 // under both names, never under none. Both folders are fsynced afterwards.
 //
+// An error the system says may pass if the call is made again (an
+// interrupted call, a resource busy for now, a network mount that timed
+// out; on Windows a file another process holds open or locked) is marked
+// storage.Transient; nothing is retried here (see storage/retry).
+//
 // Names that could leave the zone are refused with storage.ErrUnsafeName,
 // and so is a name that is a symbolic link: on Unix objects are opened
 // with O_NOFOLLOW, so the kernel refuses a link at the moment of opening.

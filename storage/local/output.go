@@ -55,7 +55,8 @@ func (o *Output) path(name string) (string, error) {
 // folders. A name that is not a clean relative path, or has an element
 // starting with ".", is an ErrUnsafeName error. On error, including ctx
 // being cancelled, the previous version is left whole.
-func (o *Output) Put(ctx context.Context, name string, r io.Reader) error {
+func (o *Output) Put(ctx context.Context, name string, r io.Reader) (err error) {
+	defer classify(&err, nil)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("put %s: %w", name, err)
 	}
@@ -90,7 +91,8 @@ func (o *Output) mkdirs(rel string) error {
 
 // Get opens name for reading. A missing name is an fs.ErrNotExist error;
 // a symbolic link is an ErrUnsafeName error.
-func (o *Output) Get(ctx context.Context, name string) (io.ReadCloser, error) {
+func (o *Output) Get(ctx context.Context, name string) (_ io.ReadCloser, err error) {
+	defer classify(&err, nil)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("get %s: %w", name, err)
 	}
@@ -110,7 +112,9 @@ func (o *Output) Get(ctx context.Context, name string) (io.ReadCloser, error) {
 // recursively, in lexical order. Temporary files, anything starting with
 // ".", and symbolic links are skipped. It returns ctx's error once ctx is
 // cancelled, the error from fn as is, or an error reading a folder.
-func (o *Output) List(ctx context.Context, prefix string, fn func(name string) error) error {
+func (o *Output) List(ctx context.Context, prefix string, fn func(name string) error) (err error) {
+	var fnErr error
+	defer func() { classify(&err, fnErr) }()
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("list %s: %w", prefix, err)
 	}
@@ -122,7 +126,7 @@ func (o *Output) List(ctx context.Context, prefix string, fn func(name string) e
 		}
 	}
 	top := filepath.Join(o.root, filepath.FromSlash(start))
-	err := filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == top && errors.Is(err, fs.ErrNotExist) {
 				return fs.SkipAll
@@ -156,6 +160,7 @@ func (o *Output) List(ctx context.Context, prefix string, fn func(name string) e
 	})
 	var cb callback
 	if errors.As(err, &cb) {
+		fnErr = cb.err
 		return cb.err
 	}
 	return err
@@ -175,7 +180,8 @@ func (c callback) orNil() error {
 // Delete removes name, then any folders it leaves empty (never the root).
 // A missing name is an fs.ErrNotExist error; a symbolic link or folder is
 // an ErrUnsafeName error.
-func (o *Output) Delete(ctx context.Context, name string) error {
+func (o *Output) Delete(ctx context.Context, name string) (err error) {
+	defer classify(&err, nil)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("delete %s: %w", name, err)
 	}

@@ -112,7 +112,9 @@ func (z *Zone) label(f storage.Folder, name string) string {
 // missing Processed or Rejected folder lists nothing. It returns ctx's
 // error once ctx is cancelled (fn is not called again), the error from fn
 // as is, or an error reading the folder.
-func (z *Zone) List(ctx context.Context, folder storage.Folder, fn func(storage.Object) error) error {
+func (z *Zone) List(ctx context.Context, folder storage.Folder, fn func(storage.Object) error) (err error) {
+	var fnErr error
+	defer func() { classify(&err, fnErr) }()
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("list %s: %w", z.label(folder, ""), err)
 	}
@@ -144,8 +146,8 @@ func (z *Zone) List(ctx context.Context, folder storage.Folder, fn func(storage.
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("list %s: %w", dir, err)
 		}
-		if err := fn(storage.Object{Name: e.Name(), Size: fi.Size(), ModTime: fi.ModTime()}); err != nil {
-			return err
+		if fnErr = fn(storage.Object{Name: e.Name(), Size: fi.Size(), ModTime: fi.ModTime()}); fnErr != nil {
+			return fnErr
 		}
 	}
 	return nil
@@ -154,7 +156,8 @@ func (z *Zone) List(ctx context.Context, folder storage.Folder, fn func(storage.
 // Open opens name in folder for reading. A missing name is an
 // fs.ErrNotExist error; a symbolic link or special file is an
 // ErrUnsafeName error. Reads return ctx's error once ctx is cancelled.
-func (z *Zone) Open(ctx context.Context, folder storage.Folder, name string) (io.ReadCloser, error) {
+func (z *Zone) Open(ctx context.Context, folder storage.Folder, name string) (_ io.ReadCloser, err error) {
+	defer classify(&err, nil)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("open %s: %w", z.label(folder, name), err)
 	}
@@ -182,7 +185,8 @@ type readCloser struct {
 // is an ErrUnsafeName error; a file whose size or modification time is
 // no longer obj's is an ErrChanged error and stays where it is. The check
 // and the rename are two steps: a file rewritten between them is moved.
-func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) (string, error) {
+func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) (_ string, err error) {
+	defer classify(&err, nil)
 	name := obj.Name
 	src := z.label(storage.Top, name)
 	if err := ctx.Err(); err != nil {
@@ -238,7 +242,8 @@ func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) 
 // Put writes r to name in folder atomically (see the package doc),
 // creating the folder if needed. The file gets mode 0640. On error,
 // including ctx being cancelled, any previous file is left whole.
-func (z *Zone) Put(ctx context.Context, folder storage.Folder, name string, r io.Reader) error {
+func (z *Zone) Put(ctx context.Context, folder storage.Folder, name string, r io.Reader) (err error) {
+	defer classify(&err, nil)
 	label := z.label(folder, name)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("put %s: %w", label, err)
@@ -260,7 +265,8 @@ func (z *Zone) Put(ctx context.Context, folder storage.Folder, name string, r io
 
 // Delete removes name from folder. A missing name is an fs.ErrNotExist
 // error; a symbolic link or folder is an ErrUnsafeName error.
-func (z *Zone) Delete(ctx context.Context, folder storage.Folder, name string) error {
+func (z *Zone) Delete(ctx context.Context, folder storage.Folder, name string) (err error) {
+	defer classify(&err, nil)
 	label := z.label(folder, name)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("delete %s: %w", label, err)
