@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"landingd/config"
+	"landingd/ingest"
 	"landingd/ingest/audit"
 	"landingd/ingest/safetext"
 	"landingd/ingest/state"
@@ -175,43 +176,14 @@ func cmdAuditRepair(ctx context.Context, e *env, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	if err := os.MkdirAll(cfg.State, 0o700); err != nil {
-		return stateFailed(e, fmt.Errorf("create state folder %s: %w", cfg.State, err))
-	}
-	// Open would refuse a log with an incomplete line, so repair takes the
-	// lock itself.
-	unlock, err := state.Lock(ctx, cfg.State, e.lock.Holder, e.lock.Wait)
+	rep, err := ingest.RepairAudit(ctx, cfg, e.lock)
 	if err != nil {
 		return stateFailed(e, err)
 	}
-	defer unlock()
-	cut, err := audit.Repair(ctx, cfg.State)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: repair audit trail: %v\n", err)
-		return exitFailed
-	}
-	if cut == 0 {
+	if rep.Cut == 0 {
 		fmt.Fprintln(e.stdout, "The audit trail ends with a whole line: nothing to repair.")
 		return exitOK
 	}
-	// The repair entry is the new head: keep it in the database.
-	l, err := audit.Open(ctx, cfg.State)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitFailed
-	}
-	seq, head := l.Head()
-	l.Close()
-	db, err := state.Open(ctx, filepath.Join(cfg.State, state.FileName))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitFailed
-	}
-	defer db.Close()
-	if err := db.SetMeta(ctx, state.MetaAuditHead, head); err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
-		return exitFailed
-	}
-	fmt.Fprintf(e.stdout, "Cut %d byte(s) of an incomplete last line and recorded it (seq %d). Run landingd audit verify.\n", cut, seq)
+	fmt.Fprintf(e.stdout, "Cut %d byte(s) of an incomplete last line and recorded it (seq %d). Run landingd audit verify.\n", rep.Cut, rep.Seq)
 	return exitOK
 }
