@@ -10,7 +10,7 @@
 // done with it: Open gives a Runner, whose Cycle is the cycle; OpenDuties
 // (or Runner.Duties) gives Duties, which erase, restrict and purge and
 // acknowledge and close incidents; OpenReader gives a View, which only
-// reads (status, export-case, purge --dry-run) and has neither the lock
+// reads (export-case, incidents, purge --dry-run) and has neither the lock
 // nor the audit trail nor the output a cycle or a duty needs. Runner and
 // Duties share the locked state (store.go); the schedule that decides
 // when serve runs a cycle is package ingest/schedule.

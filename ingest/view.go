@@ -16,8 +16,8 @@ import (
 
 // View is a protocol's state opened for reading only: the state database,
 // the field list and the pseudonymisation key, for the commands that only
-// read the store (status, export-case, purge --dry-run, incidents, audit
-// show). It holds no state lock, no audit trail, no output and no zone,
+// read the store (export-case, incidents, purge --dry-run; status and
+// audit show read the database alone, needing no key). It holds no state lock, no audit trail, no output and no zone,
 // and it has no method that changes the state: a cycle or a duty needs a
 // Runner or Duties from Open. A View is safe beside a running cycle.
 type View struct {
