@@ -23,6 +23,10 @@
 // unzips to is checked as it is read), then read as SpreadsheetML token
 // streams (sml.go): the sheet chosen through the workbook and its
 // relationships, the shared strings held in memory, the sheet row by row.
+// The rows of a sheet and the items of the shared strings are read by a
+// byte scanner (scan.go) where it reads them exactly as the token stream
+// would; on anything else it gives up and the part is read again by the
+// token stream alone, so records and errors are the same either way.
 // Row numbers are the sheet's row numbers. Cells come back as stored, as
 // excelize's raw values gave them: text as text (leading zeros kept),
 // numbers as written, booleans as 1 or 0, and date cells as Excel serial
