@@ -362,3 +362,37 @@ func TestMemZoneDisposition(t *testing.T) {
 		})
 	}
 }
+
+// TestMemZoneStopDuringRead stops the cycle while a file is read, and
+// cuts the read short: the read is not begun again, nothing is recorded
+// and nothing failed, and the next cycle takes the file.
+func TestMemZoneStopDuringRead(t *testing.T) {
+	t.Parallel()
+	m := newMemLab(t, "basildon")
+	m.set(utc("2026-01-08 06:00"))
+	m.upload(t, "basildon", "q4.csv", synth.Spec{Rows: 20, DAShare: 1})
+	z := m.zones["basildon"]
+	z.Inject(mem.Fault{Op: mem.OpOpen, Call: 1, ShortRead: 100})
+	r := m.open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r.beforeJudge = func(string) { cancel() }
+	sum, err := r.Cycle(ctx, nil)
+	must(t, err)
+	if ps := sum.Partners[0]; ps.Err != nil || len(ps.Files) != 0 {
+		t.Errorf("partner = %+v, want nothing taken and nothing failed", ps)
+	}
+	// The retry's open is closed unread: a read is never begun again.
+	if n := z.Calls(mem.OpOpen); n > 2 {
+		t.Errorf("%d opens, want the read not retried", n)
+	}
+	if got := ledger(t, r, "basildon"); len(got) != 0 {
+		t.Errorf("ledger = %v, want nothing recorded", got)
+	}
+	r.beforeJudge = nil
+	m.set(utc("2026-01-09 06:00"))
+	sum = cycle(t, r)
+	if ps := sum.Partners[0]; ps.Err != nil || len(ps.Files) != 1 || ps.Files[0].DisposedTo != "processed/q4.csv" {
+		t.Errorf("next cycle = %+v, want q4.csv taken", ps)
+	}
+}

@@ -463,7 +463,13 @@ func (r *Runner) takeFile(ctx context.Context, log *slog.Logger, runID string, p
 	// Nothing is written before the whole file is read, so a read that
 	// fails (transiently) is made again from the start, with a new hash
 	// and a new spool: the zone's retry policy decides (retry.Load).
+	attempt := 0
 	err := retry.Load(wctx, z, storage.Top, obj.Name, func(rc io.Reader) error {
+		if attempt++; attempt > 1 && ctx.Err() != nil {
+			// A stop signal: an attempt begun is finished, but none is
+			// begun again; the file waits for the next cycle.
+			return ctx.Err()
+		}
 		if spool != nil {
 			spool.Close()
 		}
