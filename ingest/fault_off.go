@@ -2,5 +2,7 @@
 
 package ingest
 
+import "context"
+
 // injectFault does nothing in a normal build; see fault_on.go.
-func injectFault(string) {}
+func injectFault(context.Context, string) {}

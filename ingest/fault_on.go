@@ -3,6 +3,7 @@
 package ingest
 
 import (
+	"context"
 	"os"
 	"strings"
 	"time"
@@ -12,13 +13,15 @@ import (
 // faultinject tag (tests only) fail while judging one file:
 // "panic:NAME" panics in the judging goroutine, "exit:NAME" kills the
 // process as an out-of-memory death would, "hang:NAME" never returns,
-// "grow:NAME" allocates until something stops it. NAME is the file's name
-// in its zone.
+// "grow:NAME" allocates until something stops it, "stall:NAME" waits until
+// the judging context ends and then lets the judge go on (a slow reader
+// that honours its context; it says "fault: stalling" on stderr when it
+// begins). NAME is the file's name in its zone.
 const FaultEnv = "LANDINGD_FAULT_JUDGE"
 
 var sink [][]byte
 
-func injectFault(name string) {
+func injectFault(ctx context.Context, name string) {
 	kind, target, ok := strings.Cut(os.Getenv(FaultEnv), ":")
 	if !ok || target != name {
 		return
@@ -33,6 +36,9 @@ func injectFault(name string) {
 		for {
 			time.Sleep(time.Hour)
 		}
+	case "stall":
+		os.Stderr.WriteString("fault: stalling\n")
+		<-ctx.Done()
 	case "grow":
 		for {
 			sink = append(sink, make([]byte, 1<<20))

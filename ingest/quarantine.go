@@ -199,7 +199,7 @@ func (r *Runner) judgeGuarded(ctx context.Context, log *slog.Logger, runID strin
 			err = eerr
 		}
 	}()
-	injectFault(obj.Name)
+	injectFault(ctx, obj.Name)
 	if r.beforeJudge != nil {
 		r.beforeJudge(obj.Name)
 	}
