@@ -267,9 +267,14 @@ func TestScanAgrees(t *testing.T) {
 		"testdata/minimal-no-refs.xlsx": true, "testdata/openpyxl-cases.xlsx": true,
 		"cases": true, "1904": true, "excel-style": true, "libreoffice-style": true, "features": true,
 	}
+	// The fast tier compares under fewer budgets and fewer shapes.
+	lims, n := scanLimits, 300
+	if testing.Short() {
+		lims, n = scanLimits[:2], 60
+	}
 	for name, b := range books {
 		t.Run(filepath.Base(name), func(t *testing.T) {
-			for i, lim := range scanLimits {
+			for i, lim := range lims {
 				got := compareScan(t, b, ReadOptions{Limits: lim})
 				if i == 0 && scannedWhole[name] && (!got.scanned || got.restarts > 0 || got.sstGaveUp) {
 					t.Errorf("scanned %v, gave up %d times; shared strings scanned %v, gave up %v", got.scanned, got.restarts, got.sstScanned, got.sstGaveUp)
@@ -278,7 +283,6 @@ func TestScanAgrees(t *testing.T) {
 			compareScan(t, b, ReadOptions{IsHeader: hasLabels})
 		})
 	}
-	const n = 300
 	scanned, whole := 0, 0
 	for i := range n {
 		params := make([]byte, 200)
