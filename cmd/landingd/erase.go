@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"landingd/config"
+	"landingd/ingest/safetext"
 )
 
 func init() {
@@ -110,7 +111,7 @@ func cmdErase(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stdout, "Erased a case of %s (erasure token %s…).\n", c.partner, short(rep.Token))
 		fmt.Fprintf(e.stdout, "  rows removed from the store: %d\n", rep.Rows)
 		fmt.Fprintf(e.stdout, "  outputs regenerated:         %s\n", orNone(rep.Quarters))
-		fmt.Fprintf(e.stdout, "  files deleted:               %s\n", orNone(rep.FilesDeleted))
+		fmt.Fprintf(e.stdout, "  files deleted:               %s\n", safetext.Escape(orNone(rep.FilesDeleted)))
 		fmt.Fprintln(e.stdout, "The case is on the erasure list: a later file carrying it is dropped, and the district is told to erase it at source.")
 		if rep.OutputErr != nil {
 			fmt.Fprintf(e.stdout, "OUTPUT FAILED: %v (the next run regenerates them)\n", rep.OutputErr)

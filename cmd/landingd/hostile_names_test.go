@@ -149,3 +149,28 @@ func TestHostileNameIsEscapedInEveryOutput(t *testing.T) {
 		}
 	}
 }
+
+// validate and prepare show a file name with control characters in it
+// escaped, in their text, their errors and validate's JSON.
+func TestValidateAndPrepareEscapeNames(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	name := "q4\x1b[2J\u009b31m\u202egsx\n.csv"
+	file := writeFile(t, dir, name, validateHeader+"E07000066,2025-12-31,A1,2025-10-01,da_victim,single_f,30,F\n")
+	out := filepath.Join(dir, "out\x1b[H.csv")
+	for _, args := range [][]string{
+		{"validate", "--partner", "basildon", file},
+		{"validate", "--partner", "basildon", "--json", file},
+		{"validate", "--partner", "basildon", filepath.Join(dir, "missing\x1b[H.csv")},
+		{"prepare", "--partner", "basildon", "--quarter", "2025Q4", "--out", out, file},
+		{"prepare", "--partner", "basildon", "--out", filepath.Join(dir, "b.csv"), filepath.Join(dir, "missing\x1b[H.csv")},
+	} {
+		_, stdout, stderr := runCmd(t, args...)
+		if r := rawControl(stdout + stderr); r >= 0 {
+			t.Errorf("%q: output holds a raw %U:\n%s\n%s", args, r, stdout, stderr)
+		}
+		if !strings.Contains(stdout+stderr, `\x1b`) && !strings.Contains(stdout+stderr, `\u001b`) {
+			t.Errorf("%q: output does not show the name:\n%s\n%s", args, stdout, stderr)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"landingd/config"
+	"landingd/ingest/safetext"
 	"landingd/transform"
 	"landingd/transform/prepare"
 )
@@ -100,35 +101,37 @@ func prepareAndValidate(ctx context.Context, e *env, cfg *config.Config, schema 
 	var pe *prepare.Error
 	switch {
 	case errors.As(err, &pe):
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		fmt.Fprintf(e.stderr, "landingd: %s\n", safetext.Escape(err.Error()))
 		return exitFailed
 	case errors.Is(err, os.ErrNotExist):
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		fmt.Fprintf(e.stderr, "landingd: %s\n", safetext.Escape(err.Error()))
 		return exitUsage
 	case err != nil:
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		fmt.Fprintf(e.stderr, "landingd: %s\n", safetext.Escape(err.Error()))
 		return exitFailed
 	}
-	if err := rc.WriteText(e.stdout); err != nil {
+	shown := *rc
+	shown.File = safetext.Escape(rc.File)
+	if err := shown.WriteText(e.stdout); err != nil {
 		return exitFailed
 	}
-	fmt.Fprintf(e.stdout, "Wrote:    %s\n\n", out)
+	fmt.Fprintf(e.stdout, "Wrote:    %s\n\n", safetext.Escape(out))
 
 	// The prepared file is validated as validate validates it: same code
 	// path, same partner, no key.
 	tuneGCForJudging(e)
 	pseudo, err := transform.NewEphemeralPseudonymiser()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		fmt.Fprintf(e.stderr, "landingd: %s\n", safetext.Escape(err.Error()))
 		return exitFailed
 	}
 	res, err := validateFile(ctx, cfg, schema, pseudo, p, out, tmp)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "landingd: %v\n", err)
+		fmt.Fprintf(e.stderr, "landingd: %s\n", safetext.Escape(err.Error()))
 		return exitFailed
 	}
 	fmt.Fprintf(e.stdout, "Rows in error: %d\n\n", res.Rows.Rejected)
-	if err := res.WriteText(e.stdout); err != nil {
+	if err := shownResult(res).WriteText(e.stdout); err != nil {
 		return exitFailed
 	}
 	if res.Verdict == transform.Rejected {

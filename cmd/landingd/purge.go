@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"landingd/ingest"
+	"landingd/ingest/safetext"
 )
 
 func init() {
@@ -70,13 +71,13 @@ func printPurge(w io.Writer, rep *ingest.PurgeReport) {
 		fmt.Fprintf(w, "%s %d case row(s) of %s (quarters ending on or before %s); its outputs are removed.\n", verb, rep.Cases[q], q, rep.CasesCutoff)
 	}
 	for _, f := range rep.Files {
-		fmt.Fprintf(w, "%s %s/%s of %s and its report.\n", verb, f.Folder, f.Name, f.Partner)
+		fmt.Fprintf(w, "%s %s/%s of %s and its report.\n", verb, f.Folder, safetext.Escape(f.Name), f.Partner)
 	}
 	for _, s := range rep.AuditSegments {
 		fmt.Fprintf(w, "%s the audit segment %s (a checkpoint entry keeps the chain).\n", verb, s)
 	}
 	for _, p := range rep.Problems {
-		fmt.Fprintf(w, "NOT PURGED: %s\n", p)
+		fmt.Fprintf(w, "NOT PURGED: %s\n", safetext.Escape(p))
 	}
 }
 
