@@ -102,3 +102,27 @@ func equalDurations(a, b []time.Duration) bool {
 	}
 	return true
 }
+
+// /readyz and the status page show a failed cycle's error with the file
+// name in it escaped: no control character reaches the operator.
+func TestFailedCycleErrorIsEscaped(t *testing.T) {
+	f := newFixture(t, []string{"basildon"})
+	clock := &fakeClock{now: at("2026-01-07 06:00")}
+	s := f.open(t, clock)
+	ctx := context.Background()
+	runID := ingest.NewRunID(clock.Now())
+	if err := s.Runner.DB.BeginRun(ctx, runID, clock.Now(), state.TriggerSchedule); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Runner.DB.FinishRun(ctx, runID, clock.Now(), state.RunFailed, "judging basildon: q4\x1b[2J\u202e.csv took too long"); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/readyz", "/", "/api/status"} {
+		rec := httptest.NewRecorder()
+		s.Server().Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		body := rec.Body.String()
+		if strings.ContainsAny(body, "\x1b\u202e") || !strings.Contains(body, `q4\`) {
+			t.Errorf("GET %s = %d %q: want the name escaped", path, rec.Code, body)
+		}
+	}
+}

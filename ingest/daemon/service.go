@@ -14,6 +14,7 @@ import (
 	"landingd/config"
 	"landingd/ingest"
 	"landingd/ingest/alert"
+	"landingd/ingest/safetext"
 	"landingd/ingest/schedule"
 	"landingd/ingest/state"
 )
@@ -370,7 +371,9 @@ func (s *Service) ready(ctx context.Context) error {
 	}
 	if ok && last.Outcome == state.RunFailed {
 		if last.Error != "" {
-			return fmt.Errorf("the last cycle %s failed: %s", last.ID, last.Error)
+			// The error may name a district's file: escaped, for /readyz
+			// and every other place that shows it.
+			return fmt.Errorf("the last cycle %s failed: %s", last.ID, safetext.Escape(last.Error))
 		}
 		return fmt.Errorf("the last cycle %s failed", last.ID)
 	}
