@@ -318,7 +318,7 @@ func BenchmarkXLSXShapes(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					tab, err := openXLSXWith(context.Background(), f, ReadOptions{TempDir: b.TempDir()}, mode == "tokens")
+					tab, err := openXLSXWith(context.Background(), f, ReadOptions{TempDir: b.TempDir()}, scanMode{noScan: mode == "tokens"})
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -103,8 +103,15 @@ type scanner struct {
 	rich    []byte // a string item's text
 }
 
-func newScanner(src io.Reader, g *tokenGuard, root string, lim *Limits, comments int64) *scanner {
-	return &scanner{src: src, g: g, buf: make([]byte, 256<<10), root: []byte(root),
+// newScanner returns a scanner of src, the part after the start tag of
+// the element whose items it reads (sheetData, sst) below the root
+// element root; comments are the comment bytes read before; buf is the
+// buffer's first size (0 for 256 KiB).
+func newScanner(src io.Reader, g *tokenGuard, root string, lim *Limits, comments int64, buf int) *scanner {
+	if buf <= 0 {
+		buf = 256 << 10
+	}
+	return &scanner{src: src, g: g, buf: make([]byte, buf), root: []byte(root),
 		maxDepth: lim.MaxXMLDepth, comments: comments, maxComments: lim.MaxCommentBytes}
 }
 

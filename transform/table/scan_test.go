@@ -34,8 +34,8 @@ type fullRead struct {
 
 // readWith reads b with Open's xlsx path, the scanner on or off, with
 // opt.TempDir for its spool.
-func readWith(b []byte, opt ReadOptions, noScan bool) fullRead {
-	tab, err := openXLSXWith(context.Background(), bytes.NewReader(b), opt, noScan)
+func readWith(b []byte, opt ReadOptions, mode scanMode) fullRead {
+	tab, err := openXLSXWith(context.Background(), bytes.NewReader(b), opt, mode)
 	if err != nil {
 		return fullRead{openErr: err}
 	}
@@ -79,27 +79,40 @@ func compareScan(t *testing.T, b []byte, opt ReadOptions) fullRead {
 	if opt.TempDir == "" {
 		opt.TempDir = t.TempDir()
 	}
-	got := readWith(b, opt, false)
-	want := readWith(b, opt, true)
+	want := readWith(b, opt, scanMode{noScan: true})
+	// With a buffer of a few bytes, every unit crosses its end, and is
+	// scanned again after each read.
+	small := readWith(b, opt, scanMode{buf: 1 + len(b)%13})
+	got := readWith(b, opt, scanMode{})
+	sameRead(t, "small buffer", small, want)
+	sameRead(t, "", got, want)
+	return got
+}
+
+// sameRead fails t where got differs from want (the token reader's).
+func sameRead(t *testing.T, what string, got, want fullRead) {
+	t.Helper()
+	if what != "" {
+		what += ": "
+	}
 	if !sameErr(got.openErr, want.openErr) {
-		t.Fatalf("open error\n got %v\nwant %v", got.openErr, want.openErr)
+		t.Fatalf("%sopen error\n got %v\nwant %v", what, got.openErr, want.openErr)
 	}
 	if got.sheet != want.sheet || got.date1904 != want.date1904 || !reflect.DeepEqual(got.header, want.header) {
-		t.Fatalf("sheet %q date1904 %v header %v, token reader: sheet %q date1904 %v header %v",
-			got.sheet, got.date1904, got.header, want.sheet, want.date1904, want.header)
+		t.Fatalf("%ssheet %q date1904 %v header %v, token reader: sheet %q date1904 %v header %v",
+			what, got.sheet, got.date1904, got.header, want.sheet, want.date1904, want.header)
 	}
 	for i := range min(len(got.records), len(want.records)) {
 		if !reflect.DeepEqual(got.records[i], want.records[i]) {
-			t.Fatalf("record %d:\n got %d %q\nwant %d %q", i, got.records[i].Row, got.records[i].Cells, want.records[i].Row, want.records[i].Cells)
+			t.Fatalf("%srecord %d:\n got %d %q\nwant %d %q", what, i, got.records[i].Row, got.records[i].Cells, want.records[i].Row, want.records[i].Cells)
 		}
 	}
 	if len(got.records) != len(want.records) {
-		t.Fatalf("%d records, token reader %d", len(got.records), len(want.records))
+		t.Fatalf("%s%d records, token reader %d", what, len(got.records), len(want.records))
 	}
 	if !sameErr(got.err, want.err) {
-		t.Fatalf("error\n got %v\nwant %v", got.err, want.err)
+		t.Fatalf("%serror\n got %v\nwant %v", what, got.err, want.err)
 	}
-	return got
 }
 
 // scanLimits are the budgets the comparisons run under: the defaults,

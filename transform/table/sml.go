@@ -43,8 +43,8 @@ type book struct {
 	date1904 bool
 	sst      []string
 	sstRead  bool
-	unzipped int64 // bytes read from its parts, unzipped
-	noScan   bool  // read sheets with the token reader alone (tests)
+	unzipped int64    // bytes read from its parts, unzipped
+	scanMode scanMode // tests
 	// sstScanned and sstGaveUp say what the scanner made of the shared
 	// strings (tests).
 	sstScanned, sstGaveUp bool
@@ -245,7 +245,7 @@ func (b *book) sharedStrings() error {
 		return nil
 	}
 	b.sstRead = true
-	err := b.readSharedStrings(!b.noScan && b.lim.MaxXMLDepth >= scanMinDepth)
+	err := b.readSharedStrings(!b.scanMode.noScan && b.lim.MaxXMLDepth >= scanMinDepth)
 	if err == errGiveUp {
 		b.sst, b.sstGaveUp = nil, true
 		err = b.readSharedStrings(false)
@@ -294,7 +294,7 @@ func (b *book) readSharedStrings(scan bool) error {
 				// <sst> (not <sst/>) has just been read: its items are
 				// the scanner's.
 				b.sstScanned = true
-				return b.scanSharedStrings(newScanner(br, s.g, rawName(se.Name), b.lim, s.comments))
+				return b.scanSharedStrings(newScanner(br, s.g, rawName(se.Name), b.lim, s.comments, b.scanMode.buf))
 			}
 			continue
 		}
@@ -366,7 +366,7 @@ func (b *book) openSheetPart(part string) (*sheetSource, error) {
 	if !ok {
 		return nil, &FileError{Rule: RuleEmptyFile, Message: "the sheet has no rows"}
 	}
-	if b.noScan || b.lim.MaxXMLDepth < scanMinDepth {
+	if b.scanMode.noScan || b.lim.MaxXMLDepth < scanMinDepth {
 		s, c, _, err := b.open(part, false)
 		if err != nil {
 			return nil, err
@@ -473,7 +473,7 @@ func (r *sheetSource) nextRow() (Record, error) {
 				if t := r.tracker; t != nil && el.Name.Space == "" && t.last == '>' && t.prev != '/' {
 					// <sheetData> (not <sheetData/>) has just been read:
 					// its rows are the scanner's.
-					r.scan = newScanner(r.br, s.g, rawName(s.stack[0]), r.b.lim, s.comments)
+					r.scan = newScanner(r.br, s.g, rawName(s.stack[0]), r.b.lim, s.comments, r.b.scanMode.buf)
 					r.scanned = true
 					r.tracker = nil
 					return r.scanNext()

@@ -27,12 +27,19 @@ const (
 
 // openXLSX spools r, checks the zip, and opens the sheet.
 func openXLSX(ctx context.Context, r io.Reader, opt ReadOptions) (Table, error) {
-	return openXLSXWith(ctx, r, opt, false)
+	return openXLSXWith(ctx, r, opt, scanMode{})
 }
 
-// openXLSXWith is openXLSX; noScan leaves the sheet's rows to the token
-// reader alone (the tests compare the two).
-func openXLSXWith(ctx context.Context, r io.Reader, opt ReadOptions, noScan bool) (_ Table, err error) {
+// scanMode is how the scanner reads (the tests compare the ways): noScan
+// leaves the parts to the token reader alone; buf, when not 0, is the
+// scanner's first buffer size, small to make units cross its ends.
+type scanMode struct {
+	noScan bool
+	buf    int
+}
+
+// openXLSXWith is openXLSX, with the scanner as mode says.
+func openXLSXWith(ctx context.Context, r io.Reader, opt ReadOptions, mode scanMode) (_ Table, err error) {
 	maxEntry, maxTotal := opt.MaxEntryBytes, opt.MaxUnzippedBytes
 	if maxEntry <= 0 {
 		maxEntry = DefaultMaxEntryBytes
@@ -84,7 +91,7 @@ func openXLSXWith(ctx context.Context, r io.Reader, opt ReadOptions, noScan bool
 	if err != nil {
 		return nil, err
 	}
-	b.noScan = noScan
+	b.scanMode = mode
 	t, err := openSheet(b, opt)
 	if err != nil {
 		return nil, err
