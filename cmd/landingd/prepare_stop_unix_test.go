@@ -51,8 +51,7 @@ func TestE2EPrepareStopsOnSignalAndLeavesNoSpool(t *testing.T) {
 	go func() { waited <- cmd.Wait() }()
 	// Wait until the export is being spooled, then stop it.
 	for {
-		ents, _ := filepath.Glob(filepath.Join(tmp, "landingd-prepare-*", "*"))
-		if len(ents) > 0 {
+		if spooling(cmd.Process.Pid, tmp, "landingd-prepare-") {
 			break
 		}
 		select {

@@ -5,9 +5,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -66,8 +69,7 @@ func TestE2EValidateStopsOnSignalAndLeavesNoSpool(t *testing.T) {
 	go func() { waited <- cmd.Wait() }()
 	// Wait until the xlsx is being spooled, then stop it.
 	for {
-		ents, _ := filepath.Glob(filepath.Join(tmp, "landingd-validate-*", "*"))
-		if len(ents) > 0 {
+		if spooling(cmd.Process.Pid, tmp, "landingd-validate-") {
 			break
 		}
 		select {
@@ -88,4 +90,70 @@ func TestE2EValidateStopsOnSignalAndLeavesNoSpool(t *testing.T) {
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("left in the temporary folder: %v", left)
 	}
+}
+
+// A validate killed while it reads an xlsx (SIGKILL, or the out-of-memory
+// killer) leaves no copy of the file in the temporary folder: the spool
+// has no name while it is read.
+func TestE2EKilledValidateLeavesNoCopy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("finds the spool among the process's open files (/proc)")
+	}
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "tmp")
+	must(t, os.Mkdir(tmp, 0o700))
+	raw, err := os.ReadFile(schemaPath)
+	must(t, err)
+	s, err := transform.LoadSchema(raw)
+	must(t, err)
+	d, _ := synth.DistrictByID("basildon")
+	file := filepath.Join(dir, "big.xlsx")
+	must(t, synth.WriteFile(file, s, synth.Spec{District: d, Quarters: []string{"2025Q4"}, Rows: 60000, Seed: 5}))
+	cmd := exec.CommandContext(context.Background(), landingdBin(t), "validate", "--partner", "basildon", file)
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	must(t, cmd.Start())
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	for !spooling(cmd.Process.Pid, tmp, "landingd-validate-") {
+		select {
+		case err := <-waited:
+			t.Fatalf("validate ended (%v) before it spooled the file", err)
+		default:
+		}
+		time.Sleep(5 * time.Millisecond) // polling, not a timed assertion
+	}
+	must(t, cmd.Process.Kill())
+	<-waited
+	_ = filepath.WalkDir(tmp, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			t.Errorf("a killed validate left %s", path)
+		}
+		return nil
+	})
+}
+
+// spooling reports whether process pid is spooling a file into its
+// folder prefix* under tmp. The spool has no name while it is read where
+// the system allows it (see table.Open): on Linux it is found among the
+// process's open files; elsewhere its name, or, failing that, the folder,
+// is the sign.
+func spooling(pid int, tmp, prefix string) bool {
+	if ents, _ := filepath.Glob(filepath.Join(tmp, prefix+"*", "*")); len(ents) > 0 {
+		return true
+	}
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		dirs, _ := filepath.Glob(filepath.Join(tmp, prefix+"*"))
+		return runtime.GOOS != "linux" && len(dirs) > 0
+	}
+	for _, fd := range fds {
+		link, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		if strings.HasPrefix(link, filepath.Join(tmp, prefix)) {
+			return true
+		}
+	}
+	return false
 }

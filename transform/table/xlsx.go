@@ -53,10 +53,19 @@ func openXLSXWith(ctx context.Context, r io.Reader, opt ReadOptions, mode scanMo
 		return nil, fmt.Errorf("spool xlsx: %w", err)
 	}
 	spoolName := spool.Name()
+	// The name goes at once where the system allows it (Unix): the spool
+	// lives on through its descriptor, so a process killed while it reads
+	// (SIGKILL, out of memory) leaves no copy of a district's file behind.
+	// Where an open file cannot be removed (Windows), it goes at release.
+	if os.Remove(spoolName) == nil {
+		spoolName = ""
+	}
 	release := func() error {
 		cerr := spool.Close()
-		if err := os.Remove(spoolName); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("remove xlsx spool: %w", err)
+		if spoolName != "" {
+			if err := os.Remove(spoolName); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("remove xlsx spool: %w", err)
+			}
 		}
 		if cerr != nil && !errors.Is(cerr, os.ErrClosed) {
 			return fmt.Errorf("close xlsx spool: %w", cerr)

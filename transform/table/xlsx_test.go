@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -514,4 +515,25 @@ func checkRule(t testing.TB, err error, rule string) *FileError {
 		t.Fatalf("error = %v (%T), want a *FileError %s", err, err, rule)
 	}
 	return fe
+}
+
+// Where the system allows it, the spool has no name while the sheet is
+// read: a process killed mid-read leaves no copy of the file behind.
+func TestXLSXSpoolHasNoName(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("an open file cannot be removed on Windows: the spool goes at Close")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	tab, err := Open(context.Background(), "c.xlsx", bytes.NewReader(casesBook(t)), ReadOptions{TempDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tab.Close()
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("while the sheet is open, the temp dir holds %v", left)
+	}
+	if _, err := readAll(tab); err != nil {
+		t.Fatal(err)
+	}
 }
