@@ -9,8 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"landingd/ingest/safetext"
 	"landingd/ingest/state"
+	"landingd/internal/safetext"
 )
 
 // Duty names one deadline an open breach incident runs, as status and the

@@ -15,8 +15,8 @@ import (
 	"landingd/config"
 	"landingd/ingest/alert"
 	"landingd/ingest/audit"
-	"landingd/ingest/safetext"
 	"landingd/ingest/state"
+	"landingd/internal/safetext"
 	"landingd/storage"
 	"landingd/transform"
 )
@@ -431,10 +431,10 @@ const RuleUnsafeName = "unsafe-name"
 // ledger marks it kept, so later cycles do not report it again; once the
 // district renames it, it is taken as usual.
 func (r *Runner) refuseName(ctx context.Context, log *slog.Logger, runID string, p *config.Partner, z storage.Zone, obj storage.Object) (FileSummary, error) {
-	shown := safetext.Escape(obj.Name)
-	log = log.With("object", shown)
+	// The report writer and the log handler escape the name.
+	log = log.With("object", obj.Name)
 	now := r.now()
-	res := transform.Result{File: shown, Partner: p.ID, Verdict: transform.Rejected,
+	res := transform.Result{File: obj.Name, Partner: p.ID, Verdict: transform.Rejected,
 		FileErrors: []transform.Issue{{Rule: RuleUnsafeName, Message: "the file's name holds a character (\\) that no landing zone " +
 			"may use in a name, so the file cannot be read or moved. It has been left where it is. Rename it without that character " +
 			"and it will be taken as usual."}}}
@@ -455,7 +455,7 @@ func (r *Runner) refuseName(ctx context.Context, log *slog.Logger, runID string,
 	}
 	reportName := storage.RefusedReportName(obj.Name)
 	if err := z.Put(ctx, storage.Rejected, reportName, strings.NewReader(report.String())); err != nil {
-		return fs, fmt.Errorf("write report for %s: %w", shown, err)
+		return fs, fmt.Errorf("write report for %s: %w", safetext.Escape(obj.Name), err)
 	}
 	if err := r.DB.MarkDisposed(ctx, id, state.DisposedKept, "", now); err != nil {
 		return fs, err

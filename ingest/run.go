@@ -20,8 +20,8 @@ import (
 
 	"landingd/config"
 	"landingd/ingest/audit"
-	"landingd/ingest/safetext"
 	"landingd/ingest/state"
+	"landingd/internal/safetext"
 	"landingd/storage"
 	"landingd/storage/retry"
 	"landingd/transform"

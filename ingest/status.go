@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"landingd/config"
-	"landingd/ingest/safetext"
 	"landingd/ingest/schedule"
 	"landingd/ingest/state"
+	"landingd/internal/safetext"
 	"landingd/transform"
 )
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"landingd/internal/safetext"
 )
 
 // reportRowsPerRule is how many row issues the text report lists for
@@ -48,7 +50,9 @@ func (res *Result) WriteText(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	p := func(format string, a ...any) { fmt.Fprintf(b, format+"\n", a...) }
 
-	p("File:     %s", res.File)
+	// The name is the district's: its control characters are escaped, so
+	// the report cannot rewrite the terminal it is shown in.
+	p("File:     %s", safetext.Escape(res.File))
 	if res.Partner != "" {
 		p("District: %s", res.Partner)
 	}

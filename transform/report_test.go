@@ -86,3 +86,24 @@ func TestReportCaps(t *testing.T) {
 		t.Fatalf("caps wrong:\n%s", out)
 	}
 }
+
+// A district's file name reaches the report escaped, so showing the
+// report in a terminal cannot run the name's control sequences.
+func TestReportEscapesFileName(t *testing.T) {
+	t.Parallel()
+	res := &Result{File: "q4\x1b[2J\u202e\u0085\nvsc.csv", Verdict: Accepted, Rows: Counts{Read: 1, Accepted: 1}}
+	var b bytes.Buffer
+	if err := res.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	first, _, _ := strings.Cut(out, "\n")
+	if first != `File:     q4\x1b[2J\u202e\u0085\x0avsc.csv` {
+		t.Errorf("first line = %q", first)
+	}
+	for _, c := range []string{"\x1b", "\u202e", "\u0085"} {
+		if strings.Contains(out, c) {
+			t.Errorf("report holds a raw %q:\n%s", c, out)
+		}
+	}
+}

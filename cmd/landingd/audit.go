@@ -15,8 +15,8 @@ import (
 	"landingd/config"
 	"landingd/ingest"
 	"landingd/ingest/audit"
-	"landingd/ingest/safetext"
 	"landingd/ingest/state"
+	"landingd/internal/safetext"
 )
 
 func init() {

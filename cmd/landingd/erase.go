@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"landingd/config"
-	"landingd/ingest/safetext"
+	"landingd/internal/safetext"
 )
 
 func init() {

@@ -14,8 +14,8 @@ import (
 	"unicode/utf8"
 
 	"landingd/config"
-	"landingd/ingest/safetext"
 	"landingd/internal/atomicfile"
+	"landingd/internal/safetext"
 	"landingd/transform"
 )
 

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"landingd/ingest"
-	"landingd/ingest/safetext"
 	"landingd/ingest/state"
+	"landingd/internal/safetext"
 )
 
 func init() {

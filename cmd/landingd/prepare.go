@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"landingd/config"
-	"landingd/ingest/safetext"
+	"landingd/internal/safetext"
 	"landingd/transform"
 	"landingd/transform/prepare"
 )

@@ -8,7 +8,7 @@ import (
 	"sort"
 
 	"landingd/ingest"
-	"landingd/ingest/safetext"
+	"landingd/internal/safetext"
 )
 
 func init() {

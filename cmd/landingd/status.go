@@ -10,8 +10,8 @@ import (
 
 	"landingd/config"
 	"landingd/ingest"
-	"landingd/ingest/safetext"
 	"landingd/ingest/state"
+	"landingd/internal/safetext"
 )
 
 func init() {

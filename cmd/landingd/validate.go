@@ -10,7 +10,7 @@ import (
 
 	"landingd/config"
 	"landingd/ingest"
-	"landingd/ingest/safetext"
+	"landingd/internal/safetext"
 	"landingd/transform"
 )
 

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"landingd/config"
-	"landingd/ingest/safetext"
+	"landingd/internal/safetext"
 )
 
 // Kinds of event the service sends.

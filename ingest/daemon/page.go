@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"landingd/ingest"
-	"landingd/ingest/safetext"
 	"landingd/ingest/state"
+	"landingd/internal/safetext"
 )
 
 //go:embed page.html

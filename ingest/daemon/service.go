@@ -14,9 +14,9 @@ import (
 	"landingd/config"
 	"landingd/ingest"
 	"landingd/ingest/alert"
-	"landingd/ingest/safetext"
 	"landingd/ingest/schedule"
 	"landingd/ingest/state"
+	"landingd/internal/safetext"
 )
 
 // Service runs cycles on the protocol's schedule and serves the operators'
