@@ -592,16 +592,48 @@ func (sc *scanner) startTag(b []byte, i int) (int, []byte) {
 	return j, name
 }
 
-// skipAttrs reads the attributes of a start tag at b[i:] that the
-// readers do not look at, checking only their syntax.
-func (sc *scanner) skipAttrs(b []byte, i int) (j int, empty bool) {
+// attrs reads the attributes of a start tag at b[i:] to the tag's end,
+// passing each one's local name and value (valid only during the call)
+// to check, which returns false to give up; a nil check reads only their
+// syntax. It returns the index after the tag, or scanMore or scanGiveUp,
+// and empty for "/>".
+func (sc *scanner) attrs(b []byte, i int, check func(local, val []byte) bool) (j int, empty bool) {
 	for {
-		j, _, _, done, empty := sc.attr(b, i)
+		j, name, val, done, empty := sc.attr(b, i)
 		if j < 0 || done {
 			return j, empty
 		}
+		if check != nil && !check(localName(name), val) {
+			return scanGiveUp, false
+		}
 		i = j
 	}
+}
+
+// emptyElem reads an element that holds only white space from after its
+// name el at b[i:]: its attributes, each passed to check, and its end
+// tag unless it ends with "/>".
+func (sc *scanner) emptyElem(b []byte, i int, el []byte, check func(local, val []byte) bool) int {
+	i, empty := sc.attrs(b, i, check)
+	if i < 0 || empty {
+		return i
+	}
+	return sc.emptyEnd(b, i, el)
+}
+
+// textElem reads a text-only element (a <t> or a <v>) from after its
+// name at b[i:] to after its end tag, as elemText does, ignoring its
+// attributes; its text is in sc.text, empty for "<t/>".
+func (sc *scanner) textElem(b []byte, i int, name []byte, max int) int {
+	i, empty := sc.attrs(b, i, nil)
+	if i < 0 {
+		return i
+	}
+	if empty {
+		sc.text = sc.text[:0]
+		return i
+	}
+	return sc.elemText(b, i, name, max)
 }
 
 // richItem reads a string item (an <is> or an <si>) from after its name
@@ -610,7 +642,7 @@ func (sc *scanner) skipAttrs(b []byte, i int) (j int, empty bool) {
 // child's text, then each run's.
 func (sc *scanner) richItem(b []byte, i int, name []byte, max int) int {
 	sc.tText, sc.runs = sc.tText[:0], sc.runs[:0]
-	i, empty := sc.skipAttrs(b, i)
+	i, empty := sc.attrs(b, i, nil)
 	if i < 0 {
 		return i
 	}
@@ -631,18 +663,10 @@ func (sc *scanner) richItem(b []byte, i int, name []byte, max int) int {
 		}
 		switch {
 		case bytes.Equal(el, nameT):
-			k, empty := sc.skipAttrs(b, j)
-			if k < 0 {
-				return k
+			if i = sc.textElem(b, j, nameT, max); i < 0 {
+				return i
 			}
-			sc.tText = sc.tText[:0]
-			if !empty {
-				if k = sc.elemText(b, k, nameT, max); k < 0 {
-					return k
-				}
-				sc.tText = append(sc.tText, sc.text...)
-			}
-			i = k
+			sc.tText = append(sc.tText[:0], sc.text...)
 		case bytes.Equal(el, nameR):
 			if i = sc.run(b, j, max); i < 0 {
 				return i
@@ -652,26 +676,9 @@ func (sc *scanner) richItem(b []byte, i int, name []byte, max int) int {
 				return i
 			}
 		case bytes.Equal(el, namePhoneticPr):
-			k := j
-			for {
-				var attr, val []byte
-				var done, empty bool
-				if k, attr, val, done, empty = sc.attr(b, k); k < 0 {
-					return k
-				}
-				if done {
-					if !empty {
-						if k = sc.emptyEnd(b, k, el); k < 0 {
-							return k
-						}
-					}
-					break
-				}
-				if string(localName(attr)) == "fontId" && !attrIntOK(string(val), 64) {
-					return scanGiveUp
-				}
+			if i = sc.emptyElem(b, j, el, phoneticPrAttrOK); i < 0 {
+				return i
 			}
-			i = k
 		default:
 			return scanGiveUp
 		}
@@ -698,7 +705,7 @@ func (sc *scanner) emptyEnd(b []byte, i int, name []byte) int {
 // run reads a rich-text run <r> from after its name and appends its
 // text (its last <t>'s) to sc.runs.
 func (sc *scanner) run(b []byte, i int, max int) int {
-	i, empty := sc.skipAttrs(b, i)
+	i, empty := sc.attrs(b, i, nil)
 	if i < 0 || empty {
 		return i
 	}
@@ -716,18 +723,10 @@ func (sc *scanner) run(b []byte, i int, max int) int {
 		}
 		switch {
 		case bytes.Equal(el, nameT):
-			k, empty := sc.skipAttrs(b, j)
-			if k < 0 {
-				return k
+			if i = sc.textElem(b, j, nameT, max); i < 0 {
+				return i
 			}
-			sc.runs = sc.runs[:start]
-			if !empty {
-				if k = sc.elemText(b, k, nameT, max); k < 0 {
-					return k
-				}
-				sc.runs = append(sc.runs, sc.text...)
-			}
-			i = k
+			sc.runs = append(sc.runs[:start], sc.text...)
 		case bytes.Equal(el, nameRPr):
 			if i = sc.runProps(b, j); i < 0 {
 				return i
@@ -744,7 +743,7 @@ func (sc *scanner) run(b []byte, i int, max int) int {
 // runProps reads a run's <rPr> from after its name: empty child
 // elements whose attributes runPropAttrOK accepts.
 func (sc *scanner) runProps(b []byte, i int) int {
-	i, empty := sc.skipAttrs(b, i)
+	i, empty := sc.attrs(b, i, nil)
 	if i < 0 || empty {
 		return i
 	}
@@ -759,25 +758,11 @@ func (sc *scanner) runProps(b []byte, i int) int {
 		if j < 0 {
 			return j
 		}
-		for {
-			var attr, val []byte
-			var done, empty bool
-			if j, attr, val, done, empty = sc.attr(b, j); j < 0 {
-				return j
-			}
-			if done {
-				if !empty {
-					if j = sc.emptyEnd(b, j, el); j < 0 {
-						return j
-					}
-				}
-				break
-			}
-			if !runPropAttrOK(string(el), string(localName(attr)), string(val)) {
-				return scanGiveUp
-			}
+		if i = sc.emptyElem(b, j, el, func(attr, val []byte) bool {
+			return runPropAttrOK(string(el), string(attr), string(val))
+		}); i < 0 {
+			return i
 		}
-		i = j
 	}
 }
 
@@ -785,21 +770,9 @@ func (sc *scanner) runProps(b []byte, i int) int {
 // eb must be numbers, and it holds <t> elements, whose text is checked
 // and dropped.
 func (sc *scanner) phonetic(b []byte, i int, max int) int {
-	for {
-		var attr, val []byte
-		var done, empty bool
-		if i, attr, val, done, empty = sc.attr(b, i); i < 0 {
-			return i
-		}
-		if done {
-			if empty {
-				return i
-			}
-			break
-		}
-		if a := string(localName(attr)); (a == "sb" || a == "eb") && !attrUintOK(string(val), 32) {
-			return scanGiveUp
-		}
+	i, empty := sc.attrs(b, i, phoneticAttrOK)
+	if i < 0 || empty {
+		return i
 	}
 	for {
 		if i = sc.skipWhite(b, i); i < 0 {
@@ -815,17 +788,22 @@ func (sc *scanner) phonetic(b []byte, i int, max int) int {
 		if !bytes.Equal(el, nameT) {
 			return scanGiveUp
 		}
-		k, empty := sc.skipAttrs(b, j)
-		if k < 0 {
-			return k
+		if i = sc.textElem(b, j, nameT, max); i < 0 {
+			return i
 		}
-		if !empty {
-			if k = sc.elemText(b, k, nameT, max); k < 0 {
-				return k
-			}
-		}
-		i = k
 	}
+}
+
+// phoneticAttrOK checks an attribute of an <rPh>: sb and eb are numbers.
+func phoneticAttrOK(attr, val []byte) bool {
+	a := string(attr)
+	return (a != "sb" && a != "eb") || attrUintOK(string(val), 32)
+}
+
+// phoneticPrAttrOK checks an attribute of a <phoneticPr>: fontId is a
+// number.
+func phoneticPrAttrOK(attr, val []byte) bool {
+	return string(attr) != "fontId" || attrIntOK(string(val), 64)
 }
 
 // Cell types the scanner tells apart.
@@ -1023,21 +1001,13 @@ func (r *sheetSource) scanCell(b []byte, i int, prev int) (int, string, int) {
 				return scanGiveUp, "", 0
 			}
 			hasV = true
-			k, empty := sc.skipAttrs(b, j)
-			if k < 0 {
-				return k, "", 0
+			if i = sc.textElem(b, j, nameV, lim.MaxCellBytes); i < 0 {
+				return i, "", 0
 			}
-			sc.v = sc.v[:0]
-			if !empty {
-				if k = sc.elemText(b, k, nameV, lim.MaxCellBytes); k < 0 {
-					return k, "", 0
-				}
-				// A formula or an inline string after the value reuses
-				// sc.text.
-				sc.v = append(sc.v, sc.text...)
-			}
+			// A formula or an inline string after the value reuses
+			// sc.text.
+			sc.v = append(sc.v[:0], sc.text...)
 			v = sc.v
-			i = k
 		case bytes.Equal(el, nameIS):
 			if hasIS {
 				return scanGiveUp, "", 0
@@ -1266,7 +1236,7 @@ func (sc *scanner) token(b []byte, depth0 int, refuse []string) int {
 			return scanGiveUp
 		}
 	}
-	k, empty := sc.skipAttrs(b, j)
+	k, empty := sc.attrs(b, j, nil)
 	if k < 0 {
 		return k
 	}
@@ -1288,7 +1258,7 @@ func (sc *scanner) skipElement(b []byte, i, depth int, refuse []string) int {
 	if j < 0 {
 		return j
 	}
-	k, empty := sc.skipAttrs(b, j)
+	k, empty := sc.attrs(b, j, nil)
 	if k < 0 || empty {
 		return k
 	}
@@ -1307,30 +1277,25 @@ func (sc *scanner) skipElement(b []byte, i, depth int, refuse []string) int {
 // formula reads a cell's <f> from after its name, as readCell does: its
 // flags and shared index must parse, its text is checked and dropped.
 func (sc *scanner) formula(b []byte, i int, max int) int {
-	for {
-		var attr, val []byte
-		var done, empty bool
-		if i, attr, val, done, empty = sc.attr(b, i); i < 0 {
-			return i
-		}
-		if done {
-			if empty {
-				return i
-			}
-			break
-		}
-		switch string(localName(attr)) {
-		case "aca", "dt2D", "dtr", "del1", "del2", "ca", "bx":
-			if !attrBoolOK(string(val)) {
-				return scanGiveUp
-			}
-		case "si":
-			if _, ok := atoiDigits(val); !ok && !attrIntOK(string(val), 64) {
-				return scanGiveUp
-			}
-		}
+	i, empty := sc.attrs(b, i, formulaAttrOK)
+	if i < 0 || empty {
+		return i
 	}
 	return sc.elemText(b, i, nameF, max)
+}
+
+// formulaAttrOK checks an attribute of an <f>: its flags are booleans
+// and its shared index a number.
+func formulaAttrOK(attr, val []byte) bool {
+	switch string(attr) {
+	case "aca", "dt2D", "dtr", "del1", "del2", "ca", "bx":
+		return attrBoolOK(string(val))
+	case "si":
+		if _, ok := atoiDigits(val); !ok {
+			return attrIntOK(string(val), 64)
+		}
+	}
+	return true
 }
 
 // scanSharedStrings reads the items of the shared string table after
