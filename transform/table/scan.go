@@ -636,6 +636,21 @@ func (sc *scanner) textElem(b []byte, i int, name []byte, max int) int {
 	return sc.elemText(b, i, name, max)
 }
 
+// child reads what comes next inside an element named name at b[i:]:
+// the white space and comments, then either its end tag (end set, j
+// after it) or a child's start tag (j after the child's name el). j is
+// scanMore or scanGiveUp when neither can be read.
+func (sc *scanner) child(b []byte, i int, name []byte) (j int, el []byte, end bool) {
+	if i = sc.skipWhite(b, i); i < 0 {
+		return i, nil, false
+	}
+	if j = sc.closeTag(b, i, name); j != 0 {
+		return j, nil, j > 0
+	}
+	j, el = sc.startTag(b, i)
+	return j, el, false
+}
+
 // richItem reads a string item (an <is> or an <si>) from after its name
 // at b[i:] to the end of its end tag, as richText does, and leaves its
 // text, _xHHHH_ escapes not yet decoded, in sc.rich: the last <t>
@@ -647,19 +662,13 @@ func (sc *scanner) richItem(b []byte, i int, name []byte, max int) int {
 		return i
 	}
 	for !empty {
-		if i = sc.skipWhite(b, i); i < 0 {
-			return i
-		}
-		if j := sc.closeTag(b, i, name); j != 0 {
-			if j < 0 {
-				return j
-			}
-			i = j
-			break
-		}
-		j, el := sc.startTag(b, i)
+		j, el, end := sc.child(b, i, name)
 		if j < 0 {
 			return j
+		}
+		if end {
+			i = j
+			break
 		}
 		switch {
 		case bytes.Equal(el, nameT):
@@ -711,14 +720,8 @@ func (sc *scanner) run(b []byte, i int, max int) int {
 	}
 	start := len(sc.runs)
 	for {
-		if i = sc.skipWhite(b, i); i < 0 {
-			return i
-		}
-		if j := sc.closeTag(b, i, nameR); j != 0 {
-			return j
-		}
-		j, el := sc.startTag(b, i)
-		if j < 0 {
+		j, el, end := sc.child(b, i, nameR)
+		if j < 0 || end {
 			return j
 		}
 		switch {
@@ -748,14 +751,8 @@ func (sc *scanner) runProps(b []byte, i int) int {
 		return i
 	}
 	for {
-		if i = sc.skipWhite(b, i); i < 0 {
-			return i
-		}
-		if j := sc.closeTag(b, i, nameRPr); j != 0 {
-			return j
-		}
-		j, el := sc.startTag(b, i)
-		if j < 0 {
+		j, el, end := sc.child(b, i, nameRPr)
+		if j < 0 || end {
 			return j
 		}
 		if i = sc.emptyElem(b, j, el, func(attr, val []byte) bool {
@@ -775,14 +772,8 @@ func (sc *scanner) phonetic(b []byte, i int, max int) int {
 		return i
 	}
 	for {
-		if i = sc.skipWhite(b, i); i < 0 {
-			return i
-		}
-		if j := sc.closeTag(b, i, nameRPh); j != 0 {
-			return j
-		}
-		j, el := sc.startTag(b, i)
-		if j < 0 {
+		j, el, end := sc.child(b, i, nameRPh)
+		if j < 0 || end {
 			return j
 		}
 		if !bytes.Equal(el, nameT) {
