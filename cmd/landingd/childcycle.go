@@ -144,7 +144,18 @@ func (l *lastWords) keep(line string) {
 		// quote a value from the file.
 		line = "panic"
 	case strings.HasPrefix(line, "landingd: judging "):
-		line = strings.TrimPrefix(line, "landingd: ")
+		// The watchdog's line names the files, escaped for a terminal.
+		// The crash's text names them from the ledger, and every output
+		// escapes that, so only the reason is kept: a name kept here
+		// would be shown escaped twice.
+		rest := strings.TrimPrefix(line, "landingd: judging ")
+		line = "judging stopped by the watchdog"
+		for _, why := range []string{" took longer than ", " used more than "} {
+			if i := strings.LastIndex(rest, why); i >= 0 {
+				line = "judging" + rest[i:]
+				break
+			}
+		}
 	default:
 		return
 	}
