@@ -103,7 +103,8 @@ fuzzcount() {
 	esac
 }
 step "fuzz: every parser's fuzz target for $fuzztime (FuzzSuppressWholeTable ${FUZZTIME_SLOW:-200x})"
-dirs="cmd config ingest storage transform"
+# Every top-level folder that holds Go code, so a new package's targets run too.
+dirs=$(git ls-files '*.go' | cut -d/ -f1 | grep -v "\.go$" | sort -u | tr '\n' ' ')
 for target in $(grep -rhoE '^func (Fuzz[A-Za-z0-9_]+)' --include='*_test.go' $dirs | sed 's/^func //' | sort -u); do
 	for pkg in $(grep -rlE "^func $target\(" --include='*_test.go' $dirs | xargs -n1 dirname | sort -u); do
 		if ! go test -run='^$' -fuzz="^${target}\$" -fuzztime="$(fuzzcount "$target")" "./$pkg"; then
