@@ -11,10 +11,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
-
-	"landingd/transform"
-	"landingd/transform/synth"
 )
 
 // A stop signal ends prepare while it reads an xlsx export: nothing is
@@ -30,13 +26,8 @@ func TestE2EPrepareStopsOnSignalAndLeavesNoSpool(t *testing.T) {
 	for _, d := range []string{tmp, outDir} {
 		must(t, os.Mkdir(d, 0o700))
 	}
-	raw, err := os.ReadFile(schemaPath)
-	must(t, err)
-	s, err := transform.LoadSchema(raw)
-	must(t, err)
-	d, _ := synth.DistrictByID("basildon")
 	export := filepath.Join(dir, "export.xlsx")
-	must(t, synth.WriteFile(export, s, synth.Spec{District: d, Quarters: []string{"2025Q4"}, Rows: 60000, Seed: 5}))
+	writeBigXLSX(t, export)
 	bad := filepath.Join(dir, "broken.xlsx")
 	must(t, os.WriteFile(bad, []byte("PK\x03\x04 not a zip at all"), 0o600))
 	env := append(os.Environ(), "TMPDIR="+tmp)
@@ -46,23 +37,7 @@ func TestE2EPrepareStopsOnSignalAndLeavesNoSpool(t *testing.T) {
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	must(t, cmd.Start())
-	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
-	// Wait until the export is being spooled, then stop it.
-	for {
-		if spooling(cmd.Process.Pid, tmp, "landingd-prepare-") {
-			break
-		}
-		select {
-		case err := <-waited:
-			t.Fatalf("prepare ended (%v) before it spooled the export:\n%s", err, stderr.String())
-		default:
-		}
-		time.Sleep(5 * time.Millisecond) // polling, not a timed assertion
-	}
-	must(t, cmd.Process.Signal(syscall.SIGTERM))
-	err = <-waited
+	err := stopWhileSpooling(t, cmd, tmp, "landingd-prepare-", syscall.SIGTERM)
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFailed {
 		t.Errorf("prepare after SIGTERM: %v, want exit 1\n%s", err, stderr.String())
 	}

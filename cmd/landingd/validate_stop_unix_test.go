@@ -50,37 +50,14 @@ func TestE2EValidateStopsOnSignalAndLeavesNoSpool(t *testing.T) {
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(schemaPath)
-	must(t, err)
-	s, err := transform.LoadSchema(raw)
-	must(t, err)
-	d, _ := synth.DistrictByID("basildon")
 	file := filepath.Join(dir, "big.xlsx")
-	must(t, synth.WriteFile(file, s, synth.Spec{District: d, Quarters: []string{"2025Q4"}, Rows: 60000, Seed: 5}))
+	writeBigXLSX(t, file)
 
 	cmd := exec.CommandContext(context.Background(), landingdBin(t), "validate", "--partner", "basildon", file)
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	must(t, cmd.Start())
-	// An ended process answers signal 0 until it is waited for: a
-	// goroutine waits, so that the loop below sees the end.
-	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
-	// Wait until the xlsx is being spooled, then stop it.
-	for {
-		if spooling(cmd.Process.Pid, tmp, "landingd-validate-") {
-			break
-		}
-		select {
-		case err := <-waited:
-			t.Fatalf("validate ended (%v) before it spooled the file", err)
-		default:
-		}
-		time.Sleep(5 * time.Millisecond) // polling, not a timed assertion
-	}
-	must(t, cmd.Process.Signal(syscall.SIGTERM))
-	err = <-waited
+	err := stopWhileSpooling(t, cmd, tmp, "landingd-validate-", syscall.SIGTERM)
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitFailed {
 		t.Errorf("validate after SIGTERM: %v, want exit 1\n%s", err, stderr.String())
 	}
@@ -105,34 +82,56 @@ func TestE2EKilledValidateLeavesNoCopy(t *testing.T) {
 	dir := t.TempDir()
 	tmp := filepath.Join(dir, "tmp")
 	must(t, os.Mkdir(tmp, 0o700))
-	raw, err := os.ReadFile(schemaPath)
-	must(t, err)
-	s, err := transform.LoadSchema(raw)
-	must(t, err)
-	d, _ := synth.DistrictByID("basildon")
 	file := filepath.Join(dir, "big.xlsx")
-	must(t, synth.WriteFile(file, s, synth.Spec{District: d, Quarters: []string{"2025Q4"}, Rows: 60000, Seed: 5}))
+	writeBigXLSX(t, file)
 	cmd := exec.CommandContext(context.Background(), landingdBin(t), "validate", "--partner", "basildon", file)
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-	must(t, cmd.Start())
-	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
-	for !spooling(cmd.Process.Pid, tmp, "landingd-validate-") {
-		select {
-		case err := <-waited:
-			t.Fatalf("validate ended (%v) before it spooled the file", err)
-		default:
-		}
-		time.Sleep(5 * time.Millisecond) // polling, not a timed assertion
-	}
-	must(t, cmd.Process.Kill())
-	<-waited
+	_ = stopWhileSpooling(t, cmd, tmp, "landingd-validate-", os.Kill)
 	_ = filepath.WalkDir(tmp, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			t.Errorf("a killed validate left %s", path)
 		}
 		return nil
 	})
+}
+
+// writeBigXLSX writes a basildon export of 60,000 rows to path: long
+// enough to read that a signal lands while it is spooled.
+func writeBigXLSX(t *testing.T, path string) {
+	t.Helper()
+	raw, err := os.ReadFile(schemaPath)
+	must(t, err)
+	s, err := transform.LoadSchema(raw)
+	must(t, err)
+	d, _ := synth.DistrictByID("basildon")
+	must(t, synth.WriteFile(path, s, synth.Spec{District: d, Quarters: []string{"2025Q4"}, Rows: 60000, Seed: 5}))
+}
+
+// stopWhileSpooling starts cmd, waits until it spools a file into its
+// folder prefix* under tmp, sends it sig and returns what cmd.Wait
+// returned. It fails the test if cmd ends before it spools; the message
+// carries cmd's stderr when that is a buffer.
+func stopWhileSpooling(t *testing.T, cmd *exec.Cmd, tmp, prefix string, sig os.Signal) error {
+	t.Helper()
+	must(t, cmd.Start())
+	// An ended process answers signal 0 until it is waited for: a
+	// goroutine waits, so that the loop below sees the end.
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	for !spooling(cmd.Process.Pid, tmp, prefix) {
+		select {
+		case err := <-waited:
+			var stderr string
+			if b, ok := cmd.Stderr.(*bytes.Buffer); ok {
+				stderr = b.String()
+			}
+			t.Fatalf("%s ended (%v) before it spooled the file:\n%s", cmd.Args[1], err, stderr)
+		default:
+		}
+		time.Sleep(5 * time.Millisecond) // polling, not a timed assertion
+	}
+	must(t, cmd.Process.Signal(sig))
+	return <-waited
 }
 
 // spooling reports whether process pid is spooling a file into its
