@@ -96,3 +96,27 @@ func (l *dutyLab) dropAs(t *testing.T, partner, name string, spec synth.Spec) {
 	p, _ := l.cfg.Partner(partner)
 	must(t, os.Rename(filepath.Join(p.Landing.Local.Path, ".short.csv"), filepath.Join(p.Landing.Local.Path, name)))
 }
+
+// A refused name whose report cannot be written fails the partner with an
+// error that names the file as it is: it is escaped once, where it is
+// shown (the log handler, the summary, status), not here as well.
+func TestRefusedNameReportFaultNamesTheFileOnce(t *testing.T) {
+	l := newDutyLab(t, "basildon")
+	l.set(utc("2026-01-08 06:00"))
+	l.drop(t, "basildon", `back\slash.csv`, synth.Spec{Quarters: []string{"2025Q4"}, Rows: 10, DAShare: 0.5})
+	p, _ := l.cfg.Partner("basildon")
+	// A file where the rejected folder should be: the report's write fails.
+	rejected := filepath.Join(p.Landing.Local.Path, "rejected")
+	must(t, os.RemoveAll(rejected))
+	must(t, os.WriteFile(rejected, nil, 0o600))
+	r := l.open(t)
+
+	sum := cycle(t, r)
+	err := sum.Partners[0].Err
+	if err == nil {
+		t.Fatalf("cycle over an unwritable rejected folder: %+v, want the partner failed", sum.Partners[0])
+	}
+	if want := `write report for back\slash.csv: `; !strings.Contains(err.Error(), want) {
+		t.Errorf("partner's error = %q, want it to hold %q", err, want)
+	}
+}

@@ -455,7 +455,7 @@ func (r *Runner) refuseName(ctx context.Context, log *slog.Logger, runID string,
 	}
 	reportName := storage.RefusedReportName(obj.Name)
 	if err := z.Put(ctx, storage.Rejected, reportName, strings.NewReader(report.String())); err != nil {
-		return fs, fmt.Errorf("write report for %s: %w", safetext.Escape(obj.Name), err)
+		return fs, fmt.Errorf("write report for %s: %w", obj.Name, err)
 	}
 	if err := r.DB.MarkDisposed(ctx, id, state.DisposedKept, "", now); err != nil {
 		return fs, err

@@ -21,7 +21,6 @@ import (
 	"landingd/config"
 	"landingd/ingest/audit"
 	"landingd/ingest/state"
-	"landingd/internal/safetext"
 	"landingd/storage"
 	"landingd/storage/retry"
 	"landingd/transform"
@@ -396,7 +395,7 @@ func (r *Runner) partner(ctx context.Context, log *slog.Logger, runID string, p 
 			if !known {
 				fs, err := r.refuseName(ctx, log, runID, p, z, obj)
 				if err != nil {
-					return fail("refuse file "+safetext.Escape(obj.Name), err)
+					return fail("refuse file "+obj.Name, err)
 				}
 				ps.Files = append(ps.Files, fs)
 			}
