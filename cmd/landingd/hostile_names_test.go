@@ -172,5 +172,8 @@ func TestValidateAndPrepareEscapeNames(t *testing.T) {
 		if !strings.Contains(stdout+stderr, `\x1b`) && !strings.Contains(stdout+stderr, `\u001b`) {
 			t.Errorf("%q: output does not show the name:\n%s\n%s", args, stdout, stderr)
 		}
+		if strings.Contains(stdout+stderr, `\\x1b`) || strings.Contains(stdout+stderr, `\\u001b`) {
+			t.Errorf("%q: output escapes a name twice:\n%s\n%s", args, stdout, stderr)
+		}
 	}
 }

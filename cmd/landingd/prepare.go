@@ -131,7 +131,7 @@ func prepareAndValidate(ctx context.Context, e *env, cfg *config.Config, schema 
 		return exitFailed
 	}
 	fmt.Fprintf(e.stdout, "Rows in error: %d\n\n", res.Rows.Rejected)
-	if err := shownResult(res).WriteText(e.stdout); err != nil {
+	if err := res.WriteText(e.stdout); err != nil {
 		return exitFailed
 	}
 	if res.Verdict == transform.Rejected {

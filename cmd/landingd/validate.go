@@ -117,7 +117,7 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 		if i > 0 {
 			fmt.Fprintln(e.stdout, "\n----------------------------------------------------------------")
 		}
-		if err := shownResult(res).WriteText(e.stdout); err != nil {
+		if err := res.WriteText(e.stdout); err != nil {
 			return exitFailed
 		}
 	}
@@ -228,13 +228,4 @@ func untilStopped(ctx context.Context, e *env, command, tmp string, grace time.D
 		}
 	}
 	return false
-}
-
-// shownResult is res as a terminal shows it: the file's name escaped
-// (safetext.Escape), as a name a district chose may hold control
-// characters. (The issues quote headings themselves.)
-func shownResult(res *transform.Result) *transform.Result {
-	shown := *res
-	shown.File = safetext.Escape(res.File)
-	return &shown
 }
