@@ -81,6 +81,60 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// runningServe is a serve running in process, each cycle a child
+// "landingd run" of the built binary.
+type runningServe struct {
+	base   string // http://addr it serves on
+	stderr *lockedBuffer
+	done   chan int
+	cancel context.CancelFunc
+}
+
+// startServe starts serve with args and waits for its serving line.
+func startServe(t *testing.T, args ...string) *runningServe {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	s := &runningServe{stderr: &lockedBuffer{}, done: make(chan int, 1), cancel: cancel}
+	bin := landingdBin(t)
+	getenv := func(k string) string {
+		if k == cycleExeEnv {
+			return bin
+		}
+		return ""
+	}
+	go func() {
+		s.done <- realMain(ctx, &env{stdout: io.Discard, stderr: s.stderr, getenv: getenv}, append([]string{"serve"}, args...))
+	}()
+	waitFor(t, "the serving line", func() bool {
+		m := servingAddr.FindStringSubmatch(s.stderr.String())
+		if m != nil {
+			s.base = "http://" + m[1]
+		}
+		select {
+		case code := <-s.done:
+			t.Fatalf("serve exited %d before serving:\n%s", code, s.stderr.String())
+		default:
+		}
+		return m != nil
+	})
+	return s
+}
+
+// stop ends serve's context and wants it to exit 0 within a minute.
+func (s *runningServe) stop(t *testing.T) {
+	t.Helper()
+	s.cancel()
+	select {
+	case code := <-s.done:
+		if code != exitOK {
+			t.Errorf("serve exit = %d, want 0\n%s", code, s.stderr.String())
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("serve did not stop within a minute of its context ending")
+	}
+}
+
 func httpGet(t *testing.T, url, token string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
@@ -106,30 +160,8 @@ func TestServeRunsCyclesAndStops(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(filepath.Dir(protocol), "http.token"), []byte(token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr lockedBuffer
-	done := make(chan int, 1)
-	// serve runs each cycle as a child "landingd run": the built binary.
-	bin := landingdBin(t)
-	getenv := func(k string) string {
-		if k == cycleExeEnv {
-			return bin
-		}
-		return ""
-	}
-	go func() {
-		done <- realMain(ctx, &env{stdout: &stdout, stderr: &stderr, getenv: getenv},
-			[]string{"serve", "--config", protocol})
-	}()
-	var base string
-	waitFor(t, "the serving line", func() bool {
-		m := servingAddr.FindStringSubmatch(stderr.String())
-		if m != nil {
-			base = "http://" + m[1]
-		}
-		return m != nil
-	})
+	srv := startServe(t, "--config", protocol)
+	base, stderr := srv.base, srv.stderr
 	if code, _ := httpGet(t, base+"/healthz", ""); code != 200 {
 		t.Errorf("/healthz = %d", code)
 	}
@@ -170,15 +202,7 @@ func TestServeRunsCyclesAndStops(t *testing.T) {
 		t.Errorf("run while serving = %d, %s", code, err2.String())
 	}
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("serve exit = %d, want 0\n%s", code, stderr.String())
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("serve did not stop within a minute of its context ending")
-	}
+	srv.stop(t)
 	if !strings.Contains(stderr.String(), `"msg":"stopped cleanly"`) {
 		t.Errorf("no clean stop in the log")
 	}
@@ -369,37 +393,8 @@ func TestServeTwoProtocols(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var stdout, stderr lockedBuffer
-	done := make(chan int, 1)
-	bin := landingdBin(t)
-	getenv := func(k string) string {
-		if k == cycleExeEnv {
-			return bin
-		}
-		return ""
-	}
-	go func() {
-		done <- realMain(ctx, &env{stdout: &stdout, stderr: &stderr, getenv: getenv},
-			[]string{"serve", "--config", one, "--config", two, "--title", "Whole Essex"})
-	}()
-	var base string
-	waitFor(t, "the serving line", func() bool {
-		m := servingAddr.FindStringSubmatch(stderr.String())
-		if m != nil {
-			base = "http://" + m[1]
-		}
-		select {
-		case code := <-done:
-			t.Fatalf("serve exited %d before serving:\n%s", code, stderr.String())
-		default:
-		}
-		return m != nil
-	})
-	if base == "" {
-		t.Fatalf("serve did not start:\n%s", stderr.String())
-	}
+	srv := startServe(t, "--config", one, "--config", two, "--title", "Whole Essex")
+	base, stderr := srv.base, srv.stderr
 	count := func(body, protocol, outcome string) int {
 		m := regexp.MustCompile(`landingd_cycles_total\{outcome="` + outcome + `",protocol="` + protocol + `"\} (\d+)`).FindStringSubmatch(body)
 		n := 0
@@ -458,15 +453,7 @@ func TestServeTwoProtocols(t *testing.T) {
 	if got, _ := filepath.Glob(filepath.Join(cfgOne.Output.Local.Path, "*", "combined.csv")); len(got) == 0 {
 		t.Error("the first protocol published nothing")
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("serve exit = %d, want 0\n%s", code, stderr.String())
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("serve did not stop within a minute of its context ending")
-	}
+	srv.stop(t)
 }
 
 // TestServeRefusesSharedZone refuses, at load and with exit 2, two
