@@ -312,13 +312,14 @@ func BenchmarkXLSXShapes(b *testing.B) {
 		for _, mode := range []string{"scan", "tokens"} {
 			b.Run(shape+"/"+mode, func(b *testing.B) {
 				path := shapeFiles[shape]
+				tmp := b.TempDir()
 				var rows int
 				for b.Loop() {
 					f, err := os.Open(path)
 					if err != nil {
 						b.Fatal(err)
 					}
-					tab, err := openXLSXWith(context.Background(), f, ReadOptions{TempDir: b.TempDir()}, scanMode{noScan: mode == "tokens"})
+					tab, err := openXLSXWith(context.Background(), f, ReadOptions{TempDir: tmp}, scanMode{noScan: mode == "tokens"})
 					if err != nil {
 						b.Fatal(err)
 					}
