@@ -139,7 +139,8 @@ func (z *Zone) Move(ctx context.Context, obj storage.Object, to storage.Folder) 
 
 // ownCopy reports whether the blob at dst, whose name was taken, is the
 // copy an earlier attempt of this same move made before it failed to
-// delete the source (a retry, see storage/retry): a finished server-side
+// delete the source or to wait for the copy (a retry, see storage/retry;
+// a copy from src still under way is waited for): a finished server-side
 // copy from src's name, completed no earlier than the version being
 // moved was last modified, with its length and, when the source has
 // one, its Content-MD5. A blob that merely took the name (an earlier
@@ -152,6 +153,17 @@ func (z *Zone) ownCopy(ctx context.Context, dst *blob.Client, dstObj string, src
 		return false, nil
 	case err != nil:
 		return false, z.s.fail(ctx, "move", dstObj, err)
+	}
+	if p.CopyStatus != nil && *p.CopyStatus == blob.CopyStatusTypePending && p.CopySource != nil && sameBlobPath(*p.CopySource, src.URL()) {
+		// An earlier attempt's copy still under way (its wait failed, and
+		// the move is retried): it is waited for here, as that attempt
+		// would have, rather than made a second time under a clash name.
+		if err := z.awaitCopy(ctx, dst, p.CopyStatus, dstObj); err != nil {
+			return false, err
+		}
+		if p, err = dst.GetProperties(ctx, nil); err != nil {
+			return false, z.s.fail(ctx, "move", dstObj, err)
+		}
 	}
 	switch {
 	case p.CopyStatus == nil || *p.CopyStatus != blob.CopyStatusTypeSuccess || p.CopySource == nil:
