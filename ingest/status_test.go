@@ -8,25 +8,10 @@ import (
 
 	"landingd/config"
 	"landingd/ingest/state"
+	"landingd/internal/testclock"
 )
 
-var london = mustLoad("Europe/London")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
-func at(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, london)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+var at = testclock.At
 
 func TestCellState(t *testing.T) {
 	t.Parallel()

@@ -18,6 +18,7 @@ import (
 	"landingd/deploy"
 	"landingd/ingest"
 	"landingd/ingest/state"
+	"landingd/internal/testclock"
 	"landingd/transform"
 	"landingd/transform/synth"
 )
@@ -192,21 +193,10 @@ func (c *fakeClock) Wait(ctx context.Context, until time.Time) error {
 	return ctx.Err()
 }
 
-var london = func() *time.Location {
-	l, err := time.LoadLocation("Europe/London")
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
-
-func at(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, london)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+var (
+	london = testclock.London
+	at     = testclock.At
+)
 
 // cycleAt runs one cycle at time now with the given trigger, as a manual
 // run or an earlier service would have.
