@@ -148,13 +148,12 @@ func (l *lastWords) keep(line string) {
 		// The crash's text names them from the ledger, and every output
 		// escapes that, so only the reason is kept: a name kept here
 		// would be shown escaped twice.
+		// The reason follows the names, so it is the last of the two
+		// phrases: a name may hold either.
 		rest := strings.TrimPrefix(line, "landingd: judging ")
 		line = "judging stopped by the watchdog"
-		for _, why := range []string{" took longer than ", " used more than "} {
-			if i := strings.LastIndex(rest, why); i >= 0 {
-				line = "judging" + rest[i:]
-				break
-			}
+		if i := max(strings.LastIndex(rest, " took longer than "), strings.LastIndex(rest, " used more than ")); i >= 0 {
+			line = "judging" + rest[i:]
 		}
 	default:
 		return

@@ -23,6 +23,8 @@ func TestLastWords(t *testing.T) {
 			"exit status 2: judging took longer than 1m0s: stopping the process so that the file is quarantined"},
 		{"watchdog memory", "landingd: judging basildon: a.xlsx, harlow: b.csv used more than 512 MiB: stopping the process so that the file is quarantined\n",
 			"exit status 2: judging used more than 512 MiB: stopping the process so that the file is quarantined"},
+		{"watchdog memory, name holds the other reason", "landingd: judging basildon: q4 took longer than SECRET.xlsx used more than 512 MiB: stopping the process so that the file is quarantined\n",
+			"exit status 2: judging used more than 512 MiB: stopping the process so that the file is quarantined"},
 		{"split writes", "fatal err", "exit status 2"},
 	}
 	for _, tt := range tests {
