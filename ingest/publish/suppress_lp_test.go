@@ -201,22 +201,9 @@ func TestSuppressWholeTable(t *testing.T) {
 		t.Skip("solves hundreds of linear programmes")
 	}
 	t.Parallel()
-	x := uint32(88172645)
-	next := func() int {
-		x ^= x << 13
-		x ^= x >> 17
-		x ^= x << 5
-		return int(x % 1024)
-	}
+	next := xorshift(88172645)
 	for range 40 {
-		r, c := 1+next()%4, 1+next()%4
-		counts := make([][]int, r)
-		for i := range counts {
-			counts[i] = make([]int, c)
-			for j := range counts[i] {
-				counts[i][j] = next() % 12
-			}
-		}
+		counts := randomCounts(next, 4, func() int { return next() % 12 })
 		checkWholeTable(t, counts)
 		// Nothing is hidden that need not be: showing any one "*" again
 		// gives some hidden cell away.
@@ -272,26 +259,13 @@ func FuzzSuppressWholeTable(f *testing.F) {
 // random as well as the way Suppress hides them.
 func TestNetworkMatchesChecker(t *testing.T) {
 	t.Parallel()
-	x := uint32(1732584193)
-	next := func() int {
-		x ^= x << 13
-		x ^= x >> 17
-		x ^= x << 5
-		return int(x % 1024)
-	}
+	next := xorshift(1732584193)
 	n := 60
 	if testing.Short() {
 		n = 10
 	}
 	for range n {
-		r, c := 1+next()%4, 1+next()%4
-		counts := make([][]int, r)
-		for i := range counts {
-			counts[i] = make([]int, c)
-			for j := range counts[i] {
-				counts[i][j] = next() % 12
-			}
-		}
+		counts := randomCounts(next, 4, func() int { return next() % 12 })
 		tb := Suppress(counts)
 		if next()%2 == 0 {
 			for i := range tb {
@@ -330,26 +304,13 @@ func TestNetworkMatchesChecker(t *testing.T) {
 // kept.
 func TestWholeTableHiddenKeepsPromise(t *testing.T) {
 	t.Parallel()
-	x := uint32(362436069)
-	next := func() int {
-		x ^= x << 13
-		x ^= x >> 17
-		x ^= x << 5
-		return int(x % 1024)
-	}
+	next := xorshift(362436069)
 	n := 40
 	if testing.Short() {
 		n = 8
 	}
 	for range n {
-		r, c := 1+next()%4, 1+next()%4
-		counts := make([][]int, r)
-		for i := range counts {
-			counts[i] = make([]int, c)
-			for j := range counts[i] {
-				counts[i][j] = next() % (3 + next()%20)
-			}
-		}
+		counts := randomCounts(next, 4, func() int { return next() % (3 + next()%20) })
 		tb := Suppress(counts)
 		for i := range tb {
 			for j := range tb[i] {

@@ -200,25 +200,39 @@ func firstDisclosure(t [][]Cell) string {
 	return ""
 }
 
-func TestSuppressRandomTablesNeverDisclose(t *testing.T) {
-	// A fixed pseudo-random sweep (no math/rand seed drift): small tables
-	// with many small counts.
-	x := uint32(2463534242)
-	next := func() int {
+// xorshift returns Marsaglia's xorshift32 sequence from seed, each value
+// below 1024: a fixed pseudo-random sweep, the same on every run (no
+// math/rand seed drift).
+func xorshift(seed uint32) func() int {
+	x := seed
+	return func() int {
 		x ^= x << 13
 		x ^= x >> 17
 		x ^= x << 5
 		return int(x % 1024)
 	}
-	for n := 0; n < 300; n++ {
-		r, c := 1+next()%3, 1+next()%3
-		counts := make([][]int, r)
-		for i := range counts {
-			counts[i] = make([]int, c)
-			for j := range counts[i] {
-				counts[i][j] = next() % 8
-			}
+}
+
+// randomCounts returns a table of 1 to most districts by 1 to most
+// categories, its sizes drawn from next and each count from count.
+func randomCounts(next func() int, most int, count func() int) [][]int {
+	r, c := 1+next()%most, 1+next()%most
+	counts := make([][]int, r)
+	for i := range counts {
+		counts[i] = make([]int, c)
+		for j := range counts[i] {
+			counts[i][j] = count()
 		}
+	}
+	return counts
+}
+
+func TestSuppressRandomTablesNeverDisclose(t *testing.T) {
+	// A fixed pseudo-random sweep (no math/rand seed drift): small tables
+	// with many small counts.
+	next := xorshift(2463534242)
+	for n := 0; n < 300; n++ {
+		counts := randomCounts(next, 3, func() int { return next() % 8 })
 		got := Suppress(counts)
 		if leak := firstDisclosure(got); leak != "" {
 			t.Fatalf("Suppress(%v) =\n%s\n%s", counts, render(got), leak)
