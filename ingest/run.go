@@ -166,7 +166,7 @@ func (r *Runner) Cycle(ctx context.Context, partners []string) (*Summary, error)
 	}
 	// on_review_overdue: pause stops the cycle taking files until the
 	// review date is moved; publishing, retention and duties go on.
-	paused := review == "overdue" && r.Config.Protocol.OnReviewOverdue == config.ReviewPause
+	paused := PauseReason(r.Config, start) != ""
 	if paused {
 		log.Warn("the protocol's review is overdue and on_review_overdue is pause: no files are taken until the review date is moved")
 	}
