@@ -112,13 +112,15 @@ func (c *Client) Send(ctx context.Context, ev Event) error {
 		ev.Time = now().UTC()
 	}
 	// Names come from districts: no control character reaches a
-	// receiver, in the text or in the fields.
+	// receiver, in the text or in the fields. The text escapes the raw
+	// summary itself (ChatText), so it is made before the fields are.
+	text := Text(ev)
 	ev.Summary, ev.Object = safetext.Escape(ev.Summary), safetext.Escape(ev.Object)
 	if d, ok := safetext.EscapeAll(ev.Details).(map[string]any); ok {
 		// Details can hold a district's column headings.
 		ev.Details = d
 	}
-	body, err := json.Marshal(payload{Text: Text(ev), Event: ev})
+	body, err := json.Marshal(payload{Text: text, Event: ev})
 	if err != nil {
 		return fmt.Errorf("send alert %s: %w", ev.Kind, err)
 	}

@@ -246,3 +246,28 @@ func FuzzChatText(f *testing.F) {
 		}
 	})
 }
+
+// A name from a district is escaped once in the chat text, as in the
+// event's own fields, not once for the event and again for the chat.
+func TestSendEscapesNamesOnce(t *testing.T) {
+	t.Parallel()
+	r, u := newReceiver(t)
+	c := &Client{URL: u, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	ev := Event{Kind: KindFileRejected, Summary: "basildon: file q4\\x\x1b.csv rejected", Partner: "basildon", Object: "q4\\x\x1b.csv"}
+	if err := c.Send(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(r.bodies[0], &got); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{
+		"text":    `landingd: basildon: file q4\\x\x1b.csv rejected`,
+		"summary": `basildon: file q4\\x\x1b.csv rejected`,
+		"object":  `q4\\x\x1b.csv`,
+	} {
+		if got[k] != want {
+			t.Errorf("%s = %q, want %q", k, got[k], want)
+		}
+	}
+}
