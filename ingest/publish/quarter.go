@@ -98,29 +98,29 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 	if err != nil {
 		return err
 	}
+	feed := startSheetFeed(xw.add, len(s.Fields))
+	defer feed.close()
 	err = db.QuarterRows(ctx, q, func(r state.StoredRow) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if r.Values, err = layouts.remap(r); err != nil {
+		vals, err := layouts.remap(r)
+		if err != nil {
 			return err
 		}
-		copy(rec, r.Values)
-		if caseRef >= 0 {
-			rec[caseRef] = r.Pseudonym
+		cells, err := feed.row(ctx)
+		if err != nil {
+			return fmt.Errorf("write workbook row: %w", err)
 		}
-		for i, v := range rec {
+		copy(cells, vals)
+		if caseRef >= 0 {
+			cells[caseRef] = r.Pseudonym
+		}
+		for i, v := range cells {
 			rec[i] = Neutralise(v)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
-		}
-		copy(rec, r.Values)
-		if caseRef >= 0 {
-			rec[caseRef] = r.Pseudonym
-		}
-		if err := xw.add(rec); err != nil {
-			return fmt.Errorf("write workbook row: %w", err)
 		}
 		total++
 		cases[r.LACode]++
@@ -130,10 +130,13 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 				m = map[string]int{}
 				byCat[r.LACode] = m
 			}
-			m[r.Values[catField]]++
+			m[vals[catField]]++
 		}
 		return nil
 	})
+	if ferr := feed.close(); err == nil && ferr != nil {
+		err = fmt.Errorf("write workbook row: %w", ferr)
+	}
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 
 	"landingd/transform"
@@ -267,12 +268,26 @@ func (x *xlsxWriter) finish(w io.Writer) error {
 	if err := x.sw.Flush(); err != nil {
 		return fmt.Errorf("flush data sheet: %w", err)
 	}
-	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	x.f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
+		zw := zip.NewWriter(w)
+		zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+			return flate.NewWriter(w, xlsxDeflateLevel)
+		})
+		return zw
+	})
 	if _, err := x.f.WriteTo(io.Discard); err != nil {
 		return err
 	}
 	return nil
 }
+
+// xlsxDeflateLevel is the compression of the workbook's parts. The Data
+// sheet of a 600,000-row quarter is 423 MB of XML; deflating it took 4.9 s
+// with compress/flate's default level (50 MB out), 1.5 s at its best speed
+// (70 MB) and 0.8 s with klauspost/compress's level 1 (66 MB), so the
+// workbook uses the last: a real quarter is a few thousand rows, and its
+// size does not matter beside the time a national quarter would take.
+const xlsxDeflateLevel = flate.BestSpeed
 
 // close removes the writer's temporary files.
 func (x *xlsxWriter) close() { _ = x.f.Close() }
