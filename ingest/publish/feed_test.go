@@ -29,9 +29,9 @@ func TestSheetFeed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var got [][]string
-			add := func(r []string) error {
-				got = append(got, append([]string(nil), r...))
+			var got [][]any
+			add := func(r []any) error {
+				got = append(got, append([]any(nil), r...))
 				if len(got) == tt.failAt {
 					return errBoom
 				}
@@ -84,7 +84,7 @@ func TestSheetFeed(t *testing.T) {
 func TestSheetFeedCancel(t *testing.T) {
 	t.Parallel()
 	block := make(chan struct{})
-	f := startSheetFeed(func([]string) error { <-block; return nil }, 1)
+	f := startSheetFeed(func([]any) error { <-block; return nil }, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var err error

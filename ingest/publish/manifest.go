@@ -40,7 +40,7 @@ type Manifest struct {
 	Protocol         string    `json:"protocol"`
 	FieldList        FieldList `json:"field_list"`
 	// RowsJudgedUnder lists the field list versions the quarter's rows
-	// were judged under (state.DB.QuarterSchemaVersions), so that a
+	// were judged under (gathered as the rows are written), so that a
 	// reader sees when a quarter mixes rows from before and after a
 	// change of the list.
 	RowsJudgedUnder []string          `json:"rows_judged_under,omitempty"`

@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"time"
 
@@ -94,6 +96,7 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 	byCat := map[string]map[string]int{} // la_code -> category -> count
 	rec := make([]string, len(s.Fields))
 	total := 0
+	judgedUnder := map[string]bool{} // field list versions of the rows
 	layouts, err := newLayouts(ctx, db, s)
 	if err != nil {
 		return err
@@ -112,11 +115,11 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 		if err != nil {
 			return fmt.Errorf("write workbook row: %w", err)
 		}
-		copy(cells, vals)
-		if caseRef >= 0 {
-			cells[caseRef] = r.Pseudonym
-		}
-		for i, v := range cells {
+		for i, v := range vals {
+			if i == caseRef {
+				v = r.Pseudonym
+			}
+			cells[i] = xw.cell(&s.Fields[i], v)
 			rec[i] = Neutralise(v)
 		}
 		if err := cw.Write(rec); err != nil {
@@ -124,6 +127,7 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 		}
 		total++
 		cases[r.LACode]++
+		judgedUnder[r.SchemaVersion] = true
 		if catField >= 0 {
 			m := byCat[r.LACode]
 			if m == nil {
@@ -188,12 +192,8 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 		return fmt.Errorf("write workbook: %w", err)
 	}
 
-	judgedUnder, err := db.QuarterSchemaVersions(ctx, q)
-	if err != nil {
-		return err
-	}
 	m := Manifest{
-		RowsJudgedUnder:  judgedUnder,
+		RowsJudgedUnder:  slices.Sorted(maps.Keys(judgedUnder)),
 		Quarter:          q,
 		Label:            transform.QuarterLabel(q),
 		FinancialQuarter: transform.FinancialQuarter(q),

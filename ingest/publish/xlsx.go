@@ -32,13 +32,12 @@ const (
 // SetCellFormula, which this writer never does). So "=1+2" shows as =1+2
 // and is never run, where an apostrophe would show literally.
 type xlsxWriter struct {
-	f     *excelize.File
-	sw    *excelize.StreamWriter
-	s     *transform.Schema
-	bold  int
-	date  int
-	row   int
-	cells []any
+	f    *excelize.File
+	sw   *excelize.StreamWriter
+	s    *transform.Schema
+	bold int
+	date int
+	row  int
 }
 
 func newXLSX(s *transform.Schema, title string, stamp time.Time, tempDir string) (*xlsxWriter, error) {
@@ -72,36 +71,34 @@ func newXLSX(s *transform.Schema, title string, stamp time.Time, tempDir string)
 	if err := sw.SetColWidth(1, len(s.Fields), 18); err != nil {
 		return nil, err
 	}
-	x := &xlsxWriter{f: f, sw: sw, s: s, bold: bold, date: date, row: 1,
-		cells: make([]any, len(s.Fields))}
+	x := &xlsxWriter{f: f, sw: sw, s: s, bold: bold, date: date, row: 1}
+	head := make([]any, len(s.Fields))
 	for i, fd := range s.Fields {
 		h := fd.Title
 		if h == "" {
 			h = fd.Name
 		}
-		x.cells[i] = excelize.Cell{StyleID: bold, Value: h}
+		head[i] = excelize.Cell{StyleID: bold, Value: h}
 	}
-	if err := sw.SetRow("A1", x.cells); err != nil {
+	if err := sw.SetRow("A1", head); err != nil {
 		return nil, err
 	}
 	return x, nil
 }
 
-// add writes one row of canonical values as labels, Yes/No, dates and
-// numbers. A value that does not parse as its type is written as text.
-func (x *xlsxWriter) add(vals []string) error {
+// add writes one row of cells made by cell.
+func (x *xlsxWriter) add(cells []any) error {
 	x.row++
-	for i, v := range vals {
-		fd := &x.s.Fields[i]
-		x.cells[i] = x.cell(fd, v)
-	}
 	cell, err := excelize.CoordinatesToCellName(1, x.row)
 	if err != nil {
 		return err
 	}
-	return x.sw.SetRow(cell, x.cells[:len(vals)])
+	return x.sw.SetRow(cell, cells)
 }
 
+// cell returns the workbook cell of canonical value v of field fd: a label,
+// Yes/No, a date or a number. A value that does not parse as its type is
+// written as text.
 func (x *xlsxWriter) cell(fd *transform.Field, v string) any {
 	if v == "" {
 		return nil
