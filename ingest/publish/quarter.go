@@ -241,15 +241,9 @@ const (
 // available" on the Summary sheet, not zero. It fails on a database
 // error.
 func acceptedPartners(ctx context.Context, db *state.DB, q string, partners []Partner, cases map[string]int) ([]bool, error) {
-	subs, err := db.Submissions(ctx)
+	accepted, err := db.AcceptedPartners(ctx, q)
 	if err != nil {
 		return nil, err
-	}
-	accepted := map[string]bool{}
-	for _, sub := range subs {
-		if sub.Quarter == q && sub.AcceptedFiles > 0 {
-			accepted[sub.Partner] = true
-		}
 	}
 	out := make([]bool, len(partners))
 	for i, p := range partners {

@@ -511,6 +511,23 @@ func TestSubmissions(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Submissions:\n got %+v\nwant %+v", got, want)
 	}
+	// AcceptedPartners agrees with Submissions' accepted files, quarter
+	// by quarter.
+	for _, q := range []string{"2025Q3", "2025Q4", "2026Q1"} {
+		wantP := map[string]bool{}
+		for _, s := range got {
+			if s.Quarter == q && s.AcceptedFiles > 0 {
+				wantP[s.Partner] = true
+			}
+		}
+		gotP, err := d.AcceptedPartners(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(gotP, wantP) {
+			t.Errorf("AcceptedPartners(%s) = %v, want %v", q, gotP, wantP)
+		}
+	}
 }
 
 func TestWriterWaitsForFileTxAndHonoursCtx(t *testing.T) {

@@ -116,3 +116,25 @@ GROUP BY o.partner, c.quarter`)
 	})
 	return out, nil
 }
+
+// AcceptedPartners returns the partners with an accepted file for quarter
+// q: the files Submissions counts as q's AcceptedFiles (by the quarters
+// their rows went to, or by their hint when they stored none). Unlike
+// Submissions it reads only the ledger, never the cases. It fails on a
+// database error.
+func (d *DB) AcceptedPartners(ctx context.Context, q string) (map[string]bool, error) {
+	ps, err := queryStrings(ctx, d.db, `
+SELECT o.partner FROM objects o JOIN object_quarters oq ON oq.object_id = o.id
+WHERE o.verdict = ? AND oq.quarter = ?
+UNION
+SELECT o.partner FROM objects o WHERE o.verdict = ? AND o.rows_stored = 0 AND o.quarter_hint = ?`,
+		transform.Accepted, q, transform.Accepted, q)
+	if err != nil {
+		return nil, fmt.Errorf("list partners accepted for %s: %w", q, err)
+	}
+	out := make(map[string]bool, len(ps))
+	for _, p := range ps {
+		out[p] = true
+	}
+	return out, nil
+}
