@@ -22,11 +22,11 @@ type CaseRow struct {
 // restricted ones included, ordered by quarter_end_date. It fails on a
 // database error or when a stored row does not decode.
 func (d *DB) CaseRows(ctx context.Context, laCode, pseudonym string) ([]CaseRow, error) {
-	rows, err := d.db.QueryContext(ctx, `
+	rows, err := d.db.QueryContext(ctx, storedQuarters+`
 SELECT c.la_code, c.pseudonym, c.quarter_end_date, c.quarter, c.object_id, c.source_row, c.schema_version, c.vals,
 	c.restricted, o.partner, o.name, o.sha256, o.disposed_to, o.disposed_name, o.deleted_at, o.received_at
 FROM cases c JOIN objects o ON o.id = c.object_id
-WHERE c.la_code = ? AND c.pseudonym = ? ORDER BY c.quarter_end_date`, laCode, pseudonym)
+WHERE c.`+inStoredQuarters+` AND c.la_code = ? AND c.pseudonym = ? ORDER BY c.quarter_end_date`, laCode, pseudonym)
 	if err != nil {
 		return nil, fmt.Errorf("read a case of %s: %w", laCode, err)
 	}

@@ -55,20 +55,21 @@ func (d *DB) EraseCase(ctx context.Context, laCode, pseudonym, token string, at 
 	var e Erasure
 	err := d.write(ctx, func(tx *sql.Tx) error {
 		var err error
-		if e.Quarters, err = queryStrings(ctx, tx, `SELECT DISTINCT quarter FROM cases
-			WHERE la_code = ? AND pseudonym = ? ORDER BY quarter`, laCode, pseudonym); err != nil {
+		if e.Quarters, err = queryStrings(ctx, tx, storedQuarters+`SELECT DISTINCT quarter FROM cases
+			WHERE `+inStoredQuarters+` AND la_code = ? AND pseudonym = ? ORDER BY quarter`, laCode, pseudonym); err != nil {
 			return err
 		}
 		if e.Files, err = caseFiles(ctx, tx, laCode, pseudonym); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE objects SET erasing = ?
+		if _, err := tx.ExecContext(ctx, storedQuarters+`UPDATE objects SET erasing = ?
 			WHERE disposed_to = ? AND disposed_name != '' AND deleted_at = ''
-			AND id IN (SELECT object_id FROM cases WHERE la_code = ? AND pseudonym = ?)`,
+			AND id IN (SELECT object_id FROM cases WHERE `+inStoredQuarters+` AND la_code = ? AND pseudonym = ?)`,
 			token, DisposedProcessed, laCode, pseudonym); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM cases WHERE la_code = ? AND pseudonym = ?`, laCode, pseudonym)
+		res, err := tx.ExecContext(ctx, storedQuarters+`DELETE FROM cases
+			WHERE `+inStoredQuarters+` AND la_code = ? AND pseudonym = ?`, laCode, pseudonym)
 		if err != nil {
 			return err
 		}
@@ -100,9 +101,9 @@ func (d *DB) EraseCase(ctx context.Context, laCode, pseudonym, token string, at 
 
 // caseFiles lists the files the case's current rows came from.
 func caseFiles(ctx context.Context, q querier, laCode, pseudonym string) ([]CaseFile, error) {
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT o.id, o.partner, o.name, o.sha256, o.disposed_to, o.disposed_name, o.deleted_at
+	rows, err := q.QueryContext(ctx, storedQuarters+`SELECT DISTINCT o.id, o.partner, o.name, o.sha256, o.disposed_to, o.disposed_name, o.deleted_at
 		FROM cases c JOIN objects o ON o.id = c.object_id
-		WHERE c.la_code = ? AND c.pseudonym = ? ORDER BY o.id`, laCode, pseudonym)
+		WHERE c.`+inStoredQuarters+` AND c.la_code = ? AND c.pseudonym = ? ORDER BY o.id`, laCode, pseudonym)
 	if err != nil {
 		return nil, err
 	}

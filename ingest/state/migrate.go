@@ -211,6 +211,35 @@ CREATE TABLE pending_reports (
 	report    BLOB NOT NULL  -- the report's text, as the district will read it
 );
 `,
+
+	// 9: the case store keyed by quarter first, so that a quarter's rows
+	// (publishing, retention) are one range of the table instead of an
+	// index walk with a table lookup per row. A quarter is a function of
+	// quarter_end_date, so the key is as unique as before. cases_quarter
+	// goes with it. There is no index on (la_code, pseudonym): a case is
+	// looked up with one seek per stored quarter (see storedQuarters),
+	// which keeps each stored row to two B-tree inserts (the table and
+	// cases_object).
+	`
+CREATE TABLE cases_new (
+	la_code          TEXT NOT NULL,
+	pseudonym        TEXT NOT NULL,
+	quarter_end_date TEXT NOT NULL,
+	quarter          TEXT NOT NULL,
+	object_id        INTEGER NOT NULL REFERENCES objects(id),
+	source_row       INTEGER NOT NULL,
+	schema_version   TEXT NOT NULL,
+	vals             BLOB NOT NULL,          -- see values.go
+	restricted       INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (quarter, la_code, pseudonym, quarter_end_date)
+) WITHOUT ROWID;
+INSERT INTO cases_new (la_code, pseudonym, quarter_end_date, quarter, object_id, source_row, schema_version, vals, restricted)
+	SELECT la_code, pseudonym, quarter_end_date, quarter, object_id, source_row, schema_version, vals, restricted
+	FROM cases ORDER BY quarter, la_code, pseudonym, quarter_end_date;
+DROP TABLE cases;
+ALTER TABLE cases_new RENAME TO cases;
+CREATE INDEX cases_object ON cases(object_id);
+`,
 }
 
 // SchemaVersion returns the state database version this binary writes

@@ -136,8 +136,8 @@ func (d *DB) beginFile(ctx context.Context, rec FileRecord) (*FileTx, error) {
 	put, err := tx.PrepareContext(ctx, `
 INSERT INTO cases (la_code, pseudonym, quarter_end_date, quarter, object_id, source_row, schema_version, vals)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (la_code, pseudonym, quarter_end_date) DO UPDATE SET
-	quarter = excluded.quarter, object_id = excluded.object_id, source_row = excluded.source_row,
+ON CONFLICT (quarter, la_code, pseudonym, quarter_end_date) DO UPDATE SET
+	object_id = excluded.object_id, source_row = excluded.source_row,
 	schema_version = excluded.schema_version, vals = excluded.vals`)
 	if err != nil {
 		_ = tx.Rollback()

@@ -7,6 +7,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"landingd/transform"
 )
 
 // This file holds retention: the rows past their keeping period, their
@@ -25,7 +27,12 @@ func (d *DB) ExpiredCases(ctx context.Context, cutoff string) (map[string]int, e
 // expiredCases counts, by quarter, the rows whose quarter_end_date is on
 // or before cutoff.
 func expiredCases(ctx context.Context, q querier, cutoff string) (map[string]int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT quarter, count(*) FROM cases WHERE quarter_end_date <= ? GROUP BY quarter`, cutoff)
+	last, err := cutoffQuarter(cutoff)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT quarter, count(*) FROM cases
+		WHERE quarter <= ? AND quarter_end_date <= ? GROUP BY quarter`, last, cutoff)
 	if err != nil {
 		return nil, err
 	}
@@ -58,11 +65,16 @@ func (d *DB) PurgeCases(ctx context.Context, cutoff string, at time.Time, entrie
 		if len(out) == 0 {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM cases WHERE quarter_end_date <= ?`, cutoff); err != nil {
+		last, err := cutoffQuarter(cutoff)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM restrictions WHERE NOT EXISTS
-			(SELECT 1 FROM cases c WHERE c.la_code = restrictions.la_code AND c.pseudonym = restrictions.pseudonym)`); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM cases WHERE quarter <= ? AND quarter_end_date <= ?`, last, cutoff); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, storedQuarters+`DELETE FROM restrictions WHERE NOT EXISTS
+			(SELECT 1 FROM cases c WHERE c.`+inStoredQuarters+`
+			AND c.la_code = restrictions.la_code AND c.pseudonym = restrictions.pseudonym)`); err != nil {
 			return err
 		}
 		if err := markDirty(ctx, tx, slices.Sorted(maps.Keys(out))...); err != nil {
@@ -101,4 +113,17 @@ func (d *DB) Compact(ctx context.Context) error {
 		return fmt.Errorf("checkpoint state %s: the log is in use by another connection", d.path)
 	}
 	return nil
+}
+
+// cutoffQuarter returns the quarter that holds cutoff (YYYY-MM-DD). A
+// row's quarter holds its quarter_end_date, so every row ending on or
+// before cutoff is in that quarter or an earlier one: the bound lets
+// retention read only those quarters' part of the key instead of the
+// whole table. It fails when cutoff is not a date.
+func cutoffQuarter(cutoff string) (string, error) {
+	t, err := time.Parse(time.DateOnly, cutoff)
+	if err != nil {
+		return "", fmt.Errorf("bad cutoff %q: %w", cutoff, err)
+	}
+	return transform.QuarterFor(t).String(), nil
 }

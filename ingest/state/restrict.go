@@ -29,19 +29,21 @@ func (d *DB) Restrict(ctx context.Context, laCode, pseudonym string, restricted 
 		} else if _, err := tx.ExecContext(ctx, `DELETE FROM restrictions WHERE la_code = ? AND pseudonym = ?`, laCode, pseudonym); err != nil {
 			return err
 		}
-		qs, err := queryStrings(ctx, tx, `SELECT DISTINCT quarter FROM cases
-			WHERE la_code = ? AND pseudonym = ? AND restricted != ? ORDER BY quarter`, laCode, pseudonym, flag)
+		qs, err := queryStrings(ctx, tx, storedQuarters+`SELECT DISTINCT quarter FROM cases
+			WHERE `+inStoredQuarters+` AND la_code = ? AND pseudonym = ? AND restricted != ? ORDER BY quarter`, laCode, pseudonym, flag)
 		if err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE cases SET restricted = ? WHERE la_code = ? AND pseudonym = ? AND restricted != ?`,
+		res, err := tx.ExecContext(ctx, storedQuarters+`UPDATE cases SET restricted = ?
+			WHERE `+inStoredQuarters+` AND la_code = ? AND pseudonym = ? AND restricted != ?`,
 			flag, laCode, pseudonym, flag)
 		if err != nil {
 			return err
 		}
 		n, _ := res.RowsAffected()
 		changed = int(n)
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM cases WHERE la_code = ? AND pseudonym = ?`,
+		if err := tx.QueryRowContext(ctx, storedQuarters+`SELECT count(*) FROM cases
+			WHERE `+inStoredQuarters+` AND la_code = ? AND pseudonym = ?`,
 			laCode, pseudonym).Scan(&held); err != nil {
 			return err
 		}
@@ -61,14 +63,19 @@ func (d *DB) Restrict(ctx context.Context, laCode, pseudonym string, restricted 
 func (d *DB) ApplyRestrictions(ctx context.Context) (int, error) {
 	var n int64
 	err := d.write(ctx, func(tx *sql.Tx) error {
-		qs, err := queryStrings(ctx, tx, `SELECT DISTINCT c.quarter FROM cases c
-			JOIN restrictions r ON r.la_code = c.la_code AND r.pseudonym = c.pseudonym
-			WHERE c.restricted = 0 ORDER BY c.quarter`)
+		// With no restriction there is nothing to do, and nothing is read
+		// of cases; with some, each is one seek per stored quarter.
+		var some bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM restrictions)`).Scan(&some); err != nil || !some {
+			return err
+		}
+		const restricted = `restricted = 0
+			AND (quarter, la_code, pseudonym) IN (SELECT sq.quarter, r.la_code, r.pseudonym FROM sq, restrictions r)`
+		qs, err := queryStrings(ctx, tx, storedQuarters+`SELECT DISTINCT quarter FROM cases WHERE `+restricted+` ORDER BY quarter`)
 		if err != nil || len(qs) == 0 {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE cases SET restricted = 1 WHERE restricted = 0 AND EXISTS
-			(SELECT 1 FROM restrictions r WHERE r.la_code = cases.la_code AND r.pseudonym = cases.pseudonym)`)
+		res, err := tx.ExecContext(ctx, storedQuarters+`UPDATE cases SET restricted = 1 WHERE `+restricted)
 		if err != nil {
 			return err
 		}

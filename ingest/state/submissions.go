@@ -85,8 +85,12 @@ WHERE o.quarter_hint != '' AND ((o.verdict = ? AND o.rows_stored = 0) OR o.verdi
 	}
 	rows.Close()
 
+	// Counted per file and quarter first, which reads only the index
+	// cases_object (its entries hold the key), then summed per partner.
 	cases, err := d.db.QueryContext(ctx, `
-SELECT o.partner, c.quarter, count(*) FROM cases c JOIN objects o ON o.id = c.object_id
+SELECT o.partner, c.quarter, sum(c.n) FROM
+	(SELECT object_id, quarter, count(*) AS n FROM cases GROUP BY object_id, quarter) c
+JOIN objects o ON o.id = c.object_id
 GROUP BY o.partner, c.quarter`)
 	if err != nil {
 		return nil, fmt.Errorf("count cases: %w", err)
