@@ -9,8 +9,8 @@ import (
 )
 
 // authMethods builds the SSH authentication methods for cfg: public key
-// first, then password.
-func authMethods(cfg Config) ([]ssh.AuthMethod, error) {
+// first, then password. It returns the key signers too.
+func authMethods(cfg Config) ([]ssh.AuthMethod, []ssh.Signer, error) {
 	var signers []ssh.Signer
 	if cfg.Signer != nil {
 		signers = append(signers, cfg.Signer)
@@ -19,14 +19,14 @@ func authMethods(cfg Config) ([]ssh.AuthMethod, error) {
 	if cfg.KeyFile != "" {
 		b, err := os.ReadFile(cfg.KeyFile)
 		if err != nil {
-			return nil, fmt.Errorf("reading private key: %w", err)
+			return nil, nil, fmt.Errorf("reading private key: %w", err)
 		}
 		pem, src = b, "key "+cfg.KeyFile
 	}
 	if len(pem) > 0 {
 		s, err := ParseKey(pem, cfg.Passphrase)
 		if err != nil {
-			return nil, fmt.Errorf("parsing %s: %w", src, err)
+			return nil, nil, fmt.Errorf("parsing %s: %w", src, err)
 		}
 		signers = append(signers, s)
 	}
@@ -38,9 +38,9 @@ func authMethods(cfg Config) ([]ssh.AuthMethod, error) {
 		methods = append(methods, ssh.Password(cfg.Password))
 	}
 	if len(methods) == 0 {
-		return nil, errors.New("no authentication configured")
+		return nil, nil, errors.New("no authentication configured")
 	}
-	return methods, nil
+	return methods, signers, nil
 }
 
 // ParseKey parses an ed25519, ECDSA or RSA private key in OpenSSH or PEM

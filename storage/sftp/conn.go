@@ -136,14 +136,16 @@ func isConnErr(err error) bool {
 	return true
 }
 
-// dialSSH returns a Dialer for cfg. It verifies the host key, and keeps
+// dialSSH returns a Dialer for cfg. Its sessions share an SSH connection
+// with every other zone of the same server, login, credentials, host key
+// checks and timeouts (see share.go). It verifies the host key, and keeps
 // the connection alive with keepalive@openssh.com requests.
 func dialSSH(cfg Config, logger *slog.Logger) (Dialer, error) {
 	hostKey, algos, err := hostKeyCheck(cfg)
 	if err != nil {
 		return nil, err
 	}
-	auth, err := authMethods(cfg)
+	auth, signers, err := authMethods(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -154,11 +156,11 @@ func dialSSH(cfg Config, logger *slog.Logger) (Dialer, error) {
 		HostKeyAlgorithms: algos,
 		Timeout:           cfg.DialTimeout,
 	}
-	return func(ctx context.Context) (*sftp.Client, io.Closer, error) {
+	dial := func(ctx context.Context) (*ssh.Client, error) {
 		d := net.Dialer{Timeout: cfg.DialTimeout, KeepAlive: cfg.KeepAlive}
 		nc, err := d.DialContext(ctx, "tcp", cfg.Address)
 		if err != nil {
-			return nil, nil, storage.Transient(err)
+			return nil, storage.Transient(err)
 		}
 		// The handshake ignores ctx: a deadline and a watcher bound it.
 		nc.SetDeadline(time.Now().Add(cfg.DialTimeout))
@@ -168,21 +170,25 @@ func dialSSH(cfg Config, logger *slog.Logger) (Dialer, error) {
 		if err != nil {
 			nc.Close()
 			if cerr := ctx.Err(); cerr != nil {
-				return nil, nil, cerr
+				return nil, cerr
 			}
-			return nil, nil, dialErr(err)
+			return nil, dialErr(err)
 		}
 		nc.SetDeadline(time.Time{})
 		client := ssh.NewClient(sc, chans, reqs)
-		c, err := sftp.NewClient(client, sftp.UseConcurrentReads(true), sftp.UseConcurrentWrites(true))
-		if err != nil {
-			client.Close()
-			return nil, nil, storage.Transient(fmt.Errorf("starting the sftp subsystem: %w", err))
-		}
 		if cfg.KeepAlive > 0 {
 			go keepAlive(client, cfg.KeepAlive, cfg.IOTimeout, logger, cfg.String())
 		}
-		return c, client, nil
+		return client, nil
+	}
+	key := shareKey(cfg, signers)
+	return func(ctx context.Context) (*sftp.Client, io.Closer, error) {
+		c, s, err := shared.openSession(ctx, key, cfg.DialTimeout, dial,
+			sftp.UseConcurrentReads(true), sftp.UseConcurrentWrites(true))
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, s, nil
 	}, nil
 }
 

@@ -23,9 +23,11 @@ import (
 const maxClash = 1000
 
 // Zone is a landing zone on an SFTP server. Its methods are safe for
-// concurrent use; they share one connection, so cancelling one call's ctx
-// while it is blocked breaks the connection under the others too (they
-// get transient errors, and the next call reconnects).
+// concurrent use; they share one SFTP session, so cancelling one call's
+// ctx while it is blocked breaks the session under the others too (they
+// get transient errors, and the next call opens a new one). Zones opened
+// with the same server, login and settings share one SSH connection, each
+// on its own session (see share.go).
 type Zone struct {
 	root      string
 	label     string
@@ -107,7 +109,9 @@ func (z *Zone) Close() error {
 		z.cur.dead.Store(true)
 		z.cur.once.Do(func() {
 			close(z.cur.closed)
-			if z.cur.brk != nil {
+			if s, ok := z.cur.brk.(*session); ok {
+				s.release() // a shared connection stays up for others
+			} else if z.cur.brk != nil {
 				z.cur.brk.Close()
 			}
 			z.cur.c.Close()
