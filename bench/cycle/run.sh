@@ -2,7 +2,7 @@
 # End-to-end cycle benchmark: one quarter from the 12 districts, ROWS rows
 # each (default 50,000; mixed CSV and xlsx), taken by `landingd run` over
 # local zones. Reports wall time, rows/s and peak RSS (/usr/bin/time -v),
-# and how much of the time the store's commits take.
+# and the time to the last file stored and to the quarter published.
 #
 #   bench/cycle/run.sh            ROWS=50000
 #   ROWS=5000 bench/cycle/run.sh  a quick look
@@ -30,3 +30,19 @@ printf '%-28s %10s\n' "CPU" "$cpu"
 # Judging (parse, validate, pseudonymise) runs per file; its share of the
 # cycle comes from the log's timestamps of each file's start and verdict.
 grep -c '"msg":"file judged"' "$WORK/log.jsonl" | xargs printf '%-28s %10s\n' "files judged"
+# The two phases, from the log's timestamps: judging and storing every
+# file (to the last file disposed), then publishing the quarter.
+python3 - "$WORK/log.jsonl" <<'PY'
+import json, sys
+from datetime import datetime
+at = {}
+for line in open(sys.argv[1]):
+    if not line.startswith("{"):
+        continue
+    d = json.loads(line)
+    t = datetime.fromisoformat(d["time"].replace("Z", "+00:00"))
+    at.setdefault(d["msg"], []).append(t)
+start, stored, published = at["cycle started"][0], at["file disposed"][-1], at["quarter published"][-1]
+print("%-28s %10.2f" % ("judging and storing (s)", (stored - start).total_seconds()))
+print("%-28s %10.2f" % ("publishing (s)", (published - stored).total_seconds()))
+PY
