@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"landingd/transform"
@@ -96,15 +97,60 @@ func (d *DB) AcceptedSHA(ctx context.Context, partner, sha256 string) (bool, err
 // deferred Rollback after Commit is harmless). A FileTx is not safe for
 // concurrent use.
 type FileTx struct {
-	d        *DB
-	tx       *sql.Tx
-	rec      FileRecord
-	id       int64
-	put      *sql.Stmt
-	buf      []byte
-	quarters map[string]int // rows put per quarter
-	rows     int
-	done     bool
+	d   *DB
+	tx  *sql.Tx
+	rec FileRecord
+	id  int64
+	// batch stores putBatch rows; one stores a single row (the rows left
+	// at Commit, and a failed batch again, to find the row that failed).
+	// Each is prepared when first needed.
+	batch, one *sql.Stmt
+	pending    []pendingRow // rows Put and not stored yet
+	vals       []byte       // their encoded values, one after another
+	args       []any
+	quarters   map[string]int // rows stored per quarter
+	rows       int
+	// failed is the error that lost pending rows: the file can only be
+	// rolled back, and Put and Commit return it again.
+	failed error
+	done   bool
+}
+
+// pendingRow is a row Put and waiting for its batch. Its values are
+// vals[start:end] of the FileTx.
+type pendingRow struct {
+	laCode, pseudonym, quarterEndDate, quarter string
+	sourceRow, start, end                      int
+}
+
+// putBatch is how many rows one INSERT stores. Each statement through
+// database/sql has a fixed cost (locking, binding, stepping, resetting)
+// that one statement per row paid per row: on BenchmarkPut, 64 rows a
+// statement took the CPU for 250,000 rows from 3.9 s to 2.8 s; 16 and
+// 256 did no better than 64.
+const putBatch = 64
+
+// upsertSQL is the statement storing n rows of one file, eight
+// parameters a row (see bind). The parameters are anonymous: the driver
+// looks each numbered one's name up in a list as long as the statement's
+// parameters. The upsert keeps a case's restricted flag: a resubmission
+// must not lift a restriction. Rows of one statement are stored in order,
+// so a key that comes twice keeps the later row, as with one statement
+// per row.
+func upsertSQL(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO cases (la_code, pseudonym, quarter_end_date, quarter, object_id, source_row, schema_version, vals) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	b.WriteString(`
+ON CONFLICT (quarter, la_code, pseudonym, quarter_end_date) DO UPDATE SET
+	object_id = excluded.object_id, source_row = excluded.source_row,
+	schema_version = excluded.schema_version, vals = excluded.vals`)
+	return b.String()
 }
 
 // BeginFile opens the transaction for one file and records it as pending.
@@ -131,19 +177,7 @@ func (d *DB) beginFile(ctx context.Context, rec FileRecord) (*FileTx, error) {
 		_ = tx.Rollback()
 		return nil, err
 	}
-	// The upsert keeps a case's restricted flag: a resubmission must not
-	// lift a restriction.
-	put, err := tx.PrepareContext(ctx, `
-INSERT INTO cases (la_code, pseudonym, quarter_end_date, quarter, object_id, source_row, schema_version, vals)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (quarter, la_code, pseudonym, quarter_end_date) DO UPDATE SET
-	object_id = excluded.object_id, source_row = excluded.source_row,
-	schema_version = excluded.schema_version, vals = excluded.vals`)
-	if err != nil {
-		_ = tx.Rollback()
-		return nil, err
-	}
-	return &FileTx{d: d, tx: tx, rec: rec, id: id, put: put, quarters: map[string]int{}}, nil
+	return &FileTx{d: d, tx: tx, rec: rec, id: id, quarters: map[string]int{}}, nil
 }
 
 func insertObject(ctx context.Context, tx *sql.Tx, rec FileRecord, verdict transform.Verdict) (int64, error) {
@@ -164,23 +198,95 @@ func (ft *FileTx) ObjectID() int64 { return ft.id }
 // Put stages one accepted row. A row with the same (la_code, pseudonym,
 // quarter_end_date) as a stored one replaces it (a rectification), keeping
 // its restricted flag. The row's quarter is marked dirty when the file
-// commits. Put fails on a database error, or when the row lacks its key;
-// the error names the source row, never a value.
+// commits. Put keeps what it needs of r (r.Values may be reused after it
+// returns), and stores rows putBatch at a time: a database error storing
+// a row may be returned by a later Put or by Commit. Put fails on a
+// database error, or when the row lacks its key; the error names the
+// source row that failed, never a value.
 func (ft *FileTx) Put(ctx context.Context, r transform.Row) error {
 	if ft.done {
 		return fmt.Errorf("put row %d of %s: transaction is finished", r.SourceRow, ft.rec.Name)
 	}
+	if ft.failed != nil {
+		return ft.failed
+	}
 	if r.LACode == "" || r.Pseudonym == "" || r.QuarterEndDate == "" || r.Quarter == "" {
 		return fmt.Errorf("put row %d of %s: row has no key", r.SourceRow, ft.rec.Name)
 	}
-	ft.buf = appendValues(ft.buf[:0], r.Values)
-	if _, err := ft.put.ExecContext(ctx, r.LACode, r.Pseudonym, r.QuarterEndDate, r.Quarter,
-		ft.id, r.SourceRow, ft.rec.SchemaVersion, ft.buf); err != nil {
-		return fmt.Errorf("put row %d of %s: %w", r.SourceRow, ft.rec.Name, err)
+	start := len(ft.vals)
+	ft.vals = appendValues(ft.vals, r.Values)
+	ft.pending = append(ft.pending, pendingRow{laCode: r.LACode, pseudonym: r.Pseudonym,
+		quarterEndDate: r.QuarterEndDate, quarter: r.Quarter, sourceRow: r.SourceRow, start: start, end: len(ft.vals)})
+	if len(ft.pending) < putBatch {
+		return nil
 	}
-	ft.quarters[r.Quarter]++
-	ft.rows++
+	return ft.flush(ctx)
+}
+
+// flush stores the pending rows, or returns the error that lost them.
+func (ft *FileTx) flush(ctx context.Context) error {
+	if ft.failed == nil {
+		ft.failed = ft.store(ctx)
+	}
+	return ft.failed
+}
+
+// store stores the pending rows: a full batch in one statement, fewer
+// (at Commit) one by one. When a batch fails, SQLite has undone it, and
+// its rows are stored again one by one so that the error names the row
+// that failed.
+func (ft *FileTx) store(ctx context.Context) error {
+	if len(ft.pending) == 0 {
+		return nil
+	}
+	if len(ft.pending) == putBatch {
+		if ft.batch == nil {
+			st, err := ft.tx.PrepareContext(ctx, upsertSQL(putBatch))
+			if err != nil {
+				return fmt.Errorf("put rows %d to %d of %s: %w", ft.pending[0].sourceRow, ft.pending[putBatch-1].sourceRow, ft.rec.Name, err)
+			}
+			ft.batch = st
+		}
+		if _, err := ft.batch.ExecContext(ctx, ft.bind(ft.pending)...); err == nil {
+			ft.stored()
+			return nil
+		}
+	}
+	if ft.one == nil {
+		st, err := ft.tx.PrepareContext(ctx, upsertSQL(1))
+		if err != nil {
+			return fmt.Errorf("put row %d of %s: %w", ft.pending[0].sourceRow, ft.rec.Name, err)
+		}
+		ft.one = st
+	}
+	for i := range ft.pending {
+		if _, err := ft.one.ExecContext(ctx, ft.bind(ft.pending[i:i+1])...); err != nil {
+			return fmt.Errorf("put row %d of %s: %w", ft.pending[i].sourceRow, ft.rec.Name, err)
+		}
+	}
+	ft.stored()
 	return nil
+}
+
+// bind returns the parameters of upsertSQL(len(rows)) for rows, a part
+// of ft.pending.
+func (ft *FileTx) bind(rows []pendingRow) []any {
+	ft.args = ft.args[:0]
+	for _, p := range rows {
+		ft.args = append(ft.args, p.laCode, p.pseudonym, p.quarterEndDate, p.quarter,
+			ft.id, p.sourceRow, ft.rec.SchemaVersion, ft.vals[p.start:p.end])
+	}
+	return ft.args
+}
+
+// stored counts the pending rows as stored and empties the buffer.
+func (ft *FileTx) stored() {
+	for _, p := range ft.pending {
+		ft.quarters[p.quarter]++
+	}
+	ft.rows += len(ft.pending)
+	ft.pending = ft.pending[:0]
+	ft.vals = ft.vals[:0]
 }
 
 // Commit records the file's verdict and counts from res, marks the quarters
@@ -204,6 +310,10 @@ func (ft *FileTx) commit(ctx context.Context, res transform.Result, judgedAt tim
 	if res.Verdict != transform.Accepted {
 		_ = ft.tx.Rollback()
 		return fmt.Errorf("verdict is %q, not accepted", res.Verdict)
+	}
+	if err := ft.flush(ctx); err != nil {
+		_ = ft.tx.Rollback()
+		return err
 	}
 	qs := make([]string, 0, len(ft.quarters))
 	for q := range ft.quarters {
@@ -245,7 +355,12 @@ func (ft *FileTx) Rollback() error {
 
 func (ft *FileTx) finish() {
 	ft.done = true
-	_ = ft.put.Close()
+	for _, st := range []*sql.Stmt{ft.batch, ft.one} {
+		if st != nil {
+			_ = st.Close()
+		}
+	}
+	ft.pending, ft.vals = nil, nil
 	ft.d.unlock()
 }
 
