@@ -209,3 +209,23 @@ func TestJudgeDates(t *testing.T) {
 		})
 	}
 }
+
+// TestUTCDate checks the hand-counted day against time.Date on every day
+// of the years parseDate reads, and against civilFromDays back again.
+func TestUTCDate(t *testing.T) {
+	t.Parallel()
+	want := time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC)
+	for n := daysFromCivil(1, 1, 1); want.Year() < 10000; n++ {
+		y, m, d := want.Date()
+		if got := utcDate(y, int(m), d); got != want {
+			t.Fatalf("utcDate(%d, %d, %d) = %v, want %v", y, m, d, got, want)
+		}
+		if got := daysFromCivil(y, int(m), d); got != n {
+			t.Fatalf("daysFromCivil(%d, %d, %d) = %d, want %d", y, m, d, got, n)
+		}
+		if cy, cm, cd := civilFromDays(n); cy != y || cm != int(m) || cd != d {
+			t.Fatalf("civilFromDays(%d) = %d-%d-%d, want %v", n, cy, cm, cd, want)
+		}
+		want = want.AddDate(0, 0, 1)
+	}
+}
