@@ -202,6 +202,13 @@ func LoadSchema(data []byte) (*Schema, error) {
 					f.idx.byFolded[k] = jc.Value
 				}
 			}
+			ascii := map[string]string{}
+			for k, c := range f.idx.byFolded {
+				if foldedASCII(k) {
+					ascii[k] = c
+				}
+			}
+			f.idx.ascii = newCodeTable(ascii)
 		}
 		s.Fields = append(s.Fields, f)
 	}
