@@ -627,11 +627,28 @@ func (j *judger) isoDate(fi int, t time.Time, v string) string {
 // intString returns n in decimal: the cell v itself when it is written
 // so already (no sign, leading zero or ".0").
 func (j *judger) intString(n int, v string) string {
+	if plainDecimal(v) {
+		return v // most cells: no need to write n out to compare
+	}
 	j.buf = strconv.AppendInt(j.buf[:0], int64(n), 10)
 	if string(j.buf) == v {
 		return v
 	}
 	return string(j.buf)
+}
+
+// plainDecimal reports whether v is ASCII digits with no leading zero
+// (or is "0"): a whole number written as strconv.AppendInt writes it.
+func plainDecimal(v string) bool {
+	if v == "" || v[0] == '0' && len(v) > 1 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func lengthRange(f *Field) string {

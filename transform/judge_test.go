@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -516,6 +517,48 @@ func FuzzUntrimmable(f *testing.F) {
 	f.Fuzz(func(t *testing.T, v string) {
 		if untrimmable(v) && strings.TrimSpace(v) != v {
 			t.Fatalf("untrimmable(%q), but TrimSpace gives %q", v, strings.TrimSpace(v))
+		}
+	})
+}
+
+func TestPlainDecimal(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		In   string
+		Want bool
+	}{
+		{"0", true},
+		{"7", true},
+		{"120", true},
+		{"999999999", true},
+		{"", false},
+		{"00", false},
+		{"07", false},
+		{"-1", false},
+		{"+1", false},
+		{"1.0", false},
+		{"1e3", false},
+		{" 1", false},
+	}
+	for _, tt := range tests {
+		if got := plainDecimal(tt.In); got != tt.Want {
+			t.Errorf("plainDecimal(%q) = %v, want %v", tt.In, got, tt.Want)
+		}
+	}
+}
+
+// FuzzPlainDecimal checks that a cell plainDecimal passes reads as the
+// number whose decimal it is, so that intString may return it as it is.
+func FuzzPlainDecimal(f *testing.F) {
+	for _, v := range []string{"0", "12", "012", "-3", "+4", "5.0", "999999999"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if !plainDecimal(v) {
+			return
+		}
+		if n, ok := parseInt(v); ok && strconv.Itoa(n) != v {
+			t.Fatalf("plainDecimal(%q), but it reads as %d", v, n)
 		}
 	})
 }
