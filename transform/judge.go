@@ -159,9 +159,8 @@ type judger struct {
 
 	// The current row's working state, reused from row to row: none of it
 	// is kept past the row (the Row it returns lends vals to emit).
-	raw    []string    // trimmed cells, by field
-	dates  []time.Time // parsed dates, by field
-	vals   []string    // canonical values, by field
+	raw    []string // trimmed cells, by field
+	vals   []string // canonical values, by field
 	issues []Issue
 	buf    []byte // folded codes, key hashes and integers are written here
 
@@ -198,7 +197,6 @@ func newJudger(s *Schema, p *Pseudonymiser, opt Options, tbl table.Table, in *co
 		pseudo:   p.pseudonymMAC(),
 		erasure:  p.erasureMAC(),
 		raw:      make([]string, len(s.Fields)),
-		dates:    make([]time.Time, len(s.Fields)),
 		vals:     make([]string, len(s.Fields)),
 		lastDate: make([]time.Time, len(s.Fields)),
 		lastISO:  make([]string, len(s.Fields)),
@@ -373,9 +371,8 @@ func strayCell(cells []string, width int) int {
 // row judges one record. It returns the row to emit and true when the row
 // is accepted and in scope; otherwise it has counted the row in res.
 func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
-	raw, dates, vals := j.raw, j.dates, j.vals
+	raw, vals := j.raw, j.vals
 	clear(raw)
-	clear(dates)
 	clear(vals)
 	blank := true
 	for c, fi := range cols {
@@ -399,6 +396,7 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 		j.reserveKeys(res.Rows.Read)
 	}
 	issues := j.issues[:0]
+	var qed, app time.Time // quarter_end_date and app_date, once read
 	defer func() { j.issues = issues[:0] }()
 	add := func(fi int, rule, format string, a ...any) {
 		issues = append(issues, Issue{Row: rec.Row, Field: j.s.Fields[fi].Name, Rule: rule, Message: fmt.Sprintf(format, a...)})
@@ -445,7 +443,14 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 			case dateTimeDropped:
 				res.TimesDropped++
 			}
-			dates[fi] = t
+			// Only these two dates are read again: keeping them, not a
+			// slice of every field's, saves clearing one for every row.
+			switch fi {
+			case j.iQED:
+				qed = t
+			case j.iApp:
+				app = t
+			}
 			vals[fi] = j.isoDate(fi, t, v)
 		case TypeInteger:
 			n, ok := parseInt(v)
@@ -474,7 +479,6 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 		add(j.iLA, RulePartnerMismatch, "la_code %s (%s) is not this district's code %s; a district may send only its own cases",
 			la, j.s.Fields[j.iLA].Label(la), j.opt.PartnerGSS)
 	}
-	qed := dates[j.iQED]
 	if !qed.IsZero() {
 		switch {
 		case !isQuarterEnd(qed):
@@ -483,8 +487,7 @@ func (j *judger) row(rec table.Record, cols []int, res *Result) (Row, bool) {
 			add(j.iQED, RuleConstraintError, "quarter_end_date is in the future")
 		}
 	}
-	if j.iApp >= 0 && !dates[j.iApp].IsZero() {
-		app := dates[j.iApp]
+	if !app.IsZero() {
 		switch {
 		case !qed.IsZero() && app.After(qed):
 			add(j.iApp, RuleConstraintError, "app_date is after quarter_end_date")
