@@ -2,20 +2,22 @@ package transform
 
 import "math/bits"
 
-// codeTable finds a coded field's code from a cell written exactly as one
-// of its folded values, labels or aliases, in ASCII: the spelling almost
-// every cell has. Cells it does not find go the long way (fold, then the
-// field's map and the partner's aliases), so it only answers sooner.
+// codeTable finds a coded field's code from a cell written exactly in
+// one of the spellings almost every cell has (Field.spellings): a code,
+// label or alias as the schema writes it, or its folded form. Cells it
+// does not find go the long way (fold, then the field's map and the
+// partner's aliases), so it only answers sooner.
 //
 // It is an open-addressing table with linear probing, at most half full,
 // whose hash reads a value's length and its first and last eight bytes
 // as two words. It is hand-written because the Go map it stands in front
 // of hashes every byte and then searches a group of eight: looking up
 // every ASCII spelling of the shipped schema takes 4.4 µs against the
-// map's 6.5 µs (BenchmarkCodeLookup), and the lookups of a 1,000,000-row
-// file, 18 coded cells a row, no longer scan each cell for upper case
-// and spaces first (foldedASCII) when it is found (measured: from 18% of
-// judging's CPU to 13-16%). Values that share their length and their
+// map's 6.5 µs (BenchmarkCodeLookup); and a cell found in it is neither
+// scanned for upper case and spaces (foldedASCII) nor, like a GSS code
+// written as the schema writes it, folded first (measured at 1,000,000
+// rows, 18 coded cells a row: code lookups went from 18% of judging's
+// CPU to 10%). Values that share their length and their
 // first and last eight bytes share a hash, and probing tells them apart
 // by comparing the whole value.
 type codeTable struct {

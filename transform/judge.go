@@ -567,9 +567,9 @@ func (j *judger) lookup(fi int, v string) (string, bool) {
 	if f.idx == nil {
 		return "", false
 	}
-	// Most cells are written as codes, which folding leaves as they are:
-	// look them up as they are, first in the table of such spellings.
-	if c, ok := f.idx.ascii.find(v); ok {
+	// Most cells are written as a code is spelt in the schema or folded:
+	// look them up as they are, without folding them first.
+	if c, ok := f.idx.exact.find(v); ok {
 		return c, true
 	}
 	if foldedASCII(v) {

@@ -92,5 +92,5 @@ type schemaIndex struct {
 type fieldIndex struct {
 	byFolded map[string]string // folded value, label or alias -> code
 	labels   map[string]string // code -> label
-	ascii    *codeTable        // byFolded's keys that are ASCII (foldedASCII)
+	exact    *codeTable        // spellings cells have -> code (see spellings)
 }

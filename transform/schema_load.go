@@ -202,13 +202,7 @@ func LoadSchema(data []byte) (*Schema, error) {
 					f.idx.byFolded[k] = jc.Value
 				}
 			}
-			ascii := map[string]string{}
-			for k, c := range f.idx.byFolded {
-				if foldedASCII(k) {
-					ascii[k] = c
-				}
-			}
-			f.idx.ascii = newCodeTable(ascii)
+			f.idx.exact = newCodeTable(f.spellings())
 		}
 		s.Fields = append(s.Fields, f)
 	}
@@ -347,6 +341,29 @@ func (f *Field) Label(code string) string {
 func (f *Field) Lookup(value string, extra map[string]string) (code string, ok bool) {
 	var buf [64]byte
 	return f.match(appendFoldCode(buf[:0], value), f.foldAliases(extra))
+}
+
+// spellings returns the spellings of a coded field's codes that cells
+// are most often written in, each with the code that FoldCode(spelling)
+// finds in byFolded: byFolded's keys that are ASCII (the folded form of
+// a code, label or alias, which FoldCode leaves as it is), and each code,
+// label and alias as the schema writes it. A cell written exactly so
+// needs no folding: lookup finds its code in f.idx.exact first.
+func (f *Field) spellings() map[string]string {
+	m := map[string]string{}
+	for k, c := range f.idx.byFolded {
+		if foldedASCII(k) {
+			m[k] = c
+		}
+	}
+	for _, code := range f.Codes {
+		for _, v := range append([]string{code.Value, code.Label}, code.Aliases...) {
+			if c, ok := f.idx.byFolded[FoldCode(v)]; ok && v != "" {
+				m[v] = c
+			}
+		}
+	}
+	return m
 }
 
 // foldAliases returns a partner's {their value: canonical code} aliases
