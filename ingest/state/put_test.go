@@ -128,3 +128,41 @@ func TestPutErrorNamesTheRow(t *testing.T) {
 		})
 	}
 }
+
+// TestFileTxGivesItsCacheBack stages a file on the only connection: it
+// stages with the large cache and leaves the connection with the small
+// one every reader has.
+func TestFileTxGivesItsCacheBack(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d, _ := openTest(t)
+	d.db.SetMaxOpenConns(1)
+	cache := func() int {
+		t.Helper()
+		var n int
+		if err := d.db.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := cache(); n != -defaultCacheKiB {
+		t.Fatalf("cache before = %d, want %d", n, -defaultCacheKiB)
+	}
+	ft, err := d.BeginFile(ctx, rec("braintree", "a.csv", "s1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var staging int
+	if err := ft.tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&staging); err != nil || staging != -defaultFileCacheKiB {
+		t.Fatalf("cache while staging = %d, %v; want %d", staging, err, -defaultFileCacheKiB)
+	}
+	if err := ft.Put(ctx, row("E07000067", "p1", "2025-12-31", 2, "x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := ft.Commit(ctx, accepted(1), t0); err != nil {
+		t.Fatal(err)
+	}
+	if n := cache(); n != -defaultCacheKiB {
+		t.Fatalf("cache after = %d, want %d", n, -defaultCacheKiB)
+	}
+}
