@@ -237,29 +237,32 @@ func civilFromDays(z int) (y, m, d int) {
 
 // utcDate returns the day y-m-d (a valid date, years 1 to 9999) at UTC
 // midnight: the same Time as time.Date(y, m, d, 0, 0, 0, 0, time.UTC),
-// which normalises every field and took 4% of judging's CPU, where
-// counting the days by hand takes next to none (measured at 1,000,000
-// rows).
+// which normalises every field. Counting the days by hand takes 4 ns a
+// date against time.Date's 9 ns (BenchmarkUTCDate); time.Date was 3.6%
+// of judging's CPU at 1,000,000 rows (measured).
 func utcDate(y, m, d int) time.Time {
 	return time.Unix(int64(daysFromCivil(y, m, d))*86400, 0).UTC()
 }
 
 // daysFromCivil counts the days from 1970-01-01 to the proleptic
 // Gregorian y-m-d, the inverse of civilFromDays (Howard Hinnant's
-// algorithm), for years from 1 on.
+// algorithm), for years from 1 on. It counts in unsigned integers, whose
+// division by a constant is cheaper, as the years counted are never
+// below 0.
 func daysFromCivil(y, m, d int) int {
+	yy := uint(y)
 	if m <= 2 {
-		y--
+		yy-- // January and February count with the year before
 	}
-	era := y / 400 // y >= 0
-	yoe := y - era*400
-	mp := m - 3
-	if m <= 2 {
-		mp = m + 9
+	era := yy / 400
+	yoe := yy - era*400
+	mp := uint(m) + 9
+	if m > 2 {
+		mp = uint(m) - 3
 	}
-	doy := (153*mp+2)/5 + d - 1
+	doy := (153*mp+2)/5 + uint(d) - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
+	return int(era*146097+doe) - 719468
 }
 
 // validDate reports whether y-m-d is a day of the Gregorian calendar.

@@ -229,3 +229,21 @@ func TestUTCDate(t *testing.T) {
 		want = want.AddDate(0, 0, 1)
 	}
 }
+
+// BenchmarkUTCDate compares utcDate with the time.Date call it replaced.
+func BenchmarkUTCDate(b *testing.B) {
+	var t time.Time
+	b.Run("hand", func(b *testing.B) {
+		for b.Loop() {
+			t = utcDate(2025, 12, 31)
+		}
+	})
+	b.Run("time.Date", func(b *testing.B) {
+		for b.Loop() {
+			t = time.Date(2025, time.December, 31, 0, 0, 0, 0, time.UTC)
+		}
+	})
+	if t.IsZero() {
+		b.Fatal("no date")
+	}
+}
