@@ -1,11 +1,13 @@
 package state
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -104,7 +106,7 @@ type FileTx struct {
 	rec  FileRecord
 	id   int64
 	// batch stores putBatch rows; one stores a single row (the rows left
-	// at Commit, and a failed batch again, to find the row that failed).
+	// over, and a failed batch again, to find the row that failed).
 	// Each is prepared when first needed.
 	batch, one *sql.Stmt
 	pending    []pendingRow // rows Put and not stored yet
@@ -131,6 +133,17 @@ type pendingRow struct {
 // statement took the CPU for 250,000 rows from 3.9 s to 2.8 s; 16 and
 // 256 did no better than 64.
 const putBatch = 64
+
+// sortChunk is how many rows Put holds before storing them, in key order.
+// A file's pseudonyms come in no order, and rows stored in key order go
+// into the table's pages one after another instead of at random places.
+// Staging six files of 50,000 rows of random keys, chunks of 4096 sorted
+// rows took the CPU from 7.2 s to 4.8 s (16,384 rows: 4.0 s); on
+// BenchmarkPut, whose files go into a part of the key already holding
+// rows, from 7.4 s to 5.8 s for four files. On the cycle benchmark the
+// gain is within its noise (26.3 s of CPU against 26.2 s, medians of
+// three). 4096 rows hold about 2 MB.
+const sortChunk = 4096
 
 // upsertSQL is the statement storing n rows of one file, eight
 // parameters a row (see bind). The parameters are anonymous: the driver
@@ -234,7 +247,7 @@ func (ft *FileTx) ObjectID() int64 { return ft.id }
 // quarter_end_date) as a stored one replaces it (a rectification), keeping
 // its restricted flag. The row's quarter is marked dirty when the file
 // commits. Put keeps what it needs of r (r.Values may be reused after it
-// returns), and stores rows putBatch at a time: a database error storing
+// returns), and stores rows sortChunk at a time: a database error storing
 // a row may be returned by a later Put or by Commit. Put fails on a
 // database error, or when the row lacks its key; the error names the
 // source row that failed, never a value.
@@ -252,7 +265,7 @@ func (ft *FileTx) Put(ctx context.Context, r transform.Row) error {
 	ft.vals = appendValues(ft.vals, r.Values)
 	ft.pending = append(ft.pending, pendingRow{laCode: r.LACode, pseudonym: r.Pseudonym,
 		quarterEndDate: r.QuarterEndDate, quarter: r.Quarter, sourceRow: r.SourceRow, start: start, end: len(ft.vals)})
-	if len(ft.pending) < putBatch {
+	if len(ft.pending) < sortChunk {
 		return nil
 	}
 	return ft.flush(ctx)
@@ -266,40 +279,54 @@ func (ft *FileTx) flush(ctx context.Context) error {
 	return ft.failed
 }
 
-// store stores the pending rows: a full batch in one statement, fewer
-// (at Commit) one by one. When a batch fails, SQLite has undone it, and
-// its rows are stored again one by one so that the error names the row
-// that failed.
+// store stores the pending rows in key order, putBatch to a statement
+// and the rest one by one. The sort is stable, so of two rows with one
+// key the later is stored last and kept. When a batch fails, SQLite has
+// undone it, and its rows are stored again one by one so that the error
+// names the row that failed.
 func (ft *FileTx) store(ctx context.Context) error {
-	if len(ft.pending) == 0 {
-		return nil
-	}
-	if len(ft.pending) == putBatch {
-		if ft.batch == nil {
-			st, err := ft.tx.PrepareContext(ctx, upsertSQL(putBatch))
-			if err != nil {
-				return fmt.Errorf("put rows %d to %d of %s: %w", ft.pending[0].sourceRow, ft.pending[putBatch-1].sourceRow, ft.rec.Name, err)
-			}
-			ft.batch = st
+	slices.SortStableFunc(ft.pending, func(a, b pendingRow) int {
+		return cmp.Or(strings.Compare(a.quarter, b.quarter), strings.Compare(a.laCode, b.laCode),
+			strings.Compare(a.pseudonym, b.pseudonym), strings.Compare(a.quarterEndDate, b.quarterEndDate))
+	})
+	for rows := ft.pending; len(rows) > 0; {
+		n := min(len(rows), putBatch)
+		if err := ft.storeBatch(ctx, rows[:n]); err != nil {
+			return err
 		}
-		if _, err := ft.batch.ExecContext(ctx, ft.bind(ft.pending)...); err == nil {
-			ft.stored()
-			return nil
+		rows = rows[n:]
+	}
+	ft.stored()
+	return nil
+}
+
+// storeBatch stores rows, a part of ft.pending: in one statement when
+// they are a full batch, else (or when that fails) one by one.
+func (ft *FileTx) storeBatch(ctx context.Context, rows []pendingRow) error {
+	if len(rows) == putBatch {
+		if ft.batch == nil {
+			if st, err := ft.tx.PrepareContext(ctx, upsertSQL(putBatch)); err == nil {
+				ft.batch = st
+			}
+		}
+		if ft.batch != nil {
+			if _, err := ft.batch.ExecContext(ctx, ft.bind(rows)...); err == nil {
+				return nil
+			}
 		}
 	}
 	if ft.one == nil {
 		st, err := ft.tx.PrepareContext(ctx, upsertSQL(1))
 		if err != nil {
-			return fmt.Errorf("put row %d of %s: %w", ft.pending[0].sourceRow, ft.rec.Name, err)
+			return fmt.Errorf("put row %d of %s: %w", rows[0].sourceRow, ft.rec.Name, err)
 		}
 		ft.one = st
 	}
-	for i := range ft.pending {
-		if _, err := ft.one.ExecContext(ctx, ft.bind(ft.pending[i:i+1])...); err != nil {
-			return fmt.Errorf("put row %d of %s: %w", ft.pending[i].sourceRow, ft.rec.Name, err)
+	for i := range rows {
+		if _, err := ft.one.ExecContext(ctx, ft.bind(rows[i:i+1])...); err != nil {
+			return fmt.Errorf("put row %d of %s: %w", rows[i].sourceRow, ft.rec.Name, err)
 		}
 	}
-	ft.stored()
 	return nil
 }
 

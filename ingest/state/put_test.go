@@ -7,9 +7,10 @@ import (
 	"testing"
 )
 
-// TestPutStoresBatches puts more rows than a batch holds, through one
-// Values slice reused between calls as the judge's rows are, with keys
-// that come twice in a batch and across batches.
+// TestPutStoresBatches puts more rows than a sorted chunk holds, in
+// descending key order, through one Values slice reused between calls as
+// the judge's rows are, with keys that come twice in a batch and across
+// chunks.
 func TestPutStoresBatches(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -20,7 +21,8 @@ func TestPutStoresBatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ft.Rollback()
-	n := 2*putBatch + 3
+	n := sortChunk + 2*putBatch + 3
+	ps := func(i int) string { return fmt.Sprintf("p%05d", n-i) }
 	vals := make([]string, 2)
 	put := func(ps, qend string, src int) {
 		t.Helper()
@@ -35,11 +37,11 @@ func TestPutStoresBatches(t *testing.T) {
 		if i%3 == 0 {
 			qend = "2025-09-30"
 		}
-		put(fmt.Sprintf("p%04d", i), qend, i+2)
+		put(ps(i), qend, i+2)
 	}
-	put("p0001", "2025-12-31", n+2) // in the last, short batch; p0001 was in the first
-	put("p0001", "2025-12-31", n+3) // twice in one batch: the later row is kept
-	put("p0002", "2025-09-30", n+4) // a new key: p0002 is in 2025Q4
+	put(ps(1), "2025-12-31", n+2) // in the rows left at Commit; ps(1) was in the first chunk
+	put(ps(1), "2025-12-31", n+3) // twice in one batch: the later row is kept
+	put(ps(2), "2025-09-30", n+4) // a new key: ps(2) is in 2025Q4
 	if err := ft.Commit(ctx, accepted(n+3), t0); err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +56,8 @@ func TestPutStoresBatches(t *testing.T) {
 		if r.Values[0] != r.Pseudonym || r.Values[1] != fmt.Sprint(r.SourceRow) {
 			t.Fatalf("row %+v holds another row's values", r)
 		}
-		if r.Pseudonym == "p0001" && r.SourceRow != n+3 {
-			t.Fatalf("p0001 = row %d, want the last put, %d", r.SourceRow, n+3)
+		if r.Pseudonym == ps(1) && r.SourceRow != n+3 {
+			t.Fatalf("%s = row %d, want the last put, %d", r.Pseudonym, r.SourceRow, n+3)
 		}
 	}
 	o, err := d.GetObject(ctx, ft.ObjectID())
@@ -64,9 +66,9 @@ func TestPutStoresBatches(t *testing.T) {
 	}
 }
 
-// TestPutErrorNamesTheRow makes the store refuse one row, in a full batch
-// (the error comes from Put) or in the rows left at Commit: the error
-// names that row and no value, and nothing of the file is stored.
+// TestPutErrorNamesTheRow makes the store refuse one row, in a full
+// chunk (the error comes from Put) or in the rows left at Commit: the
+// error names that row and no value, and nothing of the file is stored.
 func TestPutErrorNamesTheRow(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -75,10 +77,10 @@ func TestPutErrorNamesTheRow(t *testing.T) {
 		rows   int
 		putErr bool // the error comes from Put, else from Commit
 	}{
-		{"first row of a batch", 2, putBatch, true},
-		{"inside a batch", 2 + putBatch + 7, 2 * putBatch, true},
-		{"last row of a batch", 1 + putBatch, putBatch + 1, true},
-		{"rows left at commit", 2 + putBatch + 1, putBatch + 5, false},
+		{"first row of a chunk", 2, sortChunk, true},
+		{"inside a batch", 2 + sortChunk + putBatch + 7, 2 * sortChunk, true},
+		{"last row of a chunk", 1 + sortChunk, sortChunk + 1, true},
+		{"rows left at commit", 2 + sortChunk + 1, sortChunk + 5, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
