@@ -35,34 +35,28 @@ type DB struct {
 type Option func(*options)
 
 type options struct {
-	// cacheKiB caps each connection's page cache; fileCacheKiB that of
-	// the connection staging a file (a FileTx), for as long as it does.
-	cacheKiB, fileCacheKiB int
+	cacheKiB int // caps each connection's page cache
 }
 
-// The page caches by default. Reads (publishing a quarter, the duties)
-// walk the key in order and gain little from a large cache; a file's rows
-// go into the key at random places, and staging them in a small cache
-// costs CPU. A page cached takes about twice its size in memory (the
-// engine's allocator rounds a page and its header up to a power of two),
-// and a connection keeps its cache between uses. On the cycle benchmark
-// (bench/cycle: one quarter, 12 x 50,000 rows), 32 MiB for every
-// connection peaked at 148 to 232 MB RSS: two connections' caches beside
-// a Go heap of about 40 MB. 8 MiB for every connection peaked at 95 to 98
-// MB but took about 1.5 s more CPU; 2 MiB for reads and 32 MiB while a
-// file is staged, given back when it ends, peaked at 84 to 86 MB with the
-// CPU of 32 MiB for all (a larger staging cache gained nothing).
-const (
-	defaultCacheKiB     = 2 << 10
-	defaultFileCacheKiB = 32 << 10
-)
+// defaultCacheKiB is each connection's page cache. Reads (publishing a
+// quarter, the duties) walk the key in order, and a file's rows are
+// stored in key order, a few thousand at a time (see FileTx.Put), so
+// neither gains from a large cache. A page cached takes about twice its
+// size in memory (the engine's allocator rounds a page and its header up
+// to a power of two), and a connection keeps its cache between uses. On
+// the cycle benchmark (bench/cycle: one quarter, 12 x 50,000 rows), 32 MiB
+// for every connection peaked at 148 to 232 MB RSS; 2 MiB for reads and
+// 32 MiB while a file was staged, given back when it ended, at 84 to 86
+// MB; 2 MiB for every connection at 82 to 87 MB and about 1 s faster
+// (medians of 4 interleaved runs: 14.1 s against 15.1 s), since growing
+// and giving back the larger cache for each file cost more than it saved.
+const defaultCacheKiB = 2 << 10
 
-// SmallCache keeps every connection's page cache to 256 KiB, the staging
-// of a file's included: for a process that only reads the state between
-// cycles (the service). The database engine keeps the memory its caches
-// grew to after they are closed, so the cap is what the idle service
-// holds.
-func SmallCache() Option { return func(o *options) { o.cacheKiB, o.fileCacheKiB = 256, 256 } }
+// SmallCache keeps every connection's page cache to 256 KiB: for a
+// process that only reads the state between cycles (the service). The
+// database engine keeps the memory its caches grew to after they are
+// closed, so the cap is what the idle service holds.
+func SmallCache() Option { return func(o *options) { o.cacheKiB = 256 } }
 
 // Open opens (creating it if needed) the state database at path and
 // migrates it forward to the current schema. It fails when the file cannot
@@ -70,7 +64,7 @@ func SmallCache() Option { return func(o *options) { o.cacheKiB, o.fileCacheKiB 
 // database is left at the last complete version), or when the database was
 // written by a newer landingd (its version is higher than this binary's).
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	o := options{cacheKiB: defaultCacheKiB, fileCacheKiB: defaultFileCacheKiB}
+	o := options{cacheKiB: defaultCacheKiB}
 	for _, opt := range opts {
 		opt(&o)
 	}

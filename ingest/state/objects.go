@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -100,11 +99,10 @@ func (d *DB) AcceptedSHA(ctx context.Context, partner, sha256 string) (bool, err
 // deferred Rollback after Commit is harmless). A FileTx is not safe for
 // concurrent use.
 type FileTx struct {
-	d    *DB
-	conn *sql.Conn // the connection of tx, its cache grown while it lasts
-	tx   *sql.Tx
-	rec  FileRecord
-	id   int64
+	d   *DB
+	tx  *sql.Tx
+	rec FileRecord
+	id  int64
 	// batch stores putBatch rows; one stores a single row (the rows left
 	// over, and a failed batch again, to find the row that failed).
 	// Each is prepared when first needed.
@@ -183,49 +181,16 @@ func (d *DB) BeginFile(ctx context.Context, rec FileRecord) (*FileTx, error) {
 }
 
 func (d *DB) beginFile(ctx context.Context, rec FileRecord) (*FileTx, error) {
-	conn, err := d.db.Conn(ctx)
+	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
-	}
-	if d.opts.fileCacheKiB != d.opts.cacheKiB {
-		if err := setCache(ctx, conn, d.opts.fileCacheKiB); err != nil {
-			d.release(conn)
-			return nil, err
-		}
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		d.release(conn)
 		return nil, err
 	}
 	id, err := insertObject(ctx, tx, rec, verdictPending)
 	if err != nil {
 		_ = tx.Rollback()
-		d.release(conn)
 		return nil, err
 	}
-	return &FileTx{d: d, conn: conn, tx: tx, rec: rec, id: id, quarters: map[string]int{}}, nil
-}
-
-// setCache sets conn's page cache to kib KiB.
-func setCache(ctx context.Context, conn *sql.Conn, kib int) error {
-	_, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", kib))
-	return err
-}
-
-// release gives the connection of a FileTx back to the pool with the
-// cache every connection has, and the pages above it freed. A connection
-// that cannot be reset is closed instead.
-func (d *DB) release(conn *sql.Conn) {
-	if d.opts.fileCacheKiB != d.opts.cacheKiB {
-		ctx := context.Background()
-		if err := setCache(ctx, conn, d.opts.cacheKiB); err != nil {
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		} else {
-			_, _ = conn.ExecContext(ctx, "PRAGMA shrink_memory")
-		}
-	}
-	_ = conn.Close()
+	return &FileTx{d: d, tx: tx, rec: rec, id: id, quarters: map[string]int{}}, nil
 }
 
 func insertObject(ctx context.Context, tx *sql.Tx, rec FileRecord, verdict transform.Verdict) (int64, error) {
@@ -423,7 +388,6 @@ func (ft *FileTx) finish() {
 		}
 	}
 	ft.pending, ft.vals = nil, nil
-	ft.d.release(ft.conn)
 	ft.d.unlock()
 }
 

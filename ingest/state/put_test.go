@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -131,40 +132,36 @@ func TestPutErrorNamesTheRow(t *testing.T) {
 	}
 }
 
-// TestFileTxGivesItsCacheBack stages a file on the only connection: it
-// stages with the large cache and leaves the connection with the small
-// one every reader has.
-func TestFileTxGivesItsCacheBack(t *testing.T) {
+// TestCacheSize checks every connection's page cache, the one staging a
+// file's included, is the default, or SmallCache's.
+func TestCacheSize(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d, _ := openTest(t)
-	d.db.SetMaxOpenConns(1)
-	cache := func() int {
-		t.Helper()
-		var n int
-		if err := d.db.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&n); err != nil {
+	for _, tt := range []struct {
+		name string
+		opts []Option
+		want int
+	}{
+		{"default", nil, defaultCacheKiB},
+		{"small", []Option{SmallCache()}, 256},
+	} {
+		d, err := Open(ctx, filepath.Join(t.TempDir(), FileName), tt.opts...)
+		if err != nil {
 			t.Fatal(err)
 		}
-		return n
-	}
-	if n := cache(); n != -defaultCacheKiB {
-		t.Fatalf("cache before = %d, want %d", n, -defaultCacheKiB)
-	}
-	ft, err := d.BeginFile(ctx, rec("braintree", "a.csv", "s1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var staging int
-	if err := ft.tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&staging); err != nil || staging != -defaultFileCacheKiB {
-		t.Fatalf("cache while staging = %d, %v; want %d", staging, err, -defaultFileCacheKiB)
-	}
-	if err := ft.Put(ctx, row("E07000067", "p1", "2025-12-31", 2, "x")); err != nil {
-		t.Fatal(err)
-	}
-	if err := ft.Commit(ctx, accepted(1), t0); err != nil {
-		t.Fatal(err)
-	}
-	if n := cache(); n != -defaultCacheKiB {
-		t.Fatalf("cache after = %d, want %d", n, -defaultCacheKiB)
+		d.db.SetMaxOpenConns(1)
+		var n int
+		if err := d.db.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&n); err != nil || n != -tt.want {
+			t.Errorf("%s: cache = %d, %v; want %d", tt.name, n, err, -tt.want)
+		}
+		ft, err := d.BeginFile(ctx, rec("braintree", "a.csv", "s1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ft.tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&n); err != nil || n != -tt.want {
+			t.Errorf("%s: cache while staging = %d, %v; want %d", tt.name, n, err, -tt.want)
+		}
+		ft.Rollback()
+		d.Close()
 	}
 }
