@@ -56,13 +56,6 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 	if err != nil {
 		return err
 	}
-	files, err := db.QuarterFiles(ctx, q)
-	if err != nil {
-		return err
-	}
-	if len(files) == 0 {
-		return deleteQuarter(ctx, out, q)
-	}
 	caseRef := s.Index("case_ref")
 	catField := s.Index(meta.CategoryField)
 
@@ -97,6 +90,7 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 	rec := make([]string, len(s.Fields))
 	total := 0
 	judgedUnder := map[string]bool{} // field list versions of the rows
+	byFile := map[int64]int{}        // rows by ledger id
 	layouts, err := newLayouts(ctx, db, s)
 	if err != nil {
 		return err
@@ -128,6 +122,7 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 		total++
 		cases[r.LACode]++
 		judgedUnder[r.SchemaVersion] = true
+		byFile[r.ObjectID]++
 		if catField >= 0 {
 			m := byCat[r.LACode]
 			if m == nil {
@@ -146,6 +141,16 @@ func quarter(ctx context.Context, out storage.Output, s *transform.Schema, db *s
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
+		return err
+	}
+	if total == 0 {
+		// No file is left in the quarter (no unrestricted rows).
+		return deleteQuarter(ctx, out, q)
+	}
+	// The files as counted in the same read as the rows, so the manifest
+	// agrees with the datasets.
+	files, err := db.Files(ctx, byFile)
+	if err != nil {
 		return err
 	}
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sort"
+	"strings"
 
 	"landingd/transform"
 )
@@ -153,27 +155,83 @@ ORDER BY la_code, pseudonym, quarter_end_date`, q)
 // dataset now, ordered by partner then ledger id. It fails on a database
 // error.
 func (d *DB) QuarterFiles(ctx context.Context, q string) ([]QuarterFile, error) {
-	rows, err := d.db.QueryContext(ctx, `
-SELECT o.id, o.partner, o.name, o.sha256, o.rows_read, o.rows_accepted, o.rows_out_of_scope,
-	o.rows_rejected, c.n
-FROM (SELECT object_id, count(*) AS n FROM cases WHERE quarter = ? AND restricted = 0 GROUP BY object_id) c
-JOIN objects o ON o.id = c.object_id
-ORDER BY o.partner, o.id`, q)
+	rows, err := d.db.QueryContext(ctx,
+		`SELECT object_id, count(*) FROM cases WHERE quarter = ? AND restricted = 0 GROUP BY object_id`, q)
 	if err != nil {
 		return nil, fmt.Errorf("list files of quarter %s: %w", q, err)
 	}
 	defer rows.Close()
-	var out []QuarterFile
+	n := map[int64]int{}
 	for rows.Next() {
-		var f QuarterFile
-		if err := rows.Scan(&f.ObjectID, &f.Partner, &f.Name, &f.SHA256, &f.Rows.Read, &f.Rows.Accepted,
-			&f.Rows.OutOfScope, &f.Rows.Rejected, &f.RowsInQuarter); err != nil {
+		var id int64
+		var c int
+		if err := rows.Scan(&id, &c); err != nil {
 			return nil, fmt.Errorf("list files of quarter %s: %w", q, err)
 		}
-		out = append(out, f)
+		n[id] = c
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list files of quarter %s: %w", q, err)
+	}
+	rows.Close()
+	files, err := d.Files(ctx, n)
+	if err != nil {
+		return nil, fmt.Errorf("list files of quarter %s: %w", q, err)
+	}
+	return files, nil
+}
+
+// Files returns the ledger entries of the files in rowsIn, each with
+// RowsInQuarter from it, ordered by partner then ledger id: for a caller
+// that counted a quarter's rows by file as it read them (QuarterRows).
+// An id not in the ledger is an error. It fails on a database error.
+func (d *DB) Files(ctx context.Context, rowsIn map[int64]int) ([]QuarterFile, error) {
+	// A few hundred ids a query keeps within SQLite's limit on parameters.
+	return d.files(ctx, rowsIn, 500)
+}
+
+func (d *DB) files(ctx context.Context, rowsIn map[int64]int, perQuery int) ([]QuarterFile, error) {
+	if len(rowsIn) == 0 {
+		return nil, nil
+	}
+	ids := make([]any, 0, len(rowsIn))
+	for id := range rowsIn {
+		ids = append(ids, id)
+	}
+	out := make([]QuarterFile, 0, len(rowsIn))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), perQuery)]
+		ids = ids[len(chunk):]
+		rows, err := d.db.QueryContext(ctx, `
+SELECT id, partner, name, sha256, rows_read, rows_accepted, rows_out_of_scope, rows_rejected
+FROM objects WHERE id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, chunk...)
+		if err != nil {
+			return nil, fmt.Errorf("read files: %w", err)
+		}
+		for rows.Next() {
+			var f QuarterFile
+			if err := rows.Scan(&f.ObjectID, &f.Partner, &f.Name, &f.SHA256, &f.Rows.Read, &f.Rows.Accepted,
+				&f.Rows.OutOfScope, &f.Rows.Rejected); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read files: %w", err)
+			}
+			f.RowsInQuarter = rowsIn[f.ObjectID]
+			out = append(out, f)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read files: %w", err)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Partner != out[j].Partner {
+			return out[i].Partner < out[j].Partner
+		}
+		return out[i].ObjectID < out[j].ObjectID
+	})
+	if len(out) != len(rowsIn) {
+		return nil, fmt.Errorf("read files: %d of %d are not in the ledger", len(rowsIn)-len(out), len(rowsIn))
 	}
 	return out, nil
 }

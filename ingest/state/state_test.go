@@ -550,3 +550,38 @@ func TestWriterWaitsForFileTxAndHonoursCtx(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestFiles reads files by id: sorted by partner then id, with the counts
+// given, however many queries it takes; an id not in the ledger fails.
+func TestFiles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d, _ := openTest(t)
+	var ids []int64
+	for i, p := range []string{"harlow", "braintree", "harlow", "basildon", "braintree"} {
+		ids = append(ids, commitFile(t, d, rec(p, fmt.Sprint(i, ".csv"), fmt.Sprint("s", i)),
+			row("E07000067", fmt.Sprint("p", i), "2025-12-31", 2, "x")))
+	}
+	in := map[int64]int{ids[0]: 7, ids[1]: 1, ids[2]: 2, ids[3]: 3}
+	wantOrder := []int64{ids[3], ids[1], ids[0], ids[2]} // basildon, braintree, harlow, harlow
+	for _, per := range []int{1, 2, 3, 500} {
+		got, err := d.files(ctx, in, per)
+		if err != nil {
+			t.Fatalf("%d a query: %v", per, err)
+		}
+		if len(got) != len(wantOrder) {
+			t.Fatalf("%d a query: %d files, want %d", per, len(got), len(wantOrder))
+		}
+		for i, f := range got {
+			if f.ObjectID != wantOrder[i] || f.RowsInQuarter != in[f.ObjectID] || f.SHA256 == "" {
+				t.Errorf("%d a query: file %d = %+v, want id %d with %d rows", per, i, f, wantOrder[i], in[wantOrder[i]])
+			}
+		}
+	}
+	if got, err := d.Files(ctx, nil); err != nil || got != nil {
+		t.Errorf("Files(nil) = %v, %v", got, err)
+	}
+	if _, err := d.Files(ctx, map[int64]int{ids[0]: 1, 9999: 1}); err == nil {
+		t.Error("Files with an id not in the ledger: no error")
+	}
+}
