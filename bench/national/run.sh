@@ -104,6 +104,7 @@ for n in $(seq 1 "$RUNS"); do
 		if [[ $kind == local ]]; then zones="$d/landing"; else zones="$WORK/sftp-root"; fi
 		rm -rf "$zones"
 		cp -r "$WORK/files" "$zones"
+		sync # the copy's dirty pages would delay the cycle's fsyncs
 		[[ $kind == sftp ]] && server0=$(sshd_cpu)
 		code=0
 		(cd "$d" && /usr/bin/time -v -o time.txt "$WORK/landingd" run --config protocol.yaml >out.txt 2>log.jsonl) || code=$?

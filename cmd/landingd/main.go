@@ -73,19 +73,27 @@ var commands = map[string]command{}
 const defaultMemoryLimit = 192 << 20
 
 // judgingGCPercent is the collector's GOGC for the commands that judge
-// files (validate and run) unless GOGC sets another: the heap may grow by
-// a quarter over the live data between collections, not double. Judging's
-// live heap is mostly the duplicate-key set, which holds no pointers and
-// so costs the collector next to nothing to mark: on a 1,000,000-row CSV
-// this took validate's peak RSS from 79 MB to 59 MB for about 3% more CPU
-// (measured).
+// files one at a time (validate and prepare) unless GOGC sets another: the
+// heap may grow by a quarter over the live data between collections, not
+// double. Judging's live heap is mostly the duplicate-key set, which holds
+// no pointers and so costs the collector next to nothing to mark: on a
+// 1,000,000-row CSV this took validate's peak RSS from 79 MB to 59 MB for
+// about 3% more CPU (measured).
 const judgingGCPercent = 25
 
-// tuneGCForJudging applies judgingGCPercent unless the environment sets
-// GOGC.
-func tuneGCForJudging(e *env) {
+// cycleGCPercent is run's GOGC unless GOGC sets another. A cycle also
+// publishes, and the workbook writer's cells are full of pointers, so
+// collecting as often as judging alone does costs more there: on the
+// cycle benchmark (bench/cycle, 12 x 50,000 rows; three interleaved runs
+// each) GOGC 25 took 12.6 to 15.7 s and peaked at 84 to 87 MB, GOGC 75
+// 11.4 to 13.8 s at 100 to 107 MB.
+const cycleGCPercent = 75
+
+// tuneGC sets the collector's GOGC to percent unless the environment
+// sets GOGC.
+func tuneGC(e *env, percent int) {
 	if e.getenv("GOGC") == "" {
-		debug.SetGCPercent(judgingGCPercent)
+		debug.SetGCPercent(percent)
 	}
 }
 

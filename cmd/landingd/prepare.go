@@ -119,7 +119,7 @@ func prepareAndValidate(ctx context.Context, e *env, cfg *config.Config, schema 
 
 	// The prepared file is validated as validate validates it: same code
 	// path, same partner, no key.
-	tuneGCForJudging(e)
+	tuneGC(e, judgingGCPercent)
 	pseudo, err := transform.NewEphemeralPseudonymiser()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "landingd: %s\n", safetext.Escape(err.Error()))

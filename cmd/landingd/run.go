@@ -50,7 +50,7 @@ func cmdRun(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	tuneGCForJudging(e)
+	tuneGC(e, cycleGCPercent)
 	defer hardStop(ctx, e, cfg.ShutdownTimeout.Duration)()
 	return runCycle(ctx, e, cfg, partners, opt)
 }

@@ -38,7 +38,7 @@ func cmdValidate(ctx context.Context, e *env, args []string) int {
 	if code != exitOK {
 		return code
 	}
-	tuneGCForJudging(e)
+	tuneGC(e, judgingGCPercent)
 	schema, err := transform.LoadSchema(cfg.SchemaData) // f.load has checked that it parses
 	if err != nil {
 		fmt.Fprintf(e.stderr, "landingd: load field list %s: %v\n", cfg.Schema, err)
