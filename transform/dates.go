@@ -235,7 +235,7 @@ func civilFromDays(z int) (y, m, d int) {
 	return y, m, d
 }
 
-// utcDate returns the day y-m-d (a valid date, years 1 to 9999) at UTC
+// utcDate returns the day y-m-d (a valid date, years 0 to 9999) at UTC
 // midnight: the same Time as time.Date(y, m, d, 0, 0, 0, 0, time.UTC),
 // which normalises every field. Counting the days by hand takes 4 ns a
 // date against time.Date's 9 ns (BenchmarkUTCDate); time.Date was 3.6%
@@ -246,11 +246,12 @@ func utcDate(y, m, d int) time.Time {
 
 // daysFromCivil counts the days from 1970-01-01 to the proleptic
 // Gregorian y-m-d, the inverse of civilFromDays (Howard Hinnant's
-// algorithm), for years from 1 on. It counts in unsigned integers, whose
-// division by a constant is cheaper, as the years counted are never
-// below 0.
+// algorithm), for years from 0 on. It counts in unsigned integers, whose
+// division by a constant is cheaper, from one 400-year era (146,097
+// days) earlier, so that January and February of year 0, which count
+// with the year before, stay above 0.
 func daysFromCivil(y, m, d int) int {
-	yy := uint(y)
+	yy := uint(y) + 400
 	if m <= 2 {
 		yy-- // January and February count with the year before
 	}
@@ -262,7 +263,7 @@ func daysFromCivil(y, m, d int) int {
 	}
 	doy := (153*mp+2)/5 + uint(d) - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return int(era*146097+doe) - 719468
+	return int(era*146097+doe) - 719468 - 146097
 }
 
 // validDate reports whether y-m-d is a day of the Gregorian calendar.
