@@ -177,7 +177,8 @@ func dialSSH(cfg Config, logger *slog.Logger) (Dialer, error) {
 		nc.SetDeadline(time.Time{})
 		client := ssh.NewClient(sc, chans, reqs)
 		if cfg.KeepAlive > 0 {
-			go keepAlive(client, cfg.KeepAlive, cfg.IOTimeout, logger, cfg.String())
+			// The connection may serve several zones: it is named without a path.
+			go keepAlive(client, cfg.KeepAlive, cfg.IOTimeout, logger, "sftp://"+cfg.User+"@"+cfg.Address)
 		}
 		return client, nil
 	}
