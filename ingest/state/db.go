@@ -28,7 +28,6 @@ type DB struct {
 	// wlock serialises writers in this process, so that concurrent files
 	// queue here (cancellable by ctx) instead of on SQLite's busy timeout.
 	wlock chan struct{}
-	opts  options
 }
 
 // Option tunes Open.
@@ -94,7 +93,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
-	d := &DB{db: sdb, path: path, wlock: make(chan struct{}, 1), opts: o}
+	d := &DB{db: sdb, path: path, wlock: make(chan struct{}, 1)}
 	if err := d.migrate(ctx); err != nil {
 		_ = sdb.Close()
 		if created {
