@@ -125,5 +125,5 @@ func cutoffQuarter(cutoff string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("bad cutoff %q: %w", cutoff, err)
 	}
-	return transform.QuarterFor(t).String(), nil
+	return transform.QuarterOf(t), nil
 }
