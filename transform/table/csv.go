@@ -106,12 +106,23 @@ func validUTF8Prefix(head []byte, atEOF bool) bool {
 		return false
 	}
 	// Drop at most one incomplete rune at the end and try again.
-	for i := 1; i <= utf8.UTFMax-1 && i <= len(head); i++ {
-		if utf8.RuneStart(head[len(head)-i]) {
-			return !utf8.FullRune(head[len(head)-i:]) && utf8.Valid(head[:len(head)-i])
+	n := cutRune(head)
+	return n > 0 && utf8.Valid(head[:len(head)-n])
+}
+
+// cutRune returns how many bytes at the end of b begin a rune that b
+// cuts off, or 0 if none do: the rune's start is among b's last
+// UTFMax-1 bytes (a rune starting earlier is whole, or invalid).
+func cutRune(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-(utf8.UTFMax-1); i-- {
+		if utf8.RuneStart(b[i]) {
+			if utf8.FullRune(b[i:]) {
+				return 0
+			}
+			return len(b) - i
 		}
 	}
-	return false
+	return 0
 }
 
 // delimiters are the candidates, in order of preference on a tie.
@@ -298,16 +309,10 @@ func (g *recordGuard) validChunk(b []byte, eof bool) bool {
 		b = b[size-g.nPartial:]
 		g.nPartial = 0
 	}
-	// Keep back a rune that b cuts off: its start is among b's last
-	// UTFMax-1 bytes (a rune starting earlier is whole).
-	for i := len(b) - 1; i >= 0 && i >= len(b)-(utf8.UTFMax-1); i-- {
-		if utf8.RuneStart(b[i]) {
-			if !utf8.FullRune(b[i:]) {
-				g.nPartial = copy(g.partial[:], b[i:])
-				b = b[:i]
-			}
-			break
-		}
+	// Keep back a rune that b cuts off.
+	if n := cutRune(b); n > 0 {
+		g.nPartial = copy(g.partial[:], b[len(b)-n:])
+		b = b[:len(b)-n]
 	}
 	if !utf8.Valid(b) {
 		return false
