@@ -290,9 +290,9 @@ func (g *recordGuard) Read(p []byte) (int, error) {
 func (g *recordGuard) validChunk(b []byte, eof bool) bool {
 	if g.nPartial > 0 {
 		// Complete the cut-off rune from the head of b.
-		var buf [2 * utf8.UTFMax]byte
+		var buf [utf8.UTFMax]byte
 		k := copy(buf[:], g.partial[:g.nPartial])
-		k += copy(buf[k:utf8.UTFMax], b)
+		k += copy(buf[k:], b)
 		if !utf8.FullRune(buf[:k]) {
 			// b was too short to complete it (FullRune is true of an
 			// invalid start, so the bytes so far may still begin a rune).
